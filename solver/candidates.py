@@ -1,0 +1,385 @@
+"""Enumerate feasible placements ("candidates") per task, and explain tasks that have none.
+
+Only candidates that respect every per-task hard rule are created (availability incl. travel,
+opening hours, windows, external presence, staff types, room size/features), so the CP-SAT
+model only has to deal with resource sharing. Identical rooms of a site are pooled into a room
+class with a count; actual rooms are assigned after solving (interval colouring).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+
+from solver.lookup import Index, covers, mask_of, staff_label
+from solver.problem import DANISH_DAYS, Consultant, Placement, Problem, Task
+
+
+@dataclass(frozen=True, slots=True)
+class RoomClass:
+    """Identical rooms of one site (same capacity and features), used as a counted pool."""
+
+    index: int
+    site_id: int
+    capacity: int
+    features: frozenset[str]
+    room_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    task_index: int
+    start: int
+    consultant_ids: tuple[int, ...]
+    busy: tuple[tuple[int, int, int], ...]  # (consultant id, first slot, end slot) incl. travel
+    site_id: int | None
+    room_class: int | None
+    room_id: int | None  # only for pinned placements: that exact room
+    cost: int  # linear soft cost (see Index.linear_cost)
+    load: tuple[tuple[int, int], ...]  # (consultant id, minutes) incl. travel
+
+
+@dataclass(slots=True)
+class CandidateSet:
+    problem: Problem
+    index: Index
+    candidates: list[Candidate] = field(default_factory=list)
+    by_task: list[list[int]] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # task id -> Danish reason (no candidates)
+    room_classes: list[RoomClass] = field(default_factory=list)
+    class_of_room: dict[int, int] = field(default_factory=dict)
+
+    def no_candidate_task_ids(self) -> frozenset[str]:
+        return frozenset(self.reasons)
+
+
+def _room_classes(problem: Problem) -> tuple[list[RoomClass], dict[int, int]]:
+    groups: dict[tuple[int, int, frozenset[str]], list[int]] = {}
+    for r in sorted(problem.rooms, key=lambda r: r.id):
+        groups.setdefault((r.site_id, r.capacity, r.features), []).append(r.id)
+    classes = [
+        RoomClass(i, site, cap, feats, tuple(ids))
+        for i, ((site, cap, feats), ids) in enumerate(sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])))
+    ]
+    return classes, {rid: rc.index for rc in classes for rid in rc.room_ids}
+
+
+def _stable_hash(*parts: object) -> int:
+    """Deterministic across processes (Python's hash() is salted)."""
+    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big")
+
+
+def eligible_consultants(
+    problem: Problem, task: Task, req: frozenset[str], consultants: list[Consultant]
+) -> list[Consultant]:
+    return [
+        c
+        for c in consultants
+        if c.staff_types & req
+        and c.site_ids & task.site_ids
+        and (task.allowed_consultant_ids is None or c.id in task.allowed_consultant_ids)
+        and c.contracted_minutes_per_week > 0
+    ]
+
+
+def _start_slots(problem: Problem, task: Task, step: int) -> list[int]:
+    if task.fixed_start is not None:
+        return [task.fixed_start]
+    spd = problem.slots_per_day
+    dur = task.duration_slots
+    starts = [
+        s
+        for s in range(task.window.start, task.window.end - dur + 1)
+        if (s % spd) % step == 0 and s // spd == (s + dur - 1) // spd
+    ]
+    prev = task.previous
+    if (
+        prev is not None
+        and prev.start_slot not in starts
+        and task.window.contains(prev.start_slot, prev.start_slot + dur)
+    ):
+        # Staying put must always be possible, even off the coarse start grid.
+        starts.append(prev.start_slot)
+        starts.sort()
+    return starts
+
+
+def build(problem: Problem, index: Index | None = None) -> CandidateSet:
+    idx = index or Index(problem)
+    cs = CandidateSet(problem, idx)
+    cs.room_classes, cs.class_of_room = _room_classes(problem)
+    consultants = sorted(problem.consultants, key=lambda c: c.id)
+    for ti, task in enumerate(problem.tasks):
+        found = (
+            _pinned_candidates(cs, ti, task) if task.pinned is not None else _task_candidates(cs, ti, task, consultants)
+        )
+        first = len(cs.candidates)
+        cs.candidates.extend(found)
+        cs.by_task.append(list(range(first, len(cs.candidates))))
+        if not found and task.id not in cs.reasons:
+            cs.reasons[task.id] = explain_no_candidates(cs, task, consultants)
+    return cs
+
+
+def _citizen_mask(idx: Index, task: Task) -> int:
+    m = -1  # all ones
+    for zid in task.citizen_ids:
+        avail = idx.citizen_avail[zid]
+        if task.place == "company":
+            # At a company visit the citizen is at their internship: those hours count too.
+            avail |= idx.citizen_internship[zid]
+        m &= avail
+    return m
+
+
+def _suitable_class(cs: CandidateSet, task: Task, site_id: int) -> int | None:
+    need = task.needed_capacity()
+    fits = [
+        rc
+        for rc in cs.room_classes
+        if rc.site_id == site_id and rc.capacity >= need and task.room_features <= rc.features
+    ]
+    if not fits:
+        return None
+    # Smallest adequate class keeps big group rooms free and candidates few.
+    return min(fits, key=lambda rc: (rc.capacity, len(rc.features), rc.index)).index
+
+
+def _rank_consultants(problem: Problem, idx: Index, task: Task, pool: list[Consultant]) -> list[Consultant]:
+    window_bits = mask_of((task.window,))
+
+    def key(c: Consultant) -> tuple[int, int, int, int]:
+        free = bin(idx.consultant_avail[c.id] & window_bits).count("1")
+        return (
+            0 if c.id in task.preferred_consultant_ids else 1,
+            0 if c.home_site_id in task.site_ids else 1,
+            -(free // 8),  # coarse, so the hash below spreads work among similar consultants
+            _stable_hash(task.id, c.id),
+        )
+
+    ranked = sorted(pool, key=key)
+    keep = ranked[: problem.params.max_consultants_per_requirement]
+    for c in ranked[problem.params.max_consultants_per_requirement :]:
+        if c.id in task.preferred_consultant_ids:
+            keep.append(c)
+    return keep
+
+
+def _combos(problem: Problem, idx: Index, task: Task, consultants: list[Consultant]) -> list[tuple[Consultant, ...]]:
+    """Distinct consultant combinations, best first (preferred consultants, then rank). Not
+    capped here: `_task_candidates` keeps the first `max_consultant_combos` that have at least
+    one feasible start, so a multi-consultant task never loses all its options to the cap."""
+    per_req = [
+        _rank_consultants(problem, idx, task, eligible_consultants(problem, task, req, consultants))
+        for req in task.staff_requirements
+    ]
+    combos = [combo for combo in itertools.product(*per_req) if len({c.id for c in combo}) == len(combo)]
+    pos = [{c.id: i for i, c in enumerate(lst)} for lst in per_req]
+    preferred = set(task.preferred_consultant_ids)
+    combos.sort(
+        key=lambda combo: (
+            -sum(c.id in preferred for c in combo),
+            sum(pos[i][c.id] for i, c in enumerate(combo)),
+        )
+    )
+    return combos
+
+
+def _make(
+    cs: CandidateSet,
+    ti: int,
+    task: Task,
+    start: int,
+    combo: tuple[Consultant, ...],
+    site_id: int | None,
+    room_class: int | None,
+    room_id: int | None = None,
+) -> Candidate:
+    idx = cs.index
+    ids = tuple(c.id for c in combo)
+    busy = tuple((c.id, *idx.busy_interval(c, task, start)) for c in combo)
+    return Candidate(
+        task_index=ti,
+        start=start,
+        consultant_ids=ids,
+        busy=busy,
+        site_id=site_id,
+        room_class=room_class,
+        room_id=room_id,
+        cost=idx.linear_cost(task, start, ids),
+        load=tuple((c.id, idx.load_minutes(c, task)) for c in combo),
+    )
+
+
+def _task_candidates(cs: CandidateSet, ti: int, task: Task, consultants: list[Consultant]) -> list[Candidate]:
+    problem, idx = cs.problem, cs.index
+    dur = task.duration_slots
+    starts = _start_slots(problem, task, problem.params.start_step_slots)
+    base = _citizen_mask(idx, task)
+    if task.external_windows is not None:
+        base &= mask_of(task.external_windows)
+    starts = [s for s in starts if covers(base, s, s + dur)]
+    if not starts:
+        return []
+    out: list[Candidate] = []
+    kept = 0
+    prev = tuple(task.previous.consultant_ids) if task.previous is not None else None
+    for combo in _combos(problem, idx, task, consultants):
+        is_prev = prev is not None and tuple(c.id for c in combo) == prev
+        if kept >= problem.params.max_consultant_combos and not is_prev:
+            continue  # the previous (published) combination is always kept
+        travel = [idx.travel_slots(c, task) for c in combo]
+        ok_starts = [
+            s
+            for s in starts
+            # Travel before the first slot of the week is impossible; check it first, because
+            # covers() cannot shift by a negative amount.
+            if all(s - t >= 0 for t in travel)
+            and all(covers(idx.consultant_avail[c.id], s - t, s + dur + t) for c, t in zip(combo, travel, strict=True))
+        ]
+        if not ok_starts:
+            continue
+        if len(task.staff_requirements) > 1:
+            kept += 1
+        if task.place == "site":
+            served = set(task.site_ids)
+            for c in combo:
+                served &= c.site_ids
+            for site_id in sorted(served):
+                rc = _suitable_class(cs, task, site_id)
+                if rc is None:
+                    continue
+                open_mask = idx.site_open[site_id]
+                for s in ok_starts:
+                    if covers(open_mask, s, s + dur):
+                        out.append(_make(cs, ti, task, s, combo, site_id, rc))
+        else:
+            for s in ok_starts:
+                out.append(_make(cs, ti, task, s, combo, None, None))
+    return out
+
+
+def _pinned_candidates(cs: CandidateSet, ti: int, task: Task) -> list[Candidate]:
+    """A pin has exactly one candidate; if it cannot be held, say why in Danish."""
+    problem, idx = cs.problem, cs.index
+    pin = task.pinned
+    assert pin is not None
+    when = problem.format_slot(pin.start_slot)
+    start, end = pin.start_slot, pin.start_slot + task.duration_slots
+    prefix = f"Fastlåst tid {when} kan ikke holdes: "
+    combo: list[Consultant] = []
+    for kid, req in zip(pin.consultant_ids, task.staff_requirements, strict=True):
+        c = idx.consultants[kid]
+        if not c.staff_types & req:
+            cs.reasons[task.id] = prefix + f"{c.name} er ikke {staff_label(req)}"
+            return []
+        s0, s1 = idx.busy_interval(c, task, start)
+        if s0 < 0 or not covers(idx.consultant_avail[kid], s0, s1):
+            cs.reasons[task.id] = prefix + f"{c.name} er ikke til rådighed (fravær eller uden for arbejdstid)"
+            return []
+        combo.append(c)
+    for zid in task.citizen_ids:
+        avail = idx.citizen_avail[zid] | (idx.citizen_internship[zid] if task.place == "company" else 0)
+        if not covers(avail, start, end):
+            cs.reasons[task.id] = prefix + f"borger {idx.citizens[zid].label} er ikke til rådighed"
+            return []
+    room_class: int | None = None
+    site_id = pin.site_id
+    if task.place == "site":
+        room = idx.rooms.get(pin.room_id) if pin.room_id is not None else None
+        if room is None:
+            cs.reasons[task.id] = prefix + "der er ikke angivet et kendt lokale"
+            return []
+        site_id = room.site_id
+        if not covers(idx.site_open[site_id], start, end):
+            cs.reasons[task.id] = prefix + f"{idx.sites[site_id].name} er lukket"
+            return []
+        if room.capacity < task.needed_capacity() or not task.room_features <= room.features:
+            cs.reasons[task.id] = prefix + f"lokale {room.name or room.id} passer ikke til aftalen"
+            return []
+        room_class = cs.class_of_room[room.id]
+    else:
+        site_id = None
+    cand = _make(cs, ti, task, start, tuple(combo), site_id, room_class, pin.room_id if task.place == "site" else None)
+    return [cand]
+
+
+def _weekday_list(days: list[int]) -> str:
+    names = [DANISH_DAYS[d] for d in sorted(set(days))]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " og " + names[-1]
+
+
+def explain_no_candidates(cs: CandidateSet, task: Task, consultants: list[Consultant]) -> str:
+    """Danish, actionable reason why a task has no feasible placement at all."""
+    problem, idx = cs.problem, cs.index
+    sites = " / ".join(idx.sites[s].name for s in sorted(task.site_ids))
+    deadline = problem.format_end(task.window.end)
+    dur = task.duration_slots
+    window = mask_of((task.window,))
+    if task.place == "site":
+        if not any(_suitable_class(cs, task, s) is not None for s in task.site_ids):
+            feats = f" med {', '.join(sorted(task.room_features))}" if task.room_features else ""
+            return f"Intet lokale i {sites} med plads til {task.needed_capacity()} personer{feats}"
+        if not any(idx.site_open[s] & window for s in task.site_ids):
+            return f"{sites} er lukket i hele perioden frem til {deadline} (helligdag/lukkedag)"
+    if task.external_windows is not None and not mask_of(task.external_windows) & window:
+        return f"Arbejdsgiver/ekstern deltager er ikke til stede før fristen {deadline}"
+    for zid in task.citizen_ids:
+        avail = idx.citizen_avail[zid] | (idx.citizen_internship[zid] if task.place == "company" else 0)
+        if not _has_run(avail & window, dur):
+            z = idx.citizens[zid]
+            return (
+                f"Borger {z.label} har ingen ledig tid før fristen {deadline} "
+                "(praktik, delvis raskmelding eller aftalte hensyn)"
+            )
+    for req in task.staff_requirements:
+        pool = eligible_consultants(problem, task, req, consultants)
+        if not pool:
+            return f"Ingen {staff_label(req)} dækker {sites}"
+        present = [c for c in pool if idx.consultant_avail[c.id] & window]
+        if not present:
+            absent = ", ".join(c.name for c in pool)
+            verb = "er" if len(pool) == 1 else "er alle"
+            whole_week = task.window.start <= 0 and task.window.end >= problem.num_slots
+            period = "man–fre" if whole_week else f"frem til fristen {deadline}"
+            return f"{absent} {verb} fraværende {period}; ingen anden {staff_label(req)} dækker {sites}"
+    combined = _citizen_mask(idx, task) & window
+    if task.external_windows is not None:
+        combined &= mask_of(task.external_windows)
+    if not _has_run(combined, dur):
+        return f"Borgerne i gruppen har ingen fælles ledig tid før fristen {deadline}"
+    for req in task.staff_requirements:
+        pool = eligible_consultants(problem, task, req, consultants)
+        if not any(_has_run(idx.consultant_avail[c.id] & combined, dur) for c in pool):
+            days = [d for d in range(5) if _day_bits(problem, d) & combined]
+            when = f" {_weekday_list(days)}" if days else ""
+            staff = staff_label(req)
+            return f"Ingen {staff} med ledig tid i {sites}{when}, hvor borgeren kan (frist {deadline})"
+    staffs = " og ".join(staff_label(r) for r in task.staff_requirements)
+    if task.fixed_start is not None:
+        fixed = problem.format_slot(task.fixed_start)
+        return f"Den faste tid {fixed} passer ikke med arbejdstiden for {staffs} eller med lokalerne i {sites}"
+    return f"Ingen fælles ledig tid for borger, {staffs} og lokale i {sites} før fristen {deadline}"
+
+
+def _day_bits(problem: Problem, day: int) -> int:
+    spd = problem.slots_per_day
+    return ((1 << spd) - 1) << (day * spd)
+
+
+def _has_run(mask: int, length: int) -> bool:
+    """Whether `mask` has `length` consecutive set bits."""
+    m = mask
+    for _ in range(length - 1):
+        m &= m >> 1
+        if not m:
+            return False
+    return m != 0
+
+
+def placement_of(cs: CandidateSet, cand: Candidate, room_id: int | None) -> Placement:
+    task = cs.problem.tasks[cand.task_index]
+    return Placement(task.id, cand.start, cand.consultant_ids, room_id, cand.site_id)

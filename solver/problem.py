@@ -1,0 +1,378 @@
+"""Input (Problem) and output (Solution) of the weekly planner.
+
+This module is the contract between the Django side (which builds a Problem from the
+database) and the solver. It depends on the standard library only, so it can be imported
+anywhere, including background workers that never load OR-Tools.
+
+Time model: a grid of ``slot_minutes`` over Monday-Friday of one week. A time point is a
+slot index over the whole week: ``slot = day * slots_per_day + offset`` where ``offset`` counts
+slots since ``day_start_minute``. Intervals are half-open ``Window(start, end)`` in slots.
+Closed days and holidays are expressed by leaving them out of the relevant windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+DAYS_PER_WEEK = 5  # Monday-Friday; weekends are never planned.
+
+STAFF_TYPES = frozenset({"social", "job", "health"})
+PLACES = frozenset({"site", "company", "home", "phone"})
+# Places that keep the consultant away from the office: they travel there and back.
+VISIT_PLACES = frozenset({"company", "home"})
+
+DANISH_DAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag")
+
+
+class ProblemError(ValueError):
+    """Raised by Problem.validate() for malformed input; the message names the bad item."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Window:
+    """Half-open interval of week slots [start, end)."""
+
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return max(0, self.end - self.start)
+
+    def contains(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: int
+    name: str  # shown in Danish reasons, e.g. "Vejle"
+    open_windows: tuple[Window, ...]  # opening hours for the week; holidays/closed days absent
+    location_id: str  # key into Problem.travel_minutes, e.g. "site:3"
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    id: int
+    site_id: int
+    capacity: int  # number of people, consultants included
+    features: frozenset[str] = frozenset()  # e.g. {"group", "accessible", "projector"}
+    name: str = ""  # used in reasons only
+
+
+@dataclass(frozen=True, slots=True)
+class Consultant:
+    id: int
+    name: str  # used in Danish reasons ("Mette Hansen er fraværende ...")
+    staff_types: frozenset[str]  # subset of STAFF_TYPES
+    site_ids: frozenset[int]  # sites this consultant serves
+    home_site_id: int  # office they travel from/to for visits
+    contracted_minutes_per_week: int  # hard cap on planned appointment minutes incl. travel
+    available: tuple[Window, ...]  # working pattern minus absences and existing bookings
+    preferred: tuple[Window, ...] = ()  # preferred working times; empty = no preference
+    max_caseload: int = 25  # soft limit when new citizens get a contact consultant
+    caseload: int = 0  # current number of citizens with this contact consultant
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    id: int
+    label: str  # initials/reference for humans only; never used by the logic
+    site_id: int  # the citizen's own site
+    available: tuple[Window, ...]  # minus internship/partial-return hours and accommodations
+    max_minutes_per_day: int | None = None  # accommodation, e.g. 120 minutes; None = no limit
+    preferred_days: frozenset[int] = frozenset()  # 0=Monday; empty = no preference
+    contact_consultant_id: int | None = None  # None = new citizen without a contact yet
+    busy_days: frozenset[int] = frozenset()  # days they come to the site anyway (no extra trip)
+    # Internship / partial-return hours at the company. Company visits happen inside them
+    # (the citizen is at the company then); everything else must use `available`.
+    internship: tuple[Window, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    task_id: str
+    start_slot: int
+    consultant_ids: tuple[int, ...]  # one per Task.staff_requirements entry, same order
+    room_id: int | None = None  # set for place == "site"
+    site_id: int | None = None  # site held at (place == "site"); None off-site (visits travel from home site)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str  # stable across re-plans, e.g. "talk:123:2025-W10"
+    kind: str  # "talk", "roundtable", "followup_visit", "group_session", "stepup", ...
+    citizen_ids: tuple[int, ...]  # all must attend (group participants included)
+    staff_requirements: tuple[frozenset[str], ...]  # one distinct consultant per entry
+    duration_slots: int
+    place: str  # one of PLACES
+    site_ids: frozenset[int]  # allowed sites (place == "site"); consultant must serve one
+    window: Window  # earliest start .. must end by (the deadline)
+    reason_rule: str  # Danish: why this is due, e.g. "Individuel samtale mindst hver 28. dag"
+    room_min_capacity: int = 0  # 0 = citizens + consultants
+    room_features: frozenset[str] = frozenset()
+    location_id: str | None = None  # "company:12" / "home:45" for visits
+    external_windows: tuple[Window, ...] | None = None  # e.g. employer present; None = any time
+    preferred_consultant_ids: tuple[int, ...] = ()  # continuity: contact consultant(s)
+    allowed_consultant_ids: frozenset[int] | None = None  # None = anyone of the right type
+    fixed_start: int | None = None  # group sessions at a fixed time
+    penalty_unplaced: int = 10  # multiplied by Weights.unplaced
+    pinned: Placement | None = None  # must stay exactly here (coordinator decision)
+    previous: Placement | None = None  # published placement; moving it costs
+    min_participants: int = 0  # group sessions: allowed size of citizen_ids
+    max_participants: int | None = None
+
+    def needed_capacity(self) -> int:
+        return max(self.room_min_capacity, len(self.citizen_ids) + len(self.staff_requirements))
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Objective weights (integers: CP-SAT needs them and comparisons stay exact)."""
+
+    unplaced: int = 1000  # per unit of Task.penalty_unplaced
+    not_contact_consultant: int = 300  # talk held by someone else than a preferred consultant
+    load_balance: int = 5  # per permille of the largest relative load per staff type and group
+    citizen_trip: int = 100  # per (citizen, day) at the site that is not a busy day
+    moved_from_published: int = 500  # per task whose published time/consultants change
+    preference: int = 20  # per consultant outside preferred time / citizen on non-preferred day
+    caseload: int = 200  # new citizen's first talk with a consultant at/over max caseload
+
+
+@dataclass(frozen=True, slots=True)
+class SolverParams:
+    num_workers: int  # always explicit: CP-SAT's default uses every core
+    random_seed: int = 0
+    max_time_seconds: float = 60.0  # keep below the background task timeout
+    start_step_slots: int = 2  # candidate starts every 30 min (fixed/pinned starts exempt)
+    max_consultants_per_requirement: int = 4  # preferred consultants always included (6 measured worse on L)
+    max_consultant_combos: int = 6  # for tasks needing several consultants (feasible combinations only)
+    use_hint: bool = True  # greedy plan as a complete hint
+    probing_level: int = 0  # cp_model_probing_level; 0 halved presolve in measurements
+    symmetry_level: int = 0
+    linearization_level: int | None = None  # CP-SAT's linearization_level; None = its default (1)
+    log_search: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    week_start: date  # a Monday
+    sites: tuple[Site, ...]
+    rooms: tuple[Room, ...]
+    consultants: tuple[Consultant, ...]
+    citizens: tuple[Citizen, ...]
+    tasks: tuple[Task, ...]
+    params: SolverParams
+    weights: Weights = Weights()
+    # Symmetric travel times between location ids; missing pair = 0 (same place).
+    travel_minutes: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    day_start_minute: int = 7 * 60
+    day_end_minute: int = 18 * 60
+    slot_minutes: int = 15
+
+    # -- time helpers -------------------------------------------------------------------
+
+    @property
+    def slots_per_day(self) -> int:
+        return (self.day_end_minute - self.day_start_minute) // self.slot_minutes
+
+    @property
+    def num_slots(self) -> int:
+        return DAYS_PER_WEEK * self.slots_per_day
+
+    def slot_of(self, day: int, hh: int, mm: int = 0) -> int:
+        minute = hh * 60 + mm - self.day_start_minute
+        return day * self.slots_per_day + minute // self.slot_minutes
+
+    def day_of(self, slot: int) -> int:
+        return slot // self.slots_per_day
+
+    def slot_to_datetime(self, slot: int) -> datetime:
+        """Naive local time of the start of `slot` (end of a window: pass window.end)."""
+        day, offset = divmod(slot, self.slots_per_day)
+        minute = self.day_start_minute + offset * self.slot_minutes
+        return datetime.combine(self.week_start + timedelta(days=day), datetime.min.time()) + timedelta(minutes=minute)
+
+    def day_window(self, day: int, start_hh: int, end_hh: int, start_mm: int = 0, end_mm: int = 0) -> Window:
+        return Window(self.slot_of(day, start_hh, start_mm), self.slot_of(day, end_hh, end_mm))
+
+    def travel(self, a: str, b: str) -> int:
+        if a == b:
+            return 0
+        return self.travel_minutes.get((a, b), self.travel_minutes.get((b, a), 0))
+
+    def travel_slots(self, a: str, b: str) -> int:
+        return -(-self.travel(a, b) // self.slot_minutes)  # round up: never arrive late
+
+    def format_slot(self, slot: int) -> str:
+        """Danish day and time, e.g. "torsdag 10:30", for reasons."""
+        when = self.slot_to_datetime(slot)
+        return f"{DANISH_DAYS[self.day_of(slot)]} {when:%H:%M}"
+
+    def format_end(self, slot: int) -> str:
+        """Danish day and time of an exclusive end slot (a deadline), e.g. "fredag 18:00"."""
+        day = self.day_of(max(0, slot - 1))
+        minute = self.day_start_minute + (slot - day * self.slots_per_day) * self.slot_minutes
+        return f"{DANISH_DAYS[day]} {minute // 60:02d}:{minute % 60:02d}"
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def site_by_id(self) -> dict[int, Site]:
+        return {s.id: s for s in self.sites}
+
+    def room_by_id(self) -> dict[int, Room]:
+        return {r.id: r for r in self.rooms}
+
+    def consultant_by_id(self) -> dict[int, Consultant]:
+        return {c.id: c for c in self.consultants}
+
+    def citizen_by_id(self) -> dict[int, Citizen]:
+        return {c.id: c for c in self.citizens}
+
+    def task_by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in self.tasks}
+
+    # -- validation ---------------------------------------------------------------------
+
+    def validate(self) -> None:
+        """Raise ProblemError naming the first malformed item; return None when fine."""
+        if self.week_start.weekday() != 0:
+            raise ProblemError(f"week_start {self.week_start} is not a Monday")
+        if self.slot_minutes <= 0 or (self.day_end_minute - self.day_start_minute) % self.slot_minutes:
+            raise ProblemError("day_start_minute..day_end_minute must be a whole number of slots")
+        if self.slots_per_day <= 0:
+            raise ProblemError("day_end_minute must be after day_start_minute")
+        if self.params.num_workers < 1:
+            raise ProblemError("params.num_workers must be >= 1")
+        if self.params.start_step_slots < 1:
+            raise ProblemError("params.start_step_slots must be >= 1")
+
+        sites = _unique("site", (s.id for s in self.sites))
+        rooms = _unique("room", (r.id for r in self.rooms))
+        consultants = _unique("consultant", (c.id for c in self.consultants))
+        citizens = _unique("citizen", (c.id for c in self.citizens))
+        tasks = _unique("task", (t.id for t in self.tasks))
+        del rooms, tasks
+
+        for s in self.sites:
+            self._check_windows(f"site {s.id}", s.open_windows)
+        for r in self.rooms:
+            if r.site_id not in sites:
+                raise ProblemError(f"room {r.id}: unknown site id {r.site_id}")
+            if r.capacity < 1:
+                raise ProblemError(f"room {r.id}: capacity must be >= 1")
+        for c in self.consultants:
+            name = f"consultant {c.id} ({c.name})"
+            if not c.staff_types or not c.staff_types <= STAFF_TYPES:
+                raise ProblemError(f"{name}: staff_types {sorted(c.staff_types)} not in {sorted(STAFF_TYPES)}")
+            for sid in c.site_ids | {c.home_site_id}:
+                if sid not in sites:
+                    raise ProblemError(f"{name}: unknown site id {sid}")
+            if c.contracted_minutes_per_week < 0:
+                raise ProblemError(f"{name}: negative contracted_minutes_per_week")
+            self._check_windows(name, c.available)
+            self._check_windows(name, c.preferred)
+        for z in self.citizens:
+            name = f"citizen {z.id}"
+            if z.site_id not in sites:
+                raise ProblemError(f"{name}: unknown site id {z.site_id}")
+            if z.contact_consultant_id is not None and z.contact_consultant_id not in consultants:
+                raise ProblemError(f"{name}: unknown contact consultant id {z.contact_consultant_id}")
+            if z.max_minutes_per_day is not None and z.max_minutes_per_day < 0:
+                raise ProblemError(f"{name}: negative max_minutes_per_day")
+            for d in z.preferred_days | z.busy_days:
+                if not 0 <= d < DAYS_PER_WEEK:
+                    raise ProblemError(f"{name}: day {d} outside Monday-Friday (0-4)")
+            self._check_windows(name, z.available)
+            self._check_windows(name, z.internship)
+        for t in self.tasks:
+            self._validate_task(t, sites, consultants, citizens)
+
+    def _validate_task(self, t: Task, sites: set[int], consultants: set[int], citizens: set[int]) -> None:
+        name = f"task {t.id}"
+        if t.duration_slots <= 0:
+            raise ProblemError(f"{name}: duration_slots must be >= 1 (got {t.duration_slots})")
+        if t.place not in PLACES:
+            raise ProblemError(f"{name}: place {t.place!r} not in {sorted(PLACES)}")
+        if not t.staff_requirements:
+            raise ProblemError(f"{name}: needs at least one staff requirement")
+        for req in t.staff_requirements:
+            if not req or not req <= STAFF_TYPES:
+                raise ProblemError(f"{name}: staff requirement {sorted(req)} not in {sorted(STAFF_TYPES)}")
+        if not t.site_ids:
+            raise ProblemError(f"{name}: site_ids is empty")
+        for sid in t.site_ids:
+            if sid not in sites:
+                raise ProblemError(f"{name}: unknown site id {sid}")
+        if len(set(t.citizen_ids)) != len(t.citizen_ids):
+            raise ProblemError(f"{name}: duplicate citizen ids")
+        for cid in t.citizen_ids:
+            if cid not in citizens:
+                raise ProblemError(f"{name}: unknown citizen id {cid}")
+        for kid in (*t.preferred_consultant_ids, *(t.allowed_consultant_ids or ())):
+            if kid not in consultants:
+                raise ProblemError(f"{name}: unknown consultant id {kid}")
+        self._check_windows(name, (t.window,))
+        if t.window.end - t.window.start < t.duration_slots:
+            raise ProblemError(f"{name}: window {t.window} shorter than duration {t.duration_slots}")
+        if t.external_windows is not None:
+            self._check_windows(name, t.external_windows)
+        if t.place in VISIT_PLACES and not t.location_id:
+            raise ProblemError(f"{name}: {t.place} visit needs location_id")
+        if t.fixed_start is not None and not t.window.contains(t.fixed_start, t.fixed_start + t.duration_slots):
+            raise ProblemError(f"{name}: fixed_start {t.fixed_start} outside window {t.window}")
+        if t.penalty_unplaced < 0:
+            raise ProblemError(f"{name}: negative penalty_unplaced")
+        n = len(t.citizen_ids)
+        if n < t.min_participants or (t.max_participants is not None and n > t.max_participants):
+            raise ProblemError(f"{name}: {n} participants outside {t.min_participants}..{t.max_participants}")
+        for label, p in (("pinned", t.pinned), ("previous", t.previous)):
+            if p is None:
+                continue
+            if p.task_id != t.id:
+                raise ProblemError(f"{name}: {label} placement belongs to task {p.task_id}")
+            if len(p.consultant_ids) != len(t.staff_requirements):
+                raise ProblemError(f"{name}: {label} placement needs {len(t.staff_requirements)} consultants")
+            for kid in p.consultant_ids:
+                if kid not in consultants:
+                    raise ProblemError(f"{name}: {label} placement has unknown consultant id {kid}")
+            if not 0 <= p.start_slot < self.num_slots:
+                raise ProblemError(f"{name}: {label} placement start {p.start_slot} outside the week")
+
+    def _check_windows(self, owner: str, windows: Iterable[Window]) -> None:
+        for w in windows:
+            if w.end < w.start:
+                raise ProblemError(f"{owner}: window end before start ({w.start}..{w.end})")
+            if w.start < 0 or w.end > self.num_slots:
+                raise ProblemError(f"{owner}: window {w.start}..{w.end} outside the week (0..{self.num_slots})")
+
+
+def _unique(kind: str, ids: Iterable[int] | Iterable[str]) -> set:
+    seen: set = set()
+    for i in ids:
+        if i in seen:
+            raise ProblemError(f"duplicate {kind} id {i!r}")
+        seen.add(i)
+    return seen
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    task_id: str
+    reason: str  # Danish, actionable; names the person/site/day
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    placements: tuple[Placement, ...]
+    unplaced: tuple[Unplaced, ...]
+    # "OPTIMAL" / "FEASIBLE" (CP-SAT), "GREEDY" (CP-SAT found nothing better in time: the
+    # verified greedy plan), "EMPTY" (no tasks).
+    status: str
+    objective: int  # objective.evaluate() of this solution
+    best_bound: int | None  # lower bound on the objective (None when unknown)
+    gap: float | None  # (avoidable objective - avoidable bound) / avoidable objective
+    avoidable_objective: int  # objective minus penalties of tasks without any candidate
+    stats: dict[str, object] = field(default_factory=dict)  # wall time, counts, versions, params
+    moved_task_ids: tuple[str, ...] = ()  # tasks whose published placement changed
