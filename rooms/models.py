@@ -1,0 +1,191 @@
+"""Sites, their rooms, opening hours, closed days and travel times."""
+from datetime import date, time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("mandag")
+    TUESDAY = 1, _("tirsdag")
+    WEDNESDAY = 2, _("onsdag")
+    THURSDAY = 3, _("torsdag")
+    FRIDAY = 4, _("fredag")
+    SATURDAY = 5, _("lørdag")
+    SUNDAY = 6, _("søndag")
+
+
+class PrivacyLevel(models.TextChoices):
+    """How much of a citizen an external calendar (a consultant's feed) may show."""
+
+    INITIALS = "initials", _("Initialer")
+    REFERENCE = "reference", _("Borgerreference")
+
+
+class Address(models.Model):
+    """A street address in Denmark with coordinates (for travel times)."""
+
+    street = models.CharField(_("adresse"), max_length=200)
+    postcode = models.CharField(_("postnummer"), max_length=4)
+    city = models.CharField(_("by"), max_length=80)
+    latitude = models.FloatField(_("breddegrad"), validators=[MinValueValidator(54.0), MaxValueValidator(58.0)])
+    longitude = models.FloatField(_("længdegrad"), validators=[MinValueValidator(7.5), MaxValueValidator(15.5)])
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class WeeklyWindow(models.Model):
+    """A recurring time on a weekday (Monday–Friday)."""
+
+    weekday = models.PositiveSmallIntegerField(_("ugedag"), choices=Weekday.choices[:5])
+    start_time = models.TimeField(_("fra"))
+    end_time = models.TimeField(_("til"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("Sluttid skal ligge efter starttid.")})
+
+
+class Site(Address):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("navn"), max_length=120)
+    phone = models.CharField(_("telefon"), max_length=20, blank=True)
+    feed_privacy = models.CharField(
+        _("borgerdata i eksterne kalendere"),
+        max_length=20,
+        choices=PrivacyLevel.choices,
+        default=PrivacyLevel.INITIALS,
+        help_text=_("Hvad en konsulents kalenderfeed viser om borgeren. Aldrig fulde navn eller tema."),
+    )
+
+    class Meta:
+        verbose_name = _("center")
+        verbose_name_plural = _("centre")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def location_key(self) -> str:
+        return f"site:{self.pk}"
+
+
+class OpeningHours(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("center"))
+    weekday = models.PositiveSmallIntegerField(_("ugedag"), choices=Weekday.choices)
+    opens = models.TimeField(_("åbner"), default=time(8, 0))
+    closes = models.TimeField(_("lukker"), default=time(16, 0))
+
+    class Meta:
+        verbose_name = _("åbningstid")
+        verbose_name_plural = _("åbningstider")
+        ordering = ["site", "weekday"]
+        constraints = [models.UniqueConstraint(fields=["site", "weekday"], name="one_opening_per_site_weekday")]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Lukketid skal ligge efter åbningstid.")})
+
+
+class ClosedDay(models.Model):
+    """A day a site is closed besides Danish public holidays (which come from the holidays library)."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="closed_days", verbose_name=_("center"),
+        null=True, blank=True, help_text=_("Tom betyder alle centre."),
+    )
+    date = models.DateField(_("dato"))
+    reason = models.CharField(_("årsag"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("lukkedag")
+        verbose_name_plural = _("lukkedage")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["site", "date"], name="one_closed_day_per_site_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.reason}"
+
+
+class RoomFeature(models.Model):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("navn"), max_length=80)
+
+    class Meta:
+        verbose_name = _("lokalefacilitet")
+        verbose_name_plural = _("lokalefaciliteter")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("center"))
+    name = models.CharField(_("navn"), max_length=80)
+    capacity = models.PositiveSmallIntegerField(_("kapacitet"), help_text=_("Antal personer."))
+    features = models.ManyToManyField(RoomFeature, blank=True, verbose_name=_("faciliteter"))
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("lokale")
+        verbose_name_plural = _("lokaler")
+        ordering = ["site", "name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_room_name_per_site")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site})"
+
+    def clean(self) -> None:
+        if self.capacity is not None and self.capacity <= 0:
+            raise ValidationError({"capacity": _("Kapaciteten skal være mindst 1 person.")})
+
+
+class TravelTimeOverride(models.Model):
+    """A measured travel time that replaces the estimate from coordinates.
+
+    Places are written as location keys ("site:3", "company:12", "home:45") so one table covers
+    every pair; the override holds in both directions.
+    """
+
+    origin = models.CharField(_("fra"), max_length=40)
+    destination = models.CharField(_("til"), max_length=40)
+    minutes = models.PositiveSmallIntegerField(_("minutter"))
+    note = models.CharField(_("note"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("rejsetid")
+        verbose_name_plural = _("rejsetider")
+        constraints = [models.UniqueConstraint(fields=["origin", "destination"], name="unique_travel_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.origin} → {self.destination}: {self.minutes} min"
+
+    def clean(self) -> None:
+        for field in ("origin", "destination"):
+            kind, _sep, pk = (getattr(self, field) or "").partition(":")
+            if kind not in {"site", "company", "home"} or not pk.isdigit():
+                raise ValidationError({field: _("Skriv stedet som site:ID, company:ID eller home:ID.")})
+        if self.origin == self.destination:
+            raise ValidationError({"destination": _("Fra og til må ikke være samme sted.")})
+
+
+def is_weekday(day: date) -> bool:
+    return day.weekday() < 5
