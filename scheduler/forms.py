@@ -1,0 +1,207 @@
+"""Forms of the coordinator UI. ModelForms run model.full_clean(), so the models' Danish messages show.
+
+Every form that points at other objects takes `site_ids` and offers only objects of those sites.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, time
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import ActivityKind, CourseMembership, GroupCourse, Internship, InternshipStep
+from rooms.models import Room, Site, Weekday
+from scheduler.models import Absence, ActivityRequest, Citizen, Consultant, Enrolment
+from scheduler.weeks import iso_week_label, parse_iso_week
+
+WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
+QUARTERS = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(8, 16) for m in (0, 15, 30, 45)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _weekday_field(label: str, required: bool) -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        label=label, choices=WEEKDAYS, coerce=int, required=required, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class WeekPickerForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Center"), queryset=Site.objects.none(), to_field_name="code",
+                                  empty_label=None)
+    week = forms.CharField(label=_("Uge"), max_length=10, widget=forms.TextInput(
+        attrs={"type": "week", "pattern": r"\d{4}-W\d{2}", "placeholder": "2026-W49"}))
+
+    def __init__(self, *args: Any, sites: Iterable[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+    def clean_week(self) -> date:
+        try:
+            return parse_iso_week(self.cleaned_data["week"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class VersionForm(forms.Form):
+    """The plan version the coordinator saw (optimistic locking against a colleague's change)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class MoveForm(VersionForm):
+    day = forms.TypedChoiceField(label=_("Dag"), choices=WEEKDAYS, coerce=int)
+    start = forms.ChoiceField(label=_("Starttid"), choices=QUARTERS)
+    consultant = forms.ModelChoiceField(label=_("Konsulent"), queryset=Consultant.objects.none(), required=False,
+                                        empty_label=_("Samme konsulent"))
+    room = forms.ModelChoiceField(label=_("Lokale"), queryset=Room.objects.none(), required=False,
+                                  empty_label=_("Samme lokale"))
+
+    def __init__(self, *args: Any, site_ids: Iterable[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = list(site_ids)
+        self.fields["consultant"].queryset = Consultant.objects.filter(
+            Q(home_site_id__in=ids) | Q(sites__in=ids), active=True).distinct().order_by("name")
+        self.fields["room"].queryset = Room.objects.filter(site_id__in=ids, active=True).order_by("name")
+
+    def start_time(self) -> time:
+        hours, minutes = self.cleaned_data["start"].split(":")
+        return time(int(hours), int(minutes))
+
+
+class OptionForm(VersionForm):
+    """One of the ranked options ("find a time"), posted back as plain values."""
+
+    start = forms.DateTimeField(widget=forms.HiddenInput)
+    consultant = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    room = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm whose foreign keys offer only objects of the coordinator's sites."""
+
+    scoped: dict[str, str] = {}  # field -> lookup from that model to Site
+    # Choice labels (__str__) follow these relations: load them in the same query, not one per option.
+    related = {"enrolment": ("citizen", "intervention_model"), "course": ("site",), "current_phase": ("model",)}
+
+    def __init__(self, *args: Any, site_ids: Iterable[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.site_ids = list(site_ids)
+        for name, lookup in self.scoped.items():
+            field = self.fields.get(name)
+            if field is not None:
+                field.queryset = field.queryset.filter(**{f"{lookup}__in": self.site_ids}).distinct()
+        for name, relations in self.related.items():
+            field = self.fields.get(name)
+            if field is not None and hasattr(field, "queryset"):
+                field.queryset = field.queryset.select_related(*relations)
+
+
+class CitizenForm(ScopedModelForm):
+    scoped = {"site": "pk"}
+    preferred_weekdays = _weekday_field(_("Foretrukne ugedage"), required=False)
+
+    class Meta:
+        model = Citizen
+        fields = ["reference", "first_name", "last_name", "site", "phone", "email", "street", "postcode", "city",
+                  "max_hours_per_day", "not_before", "not_after", "preferred_weekdays"]
+        widgets = {"not_before": TimeInput(), "not_after": TimeInput()}
+
+
+class EnrolmentForm(ScopedModelForm):
+    scoped = {"citizen": "site", "contact_consultant": "sites"}
+
+    class Meta:
+        model = Enrolment
+        fields = ["citizen", "intervention_model", "target_group", "referring_jobcentre", "start_date",
+                  "target_weeks", "current_phase", "phase_started", "contact_consultant", "job_started", "end_date",
+                  "status"]
+        widgets = {"start_date": DateInput(), "phase_started": DateInput(), "job_started": DateInput(),
+                   "end_date": DateInput()}
+
+
+class AbsenceForm(ScopedModelForm):
+    scoped = {"consultant": "sites"}
+
+    class Meta:
+        model = Absence
+        fields = ["consultant", "start_date", "end_date", "start_time", "end_time", "reason"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput(), "start_time": TimeInput(),
+                   "end_time": TimeInput()}
+
+
+class InternshipForm(ScopedModelForm):
+    scoped = {"enrolment": "citizen__site"}
+
+    class Meta:
+        model = Internship
+        fields = ["enrolment", "company", "kind", "start_date", "end_date", "contact_name", "contact_phone", "tasks"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput(), "tasks": forms.Textarea(attrs={"rows": 3})}
+
+
+class InternshipStepForm(forms.ModelForm):
+    weekdays = _weekday_field(_("Ugedage"), required=True)
+
+    class Meta:
+        model = InternshipStep
+        fields = ["start_date", "hours_per_week", "weekdays", "daily_start"]
+        widgets = {"start_date": DateInput(), "daily_start": TimeInput()}
+
+
+InternshipStepFormSet = forms.inlineformset_factory(
+    Internship, InternshipStep, form=InternshipStepForm, extra=1, can_delete=True
+)
+
+
+class CourseMembershipForm(ScopedModelForm):
+    scoped = {"course": "site", "citizen": "site"}
+
+    class Meta:
+        model = CourseMembership
+        fields = ["course", "citizen", "joined", "left"]
+        widgets = {"joined": DateInput(), "left": DateInput()}
+
+
+class ActivityRequestForm(ScopedModelForm):
+    """An ad-hoc talk, round-table meeting, §7a talk or step-up for one enrolment."""
+
+    scoped = {"enrolment": "citizen__site"}
+
+    class Meta:
+        model = ActivityRequest
+        fields = ["enrolment", "kind", "earliest", "due_by", "duration_minutes", "company", "staff_types", "note",
+                  "status"]
+        widgets = {"earliest": DateInput(), "due_by": DateInput(), "staff_types": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k.value, k.label) for k in ActivityKind if k != ActivityKind.GROUP_SESSION
+        ]
+
+
+class GroupCourseFilterForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("Hold"), queryset=GroupCourse.objects.none(), required=False)
+
+    def __init__(self, *args: Any, site_ids: Iterable[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = GroupCourse.objects.filter(site_id__in=list(site_ids))
+
+
+def week_value(week_start: date) -> str:
+    return iso_week_label(week_start)

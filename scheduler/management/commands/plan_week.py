@@ -1,0 +1,95 @@
+"""python manage.py plan_week [--week 2026-W49] [--site CODE ...] [--time-limit S] [--workers N] [--seed N]
+[--if-missing]"""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from scheduler.errors import DomainError
+from scheduler.management.arguments import site_ids_argument, week_argument
+from scheduler.planning import plan_create_draft, week_diagnose
+from scheduler.selectors import plan_exists_for_week, plan_summary
+from scheduler.weeks import iso_week_label
+
+
+class Command(BaseCommand):
+    help = "Planlægger en uge for et eller flere centre og gemmer planen som kladde."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--week", help="ISO-uge, fx 2026-W49 (standard: kommende uge).")
+        parser.add_argument(
+            "--site",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help="Centerkode; kan gentages (standard: alle centre).",
+        )
+        parser.add_argument(
+            "--time-limit",
+            type=float,
+            default=None,
+            help=f"Sekunder til løseren (standard {settings.PLANNER_TIME_LIMIT_SECONDS}).",
+        )
+        parser.add_argument(
+            "--workers", type=int, default=None, help=f"CP-SAT-tråde (standard {settings.PLANNER_NUM_WORKERS})."
+        )
+        parser.add_argument("--seed", type=int, default=0, help="Tilfældighedsfrø for løseren.")
+        parser.add_argument(
+            "--diagnose",
+            action="store_true",
+            help="Når noget ikke er placeret: find opgaver, der hver for sig kan placeres, men ikke alle samtidig.",
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Gør intet, hvis ugen allerede har en kladde eller en offentliggjort plan.",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        week_start = week_argument(options["week"])  # type: ignore[arg-type]
+        site_ids = site_ids_argument(options["site"])  # type: ignore[arg-type]
+        if not site_ids:
+            self.stdout.write("Der er ingen centre at planlægge.")
+            return
+        label = iso_week_label(week_start)
+        if options["if_missing"] and plan_exists_for_week(week_start=week_start, site_ids=site_ids):
+            self.stdout.write(f"Uge {label} har allerede en plan; intet gjort.")
+            return
+        started = time.perf_counter()
+        try:
+            plan = plan_create_draft(
+                week_start=week_start,
+                site_ids=site_ids,
+                time_limit=options["time_limit"],
+                num_workers=options["workers"],
+                random_seed=options["seed"],
+            )
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        elapsed = time.perf_counter() - started
+        summary = plan_summary(plan=plan)
+        write = self.stdout.write
+        write(f"Kladde for uge {label} gemt (plan {plan.pk}, {elapsed:.1f} s, løserstatus {plan.solver_status}).")
+        gap = f"{plan.gap:.1%}" if plan.gap is not None else "–"
+        write(
+            f"  Målfunktion {plan.objective:g}, bedste grænse {plan.best_bound if plan.best_bound is not None else '–'}"
+            f", gab {gap}"
+        )
+        placed, unplaced = summary["placed_by_kind"], summary["unplaced_by_kind"]
+        write(f"  Placeret: {sum(placed.values())}")
+        for kind, n in placed.items():
+            write(f"    {kind:16} {n:5d}")
+        write(f"  Ikke placeret: {sum(unplaced.values())}")
+        for kind, n in unplaced.items():
+            write(f"    {kind:16} {n:5d}")
+        if summary["unplaced_reasons"]:
+            write("  Årsager:")
+            for reason, n in summary["unplaced_reasons"]:
+                write(f"    {n:3d} × {reason}")
+        if summary["unplaced_reasons"] and options["diagnose"]:
+            diagnosis = week_diagnose(week_start=week_start, site_ids=site_ids)
+            if diagnosis.feasible is False:
+                write(f"  Analyse: {diagnosis.report}")
+        if summary["moved"]:
+            write(f"  Flyttet i forhold til den offentliggjorte plan: {len(summary['moved'])}")

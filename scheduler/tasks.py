@@ -1,0 +1,20 @@
+"""django-q2 entry points. Each takes plain ids only and is safe to deliver twice."""
+from scheduler.runs import solve_part_execute, solve_run_execute, solve_runs_sweep
+
+
+def solve_run_task(run_id: int) -> str:
+    return solve_run_execute(run_id=run_id)
+
+
+def solve_part_task(part_id: int) -> str:
+    return solve_part_execute(part_id=part_id)
+
+
+def solve_runs_sweep_task() -> int:
+    return solve_runs_sweep()
+
+
+def plan_publish_task(plan_id: int) -> int:
+    from scheduler.publishing import plan_publish_task as publish
+
+    return publish(plan_id)

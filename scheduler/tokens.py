@@ -1,0 +1,211 @@
+"""Secret links for calendar feeds, the citizen's page and PDF downloads.
+
+One FeedToken row holds two secrets derived from one random token R (secrets.token_urlsafe(32),
+256 bits):
+
+- the *page token* R opens the citizen's page and the PDFs;
+- the *feed token* F = base64url(SHA-256("feed\\0" + R)) is the one put in calendar subscriptions.
+
+Only SHA-256(F) is stored. Calendar apps run on other companies' servers (Google, Microsoft), so the
+URL they hold must not open more than the feed: F cannot be turned back into R, so a leaked
+subscription URL never opens the page or the PDF with the citizen's full name.
+
+A lookup hashes what it is given and asks the database for that hash (an index lookup on a hash
+gives no timing signal about the secret); the found row is checked again with hmac.compare_digest.
+"""
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import GroupCourse
+from rooms.models import Room, Site
+from scheduler.errors import DomainError
+from scheduler.models import Citizen, Consultant, Coordinator, EnrolmentStatus, FeedKind, FeedToken
+
+TOKEN_BYTES = 32  # 256 bits, well above the 128-bit minimum for unguessable URLs
+FeedOwner = Consultant | Citizen | Room | Site | GroupCourse
+
+_OWNER_FIELD: dict[type, tuple[str, str]] = {
+    Consultant: (FeedKind.CONSULTANT, "consultant"),
+    Citizen: (FeedKind.CITIZEN, "citizen"),
+    Room: (FeedKind.ROOM, "room"),
+    Site: (FeedKind.SITE, "site"),
+    GroupCourse: (FeedKind.GROUP_COURSE, "group_course"),
+}
+
+
+class FeedTokenError(DomainError):
+    code = "feed_token_error"
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """What the owner gets once: the secrets themselves are never stored and cannot be shown again."""
+
+    feed_token: FeedToken
+    page_token: str
+    feed_secret: str
+
+    @property
+    def feed_url(self) -> str:
+        return f"{settings.SITE_URL}/kalender/{self.feed_secret}.ics"
+
+    @property
+    def webcal_url(self) -> str:
+        return "webcal://" + self.feed_url.split("://", 1)[1]
+
+    @property
+    def page_url(self) -> str:
+        return f"{settings.SITE_URL}/borger/{self.page_token}/"
+
+    @property
+    def pdf_url(self) -> str:
+        prefix = "borger" if self.feed_token.kind == FeedKind.CITIZEN else "ugeskema"
+        return f"{settings.SITE_URL}/{prefix}/{self.page_token}/ugeskema.pdf"
+
+
+def feed_secret_from_page_token(page_token: str) -> str:
+    digest = hashlib.sha256(b"feed\0" + page_token.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _hash(feed_secret: str) -> str:
+    return hashlib.sha256(feed_secret.encode()).hexdigest()
+
+
+def _owner_filter(owner: FeedOwner) -> Q:
+    kind, field = _OWNER_FIELD[type(owner)]
+    return Q(kind=kind, **{field: owner})
+
+
+def _may_manage(*, user: object | None, owner: FeedOwner) -> bool:
+    """Coordinators of the owner's site and superusers manage every link; a consultant their own."""
+    if user is None:  # management commands and tasks run as the system
+        return True
+    if getattr(user, "is_superuser", False):
+        return True
+    user_pk = getattr(user, "pk", None)
+    if isinstance(owner, Consultant) and owner.user_id is not None and owner.user_id == user_pk:
+        return True
+    coordinator = Coordinator.objects.filter(user_id=getattr(user, "pk", None)).first()
+    if coordinator is None:
+        return False
+    site_ids = set(coordinator.sites.values_list("pk", flat=True))
+    match owner:
+        case Site():
+            owner_sites = {owner.pk}
+        case Room() | GroupCourse() | Citizen():
+            owner_sites = {owner.site_id}
+        case Consultant():
+            owner_sites = set(owner.sites.values_list("pk", flat=True)) | {owner.home_site_id}
+    return bool(site_ids & owner_sites)
+
+
+def _citizen_link_expiry(citizen: Citizen) -> datetime | None:
+    """The link ends with the citizen's last enrolment; None while an open-ended enrolment runs."""
+    enrolments = list(citizen.enrolments.all())
+    if any(e.end_date is None and e.status == EnrolmentStatus.ACTIVE for e in enrolments):
+        return None
+    ends = [e.end_date for e in enrolments if e.end_date is not None]
+    if not ends:
+        return timezone.now()  # no enrolment at all: nothing to show
+    last = max(ends)
+    return timezone.make_aware(datetime(last.year, last.month, last.day, 23, 59, 59))
+
+
+@transaction.atomic
+def feed_token_issue(*, owner: FeedOwner, user: object | None = None) -> IssuedLink:
+    """Issue a fresh link for the owner and revoke the previous ones (one working link per owner).
+
+    Used both to create a link and to rotate it ("nyt link"): the old URL stops working at once.
+    """
+    if not _may_manage(user=user, owner=owner):
+        raise FeedTokenError(_("Du må ikke lave kalenderlinks for denne person."), code="forbidden")
+    kind, field = _OWNER_FIELD[type(owner)]
+    now = timezone.now()
+    FeedToken.objects.filter(_owner_filter(owner), revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=user if getattr(user, "pk", None) else None
+    )
+    page_token = secrets.token_urlsafe(TOKEN_BYTES)
+    feed_secret = feed_secret_from_page_token(page_token)
+    token = FeedToken.objects.create(
+        kind=kind,
+        token_hash=_hash(feed_secret),
+        created_by=user if getattr(user, "pk", None) else None,
+        expires_at=_citizen_link_expiry(owner) if isinstance(owner, Citizen) else None,
+        **{field: owner},
+    )
+    return IssuedLink(feed_token=token, page_token=page_token, feed_secret=feed_secret)
+
+
+def feed_token_rotate(*, owner: FeedOwner, user: object | None = None) -> IssuedLink:
+    return feed_token_issue(owner=owner, user=user)
+
+
+def feed_token_revoke(*, feed_token: FeedToken, user: object | None = None) -> FeedToken:
+    if not _may_manage(user=user, owner=feed_token.owner):
+        raise FeedTokenError(_("Du må ikke tilbagekalde dette kalenderlink."), code="forbidden")
+    if feed_token.revoked_at is None:
+        feed_token.revoked_at = timezone.now()
+        feed_token.revoked_by = user if getattr(user, "pk", None) else None
+        feed_token.save(update_fields=["revoked_at", "revoked_by"])
+    return feed_token
+
+
+def feed_token_revoke_all(*, owner: FeedOwner, user: object | None = None) -> int:
+    if not _may_manage(user=user, owner=owner):
+        raise FeedTokenError(_("Du må ikke tilbagekalde dette kalenderlink."), code="forbidden")
+    return FeedToken.objects.filter(_owner_filter(owner), revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user if getattr(user, "pk", None) else None
+    )
+
+
+def _resolve_hash(token_hash: str) -> FeedToken | None:
+    token = (
+        FeedToken.objects.select_related("consultant", "citizen", "room__site", "site", "group_course__site")
+        .filter(token_hash=token_hash, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.token_hash, token_hash):
+        return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at < now:
+        return None
+    if token.kind == FeedKind.CITIZEN:
+        # The enrolment may have ended (or been extended) after the link was issued.
+        expiry = _citizen_link_expiry(token.citizen)
+        if expiry is not None and expiry < now:
+            return None
+    return token
+
+
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
+
+
+def feed_token_for_feed(feed_secret: str) -> FeedToken | None:
+    """The live token behind a calendar subscription URL, or None (unknown, revoked or expired)."""
+    if not _SECRET_SHAPE.match(feed_secret):
+        return None
+    return _resolve_hash(_hash(feed_secret))
+
+
+def feed_token_for_page(page_token: str) -> FeedToken | None:
+    """The live token behind a page/PDF URL, or None. A feed secret does not open the page."""
+    if not _SECRET_SHAPE.match(page_token):
+        return None
+    return _resolve_hash(_hash(feed_secret_from_page_token(page_token)))
+
+
+def feed_tokens_active(*, owner: FeedOwner) -> list[FeedToken]:
+    return list(FeedToken.objects.filter(_owner_filter(owner), revoked_at__isnull=True))
+

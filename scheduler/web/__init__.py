@@ -1,0 +1,1 @@
+"""The coordinator's web UI: server-rendered pages with light progressive enhancement (htmx)."""
