@@ -1,0 +1,292 @@
+"""Changes to a plan made through the API: optimistic locking, pin, move (checked by the solver's
+verifier), cancel, and the occupancy rows (Booking) that let the database refuse double bookings.
+
+The planning service (scheduler.planning.plan_store) does not write Booking rows; `plan_bookings_write`
+does, and the background task calls it right after a draft is stored.
+"""
+import itertools
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scheduler.errors import DomainError
+from scheduler.models import (
+    Appointment,
+    AppointmentStatus,
+    Booking,
+    BookingResource,
+    Plan,
+    PlanStatus,
+)
+
+SLOT = timedelta(minutes=15)
+
+
+class StaleVersion(DomainError):
+    code = "stale_version"
+    http_status = 409
+
+    def __init__(self, plan: Plan, seen: int | None) -> None:
+        super().__init__(
+            _("Planen er ændret af en anden siden du hentede den (version %(seen)s, nu %(now)s). "
+              "Hent planen igen.") % {"seen": seen, "now": plan.lock_version}
+        )
+        self.plan = plan
+
+
+class DoubleBooking(DomainError):
+    code = "double_booking"
+    http_status = 409
+
+
+class MoveRefused(DomainError):
+    code = "move_refused"
+
+    def __init__(self, message: str, field: str = "start") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotEditable(DomainError):
+    code = "not_editable"
+    http_status = 409
+
+
+def recent_changes(plan: Plan, limit: int = 10) -> list[dict[str, Any]]:
+    """What changed lately in a plan: the most recently updated appointments (for a 409 answer)."""
+    rows = plan.appointments.order_by("-updated_at", "-pk").prefetch_related("consultants")[:limit]
+    return [
+        {"id": a.pk, "start": a.start.isoformat(), "end": a.end.isoformat(), "status": a.status, "pinned": a.pinned,
+         "room": a.room_id, "consultants": sorted(c.pk for c in a.consultants.all()),
+         "updated_at": a.updated_at.isoformat()}
+        for a in rows
+    ]
+
+
+def plan_lock(*, plan: Plan, seen_version: int | None) -> None:
+    """Compare-and-swap on Plan.lock_version; call inside the transaction of the change."""
+    if seen_version is None:
+        raise MoveRefused(_("Send den version af planen du så (feltet version eller If-Match)."), field="version")
+    if not Plan.objects.filter(pk=plan.pk, lock_version=seen_version).update(lock_version=F("lock_version") + 1):
+        plan.refresh_from_db(fields=["lock_version"])
+        raise StaleVersion(plan, seen_version)
+    plan.lock_version = seen_version + 1
+
+
+def _slots(start: datetime, end: datetime) -> list[datetime]:
+    first = start.astimezone(timezone.get_current_timezone())
+    first = first.replace(minute=first.minute - first.minute % 15, second=0, microsecond=0)
+    out, moment = [], first
+    while moment < end:
+        out.append(moment)
+        moment += SLOT
+    return out
+
+
+def _booking_rows(appointment: Appointment) -> list[Booking]:
+    resources: list[tuple[str, int]] = [(BookingResource.CONSULTANT, c.pk) for c in appointment.consultants.all()]
+    resources += [(BookingResource.CITIZEN, z.pk) for z in appointment.citizens.all()]
+    if appointment.room_id:
+        resources.append((BookingResource.ROOM, appointment.room_id))
+    return [
+        Booking(plan_id=appointment.plan_id, appointment=appointment, resource_kind=kind, resource_id=rid,
+                slot_start=slot)
+        for kind, rid in resources
+        for slot in _slots(appointment.start, appointment.end)
+    ]
+
+
+def appointment_book(*, appointment: Appointment) -> None:
+    """(Re)write the appointment's occupancy rows; the unique constraint refuses a double booking."""
+    try:
+        with transaction.atomic():
+            Booking.objects.filter(appointment=appointment).delete()
+            if appointment.status == AppointmentStatus.PLANNED:
+                Booking.objects.bulk_create(_booking_rows(appointment))
+    except IntegrityError:
+        raise DoubleBooking(
+            _("Dobbeltbooking: en konsulent, borger eller et lokale er allerede optaget på det tidspunkt.")
+        ) from None
+
+
+@transaction.atomic
+def plan_bookings_write(*, plan: Plan) -> int:
+    """Occupancy rows for every planned appointment of a plan (idempotent)."""
+    Booking.objects.filter(plan=plan).delete()
+    rows: list[Booking] = []
+    for appointment in plan.appointments.filter(status=AppointmentStatus.PLANNED).prefetch_related(
+        "consultants", "citizens"
+    ):
+        rows += _booking_rows(appointment)
+    Booking.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _editable(appointment: Appointment) -> None:
+    if appointment.plan.status == PlanStatus.SUPERSEDED:
+        raise NotEditable(_("En erstattet planversion kan ikke ændres."))
+
+
+@transaction.atomic
+def appointment_pin(*, appointment: Appointment, pinned: bool, seen_version: int | None) -> Appointment:
+    _editable(appointment)
+    if appointment.plan.status != PlanStatus.DRAFT:
+        raise NotEditable(_("Kun aftaler i en kladde kan fastlåses. Planlæg ugen igen for at få en kladde."))
+    plan_lock(plan=appointment.plan, seen_version=seen_version)
+    appointment.pinned = pinned
+    appointment.save(update_fields=["pinned", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel_locked(
+    *, appointment: Appointment, seen_version: int | None, user: object = None
+) -> Appointment:
+    from scheduler.publishing import appointment_cancel
+
+    _editable(appointment)
+    plan_lock(plan=appointment.plan, seen_version=seen_version)
+    appointment = appointment_cancel(appointment=appointment, user=user)
+    Booking.objects.filter(appointment=appointment).delete()
+    return appointment
+
+
+# -- move, checked by the independent verifier ---------------------------------------------------
+
+_DANISH = [
+    (r"outside its window", "start", "tidspunktet ligger uden for det tidsrum, hvor aktiviteten skal holdes"),
+    (r"not within one day", "start", "aftalen skal ligge inden for én dag"),
+    (r"fixed start", "start", "holdet har et fast tidspunkt"),
+    (r"external participant not present", "start", "virksomhedens kontaktperson er ikke til stede da"),
+    (r"group size", "start", "holdet har for få eller for mange deltagere"),
+    (r"same consultant used twice", "consultants", "den samme konsulent er valgt to gange"),
+    (r"consultants for \d+ requirements", "consultants", "forkert antal konsulenter til aktiviteten"),
+    (r"unknown consultant", "consultants", "ukendt konsulent"),
+    (r"has none of", "consultants", "konsulenten har ikke den faggruppe, aktiviteten kræver"),
+    (r"not allowed$", "consultants", "konsulenten må ikke holde denne aktivitet"),
+    (r"serves none of the task's sites|does not serve site", "consultants", "konsulenten dækker ikke centret"),
+    (r"consultant .* not available", "start",
+     "konsulenten er ikke på arbejde, er fraværende eller har en anden aftale (inkl. rejsetid)"),
+    (r"citizen .* not available", "start",
+     "borgeren kan ikke på det tidspunkt (praktik, skånehensyn eller fast fravær)"),
+    (r"site \d+ not allowed", "room", "aktiviteten kan ikke holdes på det center"),
+    (r"closed", "start", "centret er lukket på det tidspunkt"),
+    (r"no room assigned", "room", "vælg et lokale"),
+    (r"is not at site", "room", "lokalet ligger ikke på centret"),
+    (r"holds \d+ <", "room", "lokalet er for lille"),
+    (r"lacks", "room", "lokalet mangler de faciliteter, aktiviteten kræver"),
+    (r"room booked for an off-site", "room", "aktiviteten holdes ikke på centret og skal ikke have et lokale"),
+    (r"consultant \S+ double-booked", "start", "konsulenten har en anden aftale på det tidspunkt"),
+    (r"citizen \S+ double-booked", "start", "borgeren har en anden aftale på det tidspunkt"),
+    (r"room \S+ double-booked", "room", "lokalet er optaget på det tidspunkt"),
+    (r"citizen .* booked \d+ min on day", "start", "borgeren får flere timer den dag, end skånehensynet tillader"),
+    (r"consultant .* booked \d+ min > contract", "consultants", "konsulenten får flere timer end sin kontrakt"),
+    (r"pinned task moved", "start", "aftalen er fastlåst"),
+]
+
+
+def danish_violation(text: str) -> tuple[str, str]:
+    for pattern, field, message in _DANISH:
+        if re.search(pattern, text):
+            return field, message[:1].upper() + message[1:] + "."
+    return "start", _("Flytningen bryder en fast regel.")
+
+
+def _order_consultants(ids: list[int], requirements: tuple, types: dict[int, frozenset[str]]) -> tuple[int, ...]:
+    if len(ids) == len(requirements) and all(k in types for k in ids):
+        for perm in itertools.permutations(ids):
+            if all(types[k] & req for k, req in zip(perm, requirements, strict=True)):
+                return perm
+    return tuple(ids)
+
+
+def move_violations(
+    *, appointment: Appointment, start: datetime, consultant_ids: list[int], room_id: int | None
+) -> list[str]:
+    """Hard-rule violations (verifier's English text) the move would cause, via the real Problem."""
+    from scheduler.problem_builder import grid_of, problem_build
+    from solver import problem as sp
+    from solver.verify import verify
+
+    plan = appointment.plan
+    site_ids = list(plan.sites.values_list("pk", flat=True))
+    built = problem_build(week_start=plan.week_start, site_ids=site_ids)
+    problem = built.problem
+    grid = grid_of(problem)
+    types = {c.id: c.staff_types for c in problem.consultants}
+    tasks = problem.task_by_id()
+    task = tasks.get(appointment.task_key)
+    if task is None:
+        return ["task no longer due"]
+    slot = grid.slot_of_datetime(start)
+    if slot is None:
+        return [f"task {task.id} at slot -1: not within one day of the week"]
+    # The coordinator moves it on purpose: its own pin and fixed time no longer bind it.
+    task = replace(task, pinned=None, fixed_start=None, window=sp.Window(0, problem.num_slots))
+    tasks[task.id] = task
+    problem = replace(problem, tasks=tuple(tasks[t.id] for t in problem.tasks))
+    placements: list[sp.Placement] = []
+    others = (
+        plan.appointments.filter(status=AppointmentStatus.PLANNED).exclude(pk=appointment.pk)
+        .prefetch_related("consultants")
+    )
+    for other in others:
+        other_task = tasks.get(other.task_key)
+        other_slot = grid.slot_of_datetime(other.start)
+        if other_task is None or other_slot is None:
+            continue
+        people = _order_consultants(sorted(c.pk for c in other.consultants.all()), other_task.staff_requirements, types)
+        placements.append(sp.Placement(
+            other_task.id, other_slot, people, other.room_id if other_task.place == "site" else None, other.site_id,
+        ))
+    room_site = None
+    if room_id is not None:
+        from rooms.models import Room
+
+        room_site = Room.objects.filter(pk=room_id).values_list("site_id", flat=True).first()
+    site_id = room_site if task.place == "site" else None
+    if task.place == "site" and site_id is None:
+        site_id = appointment.site_id
+    moved = sp.Placement(task.id, slot, _order_consultants(consultant_ids, task.staff_requirements, types),
+                         room_id if task.place == "site" else None, site_id)
+    placed_ids = {p.task_id for p in placements} | {task.id}
+    unplaced = tuple(sp.Unplaced(t.id, "ikke med i tjekket") for t in problem.tasks if t.id not in placed_ids)
+    before = set(verify(problem, sp.Solution(tuple(placements), unplaced + (sp.Unplaced(task.id, "x"),),
+                                             "FEASIBLE", 0, None, None, 0)))
+    after = verify(problem, sp.Solution(tuple([*placements, moved]), unplaced, "FEASIBLE", 0, None, None, 0))
+    return [v for v in after if v not in before and (task.id in v or "booked" in v)]
+
+
+@transaction.atomic
+def appointment_move(
+    *, appointment: Appointment, start: datetime, consultant_ids: list[int] | None, room_id: int | None,
+    seen_version: int | None,
+) -> Appointment:
+    from scheduler.publishing import appointment_fingerprint, appointment_record_change
+
+    _editable(appointment)
+    consultant_ids = consultant_ids or sorted(c.pk for c in appointment.consultants.all())
+    if room_id is None:
+        room_id = appointment.room_id
+    violations = move_violations(appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room_id)
+    if violations:
+        field, message = danish_violation(violations[0])
+        raise MoveRefused(message, field=field)
+    plan_lock(plan=appointment.plan, seen_version=seen_version)
+    before = appointment_fingerprint(appointment)
+    duration = appointment.end - appointment.start
+    appointment.start, appointment.end = start, start + duration
+    appointment.room_id = room_id
+    if appointment.room_id:
+        appointment.site_id = appointment.room.site_id
+    appointment.moved = True
+    appointment.save()
+    appointment.consultants.set(consultant_ids)
+    appointment_book(appointment=appointment)
+    return appointment_record_change(appointment=appointment, before=before)
