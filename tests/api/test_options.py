@@ -1,0 +1,82 @@
+""""Where could this go?" offers only what the verifier accepts: options are the solver's candidates on
+the plan's free time (S demo centre, real planner, real verifier)."""
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+
+from api.options import options_cache_clear, plan_week, talk_options
+from api.services import appointment_move, move_violations
+from rooms.models import Site
+from scheduler.availability import coming_week_start
+from scheduler.models import Appointment, Plan
+from scheduler.planning import plan_create_draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_plan() -> Plan:
+    call_command("seed_demo", size="S", seed=1, stdout=io.StringIO())
+    plan = plan_create_draft(week_start=coming_week_start(), site_ids=Site.objects.values_list("pk", flat=True),
+                             time_limit=2, num_workers=2)
+    options_cache_clear()
+    return plan
+
+
+def _accepted(appointment: Appointment, options: list[dict]) -> None:
+    assert options
+    for option in options:
+        refused = move_violations(appointment=appointment, start=option["start"], consultant_ids=option["consultants"],
+                                  room_id=option["room"])
+        assert refused == [], (option["start"], refused)
+
+
+def test_every_option_for_a_citizen_in_an_internship_passes_the_move_check(demo_plan: Plan) -> None:
+    problem = plan_week(plan=demo_plan).built.problem
+    interns = {z.id for z in problem.citizens if z.internship}
+    talks = [a for a in demo_plan.appointments.filter(kind__in=["talk", "contact", "start_talk"], citizens__in=interns)
+             .distinct()]
+    assert talks, "the S demo has citizens in an internship with a talk"
+    for talk in talks:
+        options = talk_options(plan=demo_plan, citizen=talk.citizens.get(), kind=talk.kind, limit=20,
+                               appointment=talk)
+        _accepted(talk, options)
+
+
+def test_every_option_for_an_assessment_is_with_a_health_consultant_and_passes_the_move_check(
+    demo_plan: Plan,
+) -> None:
+    assessment = demo_plan.appointments.filter(kind="assessment").order_by("pk").first()
+    options = talk_options(plan=demo_plan, citizen=assessment.citizens.get(), kind="assessment", limit=20,
+                           appointment=assessment)
+    consultants = plan_week(plan=demo_plan).built.problem.consultant_by_id()
+    assert all("health" in consultants[o["consultant"]].staff_types for o in options)
+    assert all(o["room"] is None for o in options)  # a home visit takes no room
+    _accepted(assessment, options)
+
+
+def test_a_new_talk_gets_the_rules_duration_and_the_contact_consultant_first(demo_plan: Plan) -> None:
+    talk = demo_plan.appointments.filter(kind="talk", enrolment__contact_consultant__isnull=False).first()
+    options = talk_options(plan=demo_plan, citizen=talk.citizens.get(), kind="talk", limit=5)
+    assert options[0]["consultant"] == talk.enrolment.contact_consultant_id
+    assert all(o["end"] - o["start"] == talk.end - talk.start for o in options)
+    assert options == sorted(options, key=lambda o: -o["score"])
+    # None of them collides with what the plan already holds for the citizen.
+    for o in options:
+        assert not talk.citizens.get().appointments.filter(
+            plan=demo_plan, status="planned", start__lt=o["end"], end__gt=o["start"]).exists()
+
+
+def test_the_plan_is_built_once_per_version_and_a_move_makes_a_new_one(demo_plan: Plan) -> None:
+    talk = demo_plan.appointments.filter(kind="talk").order_by("pk").first()
+    citizen = talk.citizens.get()
+    first = plan_week(plan=demo_plan)
+    t0 = time.perf_counter()
+    options = talk_options(plan=demo_plan, citizen=citizen, kind="talk", appointment=talk)
+    assert time.perf_counter() - t0 < 0.5  # no second problem_build
+    assert plan_week(plan=demo_plan) is first
+    appointment_move(appointment=talk, start=options[0]["start"], consultant_ids=options[0]["consultants"],
+                     room_id=options[0]["room"], seen_version=demo_plan.lock_version)
+    assert plan_week(plan=demo_plan) is not first

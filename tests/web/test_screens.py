@@ -1,0 +1,174 @@
+"""The coordinator's screens on a small hand-made week (no solver): grid, details, pin, cancel, requests,
+everyday data, calendar links, overview, planning runs."""
+import json
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from activities.models import Internship
+from scheduler.models import ActivityRequest, Citizen, FeedToken, SolveRun
+from scheduler.runs import solve_run_execute
+from scheduler.weeks import iso_week_label
+
+pytestmark = pytest.mark.django_db
+
+
+def _week(w) -> str:  # noqa: ANN001
+    return f"/uge/alfa/{iso_week_label(w.week)}/"
+
+
+def test_the_week_grid_labels_every_appointment_by_kind_in_text_and_colour(world) -> None:  # noqa: ANN001
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert "kind-talk" in page and '<span class="k">Samtale</span> 10:00–11:00' in page
+    assert "Samtale = Individuel samtale" in page  # the legend
+    assert "Karen Alfa" in page and "Ingen ledig tid A" in page and "Ingen ledig tid B" not in page
+    rooms = world.coordinator.get(_week(world) + "?visning=lokale").content.decode()
+    assert "Mødelokale 1" in rooms and "Ude af huset" in rooms
+    citizens = world.coordinator.get(_week(world) + "?visning=borger").content.decode()
+    assert "Anne Alfasen" in citizens
+
+
+def test_an_appointment_shows_who_where_and_why_also_as_an_htmx_fragment(world) -> None:  # noqa: ANN001
+    url = f"/aftale/{world.appointment_a.pk}/"
+    page = world.coordinator.get(url).content.decode()
+    for text in ["Karen Alfa", "Anne Alfasen", "Center Alfa, Mødelokale 1", "Individuel samtale mindst hver 28. dag"]:
+        assert text in page
+    fragment = world.coordinator.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and "Hvorfor" in fragment and "csrfmiddlewaretoken" in fragment
+
+
+def test_pinning_needs_the_version_the_coordinator_saw(world) -> None:  # noqa: ANN001
+    a = world.appointment_a
+    url = f"/aftale/{a.pk}/fastlaas/"
+    response = world.coordinator.post(url, {"version": 0, "pinned": "1"}, follow=True)
+    assert "Aftalen er fastlåst." in response.content.decode()
+    a.refresh_from_db()
+    assert a.pinned
+    stale = world.coordinator.post(url, {"version": 0, "pinned": "0"}, follow=True).content.decode()
+    assert "Planen er ændret af en anden" in stale
+    a.refresh_from_db()
+    assert a.pinned
+    world.coordinator.post(url, {"version": 1, "pinned": "0"})
+    a.refresh_from_db()
+    assert not a.pinned
+
+
+def test_cancelling_keeps_the_appointment_as_cancelled(world) -> None:  # noqa: ANN001
+    response = world.coordinator.post(f"/aftale/{world.appointment_a.pk}/aflys/", {"version": 0}, follow=True)
+    assert "Aftalen er aflyst." in response.content.decode()
+    world.appointment_a.refresh_from_db()
+    assert world.appointment_a.status == "cancelled"
+    assert "aflyst" in world.coordinator.get(_week(world)).content.decode()
+
+
+def test_an_ad_hoc_round_table_request_is_checked_and_stored(world) -> None:  # noqa: ANN001
+    enrolment = world.citizen_a.enrolments.get()
+    url = _week(world) + "bestil/"
+    bad = world.coordinator.post(url, {"enrolment": enrolment.pk, "kind": "roundtable", "earliest": "2026-12-10",
+                                       "due_by": "2026-12-01", "duration_minutes": 60, "status": "open"})
+    assert "&#x27;Senest&#x27; skal ligge efter &#x27;tidligst&#x27;." in bad.content.decode()
+    other = world.citizen_b.enrolments.get()
+    foreign = world.coordinator.post(url, {"enrolment": other.pk, "kind": "talk", "earliest": "2026-12-01",
+                                           "due_by": "2026-12-04", "duration_minutes": 60, "status": "open"})
+    assert foreign.status_code == 200 and not ActivityRequest.objects.exists()
+    ok = world.coordinator.post(url, {"enrolment": enrolment.pk, "kind": "roundtable", "earliest": "2026-12-01",
+                                      "due_by": "2026-12-04", "duration_minutes": 90, "status": "open"})
+    assert ok.status_code == 302
+    assert ActivityRequest.objects.get().kind == "roundtable"
+
+
+def test_citizen_forms_show_the_models_danish_errors_and_save(world) -> None:  # noqa: ANN001
+    data = {"reference": "ny-1", "first_name": "Nina", "last_name": "Ny", "site": world.site_a.pk,
+            "not_before": "12:00", "not_after": "09:00", "preferred_weekdays": ["0", "2"]}
+    page = world.coordinator.post("/data/borgere/ny/", data).content.decode()
+    assert "&#x27;Ikke efter&#x27; skal ligge efter &#x27;ikke før&#x27;." in page
+    data["not_after"] = "15:00"
+    assert world.coordinator.post("/data/borgere/ny/", data).status_code == 302
+    assert Citizen.objects.get(reference="ny-1").preferred_weekdays == [0, 2]
+    data["site"] = world.site_b.pk
+    data["reference"] = "ny-2"
+    assert "Marker en gyldig valgmulighed" in world.coordinator.post("/data/borgere/ny/", data).content.decode()
+
+
+def test_an_internship_is_saved_with_its_staircase_steps(world) -> None:  # noqa: ANN001
+    from tests.publishing.factories import make_company
+
+    company = make_company()
+    enrolment = world.citizen_a.enrolments.get()
+    data = {"enrolment": enrolment.pk, "company": company.pk, "kind": "internship", "start_date": "2026-11-02",
+            "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
+            "steps-MAX_NUM_FORMS": "1000", "steps-0-start_date": "2026-11-02", "steps-0-hours_per_week": "15",
+            "steps-0-weekdays": ["0", "1", "2"], "steps-0-daily_start": "08:00"}
+    bad = dict(data, **{"steps-0-weekdays": []})
+    assert "Dette felt er påkrævet" in world.coordinator.post("/data/praktikker/ny/", bad).content.decode()
+    assert world.coordinator.post("/data/praktikker/ny/", data).status_code == 302
+    internship = Internship.objects.get()
+    assert [(s.hours_per_week, s.weekdays) for s in internship.steps.all()] == [(15, [0, 1, 2])]
+    assert "Bageriet ApS" in world.coordinator.get("/data/praktikker/").content.decode()
+
+
+def test_an_overlapping_absence_is_refused_in_danish(world) -> None:  # noqa: ANN001
+    data = {"consultant": world.consultant_a.pk, "start_date": "2026-12-01", "end_date": "2026-12-03",
+            "reason": "sick"}
+    assert world.coordinator.post("/data/fravaer/ny/", data).status_code == 302
+    page = world.coordinator.post("/data/fravaer/ny/", dict(data, start_date="2026-12-02")).content.decode()
+    assert "Fraværet overlapper et andet fravær for samme konsulent." in page
+
+
+def test_a_consultants_calendar_link_is_shown_once_and_can_be_rotated_and_revoked(world) -> None:  # noqa: ANN001
+    page = world.coordinator.get("/kalenderlinks/alfa/").content.decode()
+    assert "hver 12.–24. time" in page
+    issued = world.coordinator.post("/kalenderlinks/alfa/", {"consultant": world.consultant_a.pk,
+                                                             "action": "rotate"}).content.decode()
+    assert 'value="webcal://' in issued and 'value="http://127.0.0.1:8000/kalender/' in issued
+    secret = issued.split('value="http://127.0.0.1:8000/kalender/')[1].split(".ics")[0]
+    feed = Client().get(f"/kalender/{secret}.ics")
+    assert feed.status_code == 200 and feed.content.startswith(b"BEGIN:VCALENDAR")
+    world.coordinator.post("/kalenderlinks/alfa/", {"consultant": world.consultant_a.pk, "action": "rotate"})
+    assert Client().get(f"/kalender/{secret}.ics").status_code == 404
+    world.coordinator.post("/kalenderlinks/alfa/", {"consultant": world.consultant_a.pk, "action": "revoke"})
+    assert not FeedToken.objects.filter(consultant=world.consultant_a, revoked_at__isnull=True).exists()
+
+
+def test_the_overview_shows_caseload_and_planned_hours(world) -> None:  # noqa: ANN001
+    page = world.coordinator.get(_week(world) + "overblik/").content.decode()
+    assert "Karen Alfa" in page and "Bo Beta" not in page
+    assert "<td class=\"num\">1,0</td><td class=\"num\">37,0</td>" in page  # one planned hour of 37
+
+
+def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world) -> None:  # noqa: ANN001
+    response = world.coordinator.post(_week(world) + "planlaeg/")
+    run = SolveRun.objects.get()
+    assert response["Location"] == f"/koersel/{run.pk}/"
+    page = world.coordinator.get(response["Location"]).content.decode()
+    assert '<progress id="run-progress"' in page and "Stop planlægningen (intet gemmes)" in page
+    status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
+    assert status["ready"] is False and status["async_id"] == run.pk and status["redirect"] is None
+    again = world.coordinator.post(_week(world) + "planlaeg/", follow=True).content.decode()
+    assert "Ugen planlægges allerede" in again
+    assert world.other_coordinator.get(f"/koersel/{run.pk}/status.json").status_code == 404
+
+    solve_run_execute(run_id=run.pk)  # what the django-q2 worker runs
+    status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
+    assert status["ready"] is True and status["success"] is True and status["progress"] == 100
+    assert status["redirect"] == _week(world)
+
+
+def test_a_queued_run_can_be_cancelled(world) -> None:  # noqa: ANN001
+    world.coordinator.post(_week(world) + "planlaeg/")
+    run = SolveRun.objects.get()
+    world.coordinator.post(f"/koersel/{run.pk}/annuller/")
+    run.refresh_from_db()
+    assert run.status == "cancelled"
+    status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
+    assert status["ready"] is True and status["success"] is False
+
+
+def test_the_week_picker_goes_to_the_chosen_site_and_week(world) -> None:  # noqa: ANN001
+    response = world.coordinator.get("/uge/", {"site": "alfa", "week": "2026-W50", "visning": "lokale"})
+    assert response["Location"] == "/uge/alfa/2026-W50/?visning=lokale"
+    assert world.coordinator.get("/uge/", {"site": "beta", "week": "2026-W50"})["Location"] == "/"
+    assert world.coordinator.get("/uge/alfa/2026-W99/").status_code == 404
+    assert date.fromisocalendar(2026, 50, 1)  # sanity: the week exists
+
