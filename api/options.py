@@ -10,11 +10,13 @@ minutes per day, the consultant's contracted minutes) are checked here against t
 option the coordinator picks passes the move check (`api.services.move_violations`) unless the plan
 changed in between — which bumps `Plan.lock_version` and with it the cache key below.
 
-The built Problem and the plan's occupied time are cached in-process per (plan id, lock version, created), so
-the first call for a plan version costs one `problem_build` (≈0.2–0.4 s for the M demo) and later calls
-only the candidates of one task (a few ms). Other plans of the week changing (another site publishing)
-does not change the key; entries also expire after CACHE_SECONDS, and the final move/place is always
-checked by the verifier on a fresh Problem.
+Two in-process caches. The built Problem is kept per plan (id and creation time) for CACHE_SECONDS:
+what bumps a plan's lock version (pin, move, cancel, place, publish) changes its appointments, not the
+week's inputs the Problem is made of, so after a change only the occupied time is read again (≈0.05 s
+for the M demo instead of a whole `problem_build`, ≈0.2–0.4 s). The occupied time is kept per (plan,
+lock version); later calls cost only the candidates of one task (a few ms). Input data edited meanwhile
+(a new absence) reaches the options when the Problem expires; the final move/place is always checked by
+the verifier on a fresh Problem, so a stale option is refused with the rule it breaks, never stored.
 
 Ranking: the citizen's contact consultant first, days the citizen comes in anyway, the citizen's
 preferred weekdays, the consultant's load relative to their hours, earlier first; at most one option
@@ -63,41 +65,60 @@ class PlanWeek:
     occupied: list[Occupied] = field(default_factory=list)
 
 
-_cache: OrderedDict[tuple[int, int, str], tuple[float, PlanWeek]] = OrderedDict()
+class _Expiring(OrderedDict):
+    """At most CACHE_SIZE entries, each younger than CACHE_SECONDS, least recently used dropped first."""
+
+    def fresh(self, key: tuple, now: float) -> Any:
+        hit = self.get(key)
+        if hit is None or now - hit[0] >= CACHE_SECONDS:
+            return None
+        self.move_to_end(key)
+        return hit[1]
+
+    def keep(self, key: tuple, now: float, value: Any) -> None:
+        self[key] = (now, value)
+        self.move_to_end(key)
+        while len(self) > CACHE_SIZE:
+            self.popitem(last=False)
+
+
+_problems = _Expiring()  # (plan id, created) -> (BuiltProblem, Index)
+_weeks = _Expiring()  # (plan id, created, lock version) -> PlanWeek
 _lock = threading.Lock()
 
 
 def options_cache_clear() -> None:
     with _lock:
-        _cache.clear()
+        _problems.clear()
+        _weeks.clear()
 
 
 def plan_week(*, plan: Plan) -> PlanWeek:
-    """The plan's Problem and occupied time, cached per (plan id, lock version)."""
+    """The plan's Problem and occupied time: the Problem cached per plan, the occupied time per version."""
     row = Plan.objects.filter(pk=plan.pk).values_list("lock_version", "created_at").first()
     version, created = row if row is not None else (plan.lock_version, plan.created_at)
     # created_at too: an id can come back (SQLite after a rollback, tests), a creation time does not.
-    key = (plan.pk, version, created.isoformat() if created else "")
+    plan_key = (plan.pk, created.isoformat() if created else "")
     now = time.monotonic()
     with _lock:
-        hit = _cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            _cache.move_to_end(key)
-            return hit[1]
-    week = _plan_week_build(plan)
+        week = _weeks.fresh((*plan_key, version), now)
+        problem = _problems.fresh(plan_key, now)
+    if week is not None:
+        return week
+    if problem is None:
+        site_ids = list(plan.sites.values_list("pk", flat=True))
+        built = problem_build(week_start=plan.week_start, site_ids=site_ids, num_workers=1)
+        problem = (built, Index(built.problem))
+        with _lock:
+            _problems.keep(plan_key, now, problem)
+    week = _plan_week_occupied(plan, *problem)
     with _lock:
-        _cache[key] = (now, week)
-        _cache.move_to_end(key)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        _weeks.keep((*plan_key, version), now, week)
     return week
 
 
-def _plan_week_build(plan: Plan) -> PlanWeek:
-    site_ids = list(plan.sites.values_list("pk", flat=True))
-    built = problem_build(week_start=plan.week_start, site_ids=site_ids, num_workers=1)
+def _plan_week_occupied(plan: Plan, built: BuiltProblem, index: Index) -> PlanWeek:
     problem = built.problem
-    index = Index(problem)
     grid = grid_of(problem)
     tasks = problem.task_by_id()
     sites = problem.site_by_id()
