@@ -20,9 +20,10 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from activities.models import ActivityKind, Place
+from scheduler.ical_event import event_ical
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
 
-FEED_FORMAT = "3"  # bump when the rendering changes, so every ETag changes with it
+FEED_FORMAT = "4"  # bump when the rendering changes, so every ETag changes with it
 WINDOW_BACK = timedelta(weeks=4)
 WINDOW_AHEAD = timedelta(weeks=12)
 REFRESH = timedelta(hours=1)
@@ -204,22 +205,12 @@ def _event_ical(
     description: str | None,
     cancelled: bool,
 ) -> bytes:
-    """One VEVENT, serialised by icalendar. A pure function of its arguments, so it is memoised:
-    serialising is most of a feed's cost, and a changed feed mostly repeats events it had before."""
-    event = icalendar.Event.new(
-        uid=uid,
-        stamp=stamp,
-        last_modified=stamp,
-        start=start,
-        end=end,
-        sequence=sequence,
-        summary=summary,
-        location=location,
-        description=description,
-        status="CANCELLED" if cancelled else "CONFIRMED",
-        transparency="TRANSPARENT" if cancelled else "OPAQUE",
+    """One VEVENT. A pure function of its arguments, so it is memoised: a changed feed mostly repeats
+    events it had before."""
+    return event_ical(
+        uid=uid, stamp=stamp, start=start, end=end, tzid=TZ_NAME, sequence=sequence, summary=summary,
+        location=location, description=description, cancelled=cancelled,
     )
-    return event.to_ical()
 
 
 @lru_cache(maxsize=256)
