@@ -388,6 +388,7 @@ def _option(
     begin: datetime = grid.datetime_of(start)
     return {
         "start": begin, "end": begin + timedelta(minutes=(end - start) * problem.slot_minutes),
-        "consultant": lead.id, "consultant_name": lead.name, "consultants": list(consultant_ids),
+        "consultant": lead.id, "consultants": list(consultant_ids),
+        "consultant_name": " og ".join(consultants[k].name for k in consultant_ids),
         "room": room_id, "site": site_id, "score": round(score, 3), "reasons": reasons,
     }

@@ -84,11 +84,31 @@ class MoveForm(VersionForm):
         return time(int(hours), int(minutes))
 
 
+class IdListField(forms.Field):
+    """One or more ids posted as repeated hidden inputs of the same name."""
+
+    widget = forms.MultipleHiddenInput
+    max_ids = 10
+
+    def to_python(self, value: Any) -> list[int]:
+        values = list(value or [])
+        if not values:
+            return []
+        try:
+            ids = [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Ugyldig værdi.")) from None
+        if len(ids) > self.max_ids or any(i < 1 for i in ids):
+            raise forms.ValidationError(_("Ugyldig værdi."))
+        return list(dict.fromkeys(ids))
+
+
 class OptionForm(VersionForm):
-    """One of the ranked options ("find a time"), posted back as plain values."""
+    """One of the ranked options ("find a time"), posted back as plain values: every consultant of the
+    option (a round-table meeting needs one of each staff type it asks for)."""
 
     start = forms.DateTimeField(widget=forms.HiddenInput)
-    consultant = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    consultant = IdListField()
     room = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
 

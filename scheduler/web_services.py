@@ -68,7 +68,7 @@ def unplaced_task_is_placeable(*, task: UnplacedTask) -> bool:
 
 @transaction.atomic
 def unplaced_task_place(
-    *, task: UnplacedTask, start: datetime, consultant_id: int, room_id: int | None, seen_version: int | None,
+    *, task: UnplacedTask, start: datetime, consultant_ids: list[int], room_id: int | None, seen_version: int | None,
 ) -> Appointment:
     """Turn an unplaced task into an appointment of the draft, if the verifier accepts it.
 
@@ -95,10 +95,10 @@ def unplaced_task_place(
         place=place, group_course_id=task.group_course_id, rule=task.rule, enrolment_id=task.enrolment_id,
         activity_rule=rule, request=request,
     )
-    appointment.consultants.set([consultant_id])
+    appointment.consultants.set(consultant_ids)
     appointment.citizens.set(task.citizens.all())
     violations = move_violations(
-        appointment=appointment, start=start, consultant_ids=[consultant_id], room_id=room.pk if room else None
+        appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room.pk if room else None
     )
     if violations:
         raise MoveRefused(danish_violation(violations[0])[1])

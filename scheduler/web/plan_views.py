@@ -312,7 +312,7 @@ def appointment_move_option(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment_or_404(request, pk)
     form = OptionForm(request.POST)
     if form.is_valid():
-        _move(request, appointment, form.cleaned_data["start"], [form.cleaned_data["consultant"]],
+        _move(request, appointment, form.cleaned_data["start"], form.cleaned_data["consultant"],
               form.cleaned_data["room"], form.cleaned_data["version"])
     else:
         messages.error(request, _("Ugyldigt forslag. Hent siden igen."))
@@ -387,7 +387,7 @@ def unplaced_find(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 appointment = unplaced_task_place(
-                    task=task, start=form.cleaned_data["start"], consultant_id=form.cleaned_data["consultant"],
+                    task=task, start=form.cleaned_data["start"], consultant_ids=form.cleaned_data["consultant"],
                     room_id=form.cleaned_data["room"], seen_version=form.cleaned_data["version"])
             except DomainError as error:
                 messages.error(request, _("Kan ikke placeres: %(reason)s") % {"reason": error.message})
