@@ -461,6 +461,18 @@ def _finish(run_id: int, status: str, **fields: object) -> None:
     )
 
 
+def sites_planned_together(*, week_start: date, site_ids: Iterable[int]) -> set[int]:
+    """The sites a run for `site_ids` must cover: these plus every site of a draft of the week that
+    covers one of them (and so on), because planning replaces whole drafts, never part of one."""
+    sites = set(site_ids)
+    while True:
+        drafts = Plan.objects.filter(week_start=week_start, status=PlanStatus.DRAFT, sites__in=sites)
+        wider = sites | set(Site.objects.filter(plans__in=drafts).values_list("pk", flat=True))
+        if wider == sites:
+            return sites
+        sites = wider
+
+
 def latest_plan(*, week_start: date, site_id: int) -> Plan | None:
     """The draft if there is one, else the published plan, for a week and a site."""
     plans = Plan.objects.filter(week_start=week_start, sites=site_id)

@@ -32,7 +32,7 @@ from scheduler.models import (
     SolveRunStatus,
     UnplacedTask,
 )
-from scheduler.runs import ACTIVE, latest_plan, solve_run_cancel, solve_run_create
+from scheduler.runs import ACTIVE, latest_plan, sites_planned_together, solve_run_cancel, solve_run_create
 from scheduler.selectors import plan_appointments, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
@@ -156,7 +156,8 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
         "week_title": week_title(week_start), "plan": plan, "published": published, "running": running,
         "days": days, "unplaced": unplaced, "counts": counts, "view": view, "lane_views": [
             ("konsulent", _("Konsulenter")), ("lokale", _("Lokaler")), ("borger", _("Borgere"))],
-        "picker": picker, "hours": hour_marks(), "slots": SLOTS,
+        "picker": picker, "hours": hour_marks(), "slots": SLOTS, "several_sites": len(visible_site_ids(request)) > 1,
+        "plan_site_names": sorted(s.name for s in plan.sites.all()) if plan else [],
         "prev_week": iso_week_label(week_start - timedelta(weeks=1)),
         "next_week": iso_week_label(week_start + timedelta(weeks=1)),
         "request_form": ActivityRequestForm(site_ids=[site.pk], initial={
@@ -175,15 +176,31 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     replan_of = None
     if request.POST.get("replan"):
         replan_of = latest_plan(week_start=week_start, site_id=site.pk)
+    visible = visible_site_ids(request)
+    # "Together": all the coordinator's sites in one run, so consultants who work at several of them
+    # are balanced across all. Either way a draft of the week is replanned whole.
+    wanted = visible if request.POST.get("together") else {site.pk}
+    site_ids = sites_planned_together(week_start=week_start, site_ids=wanted)
+    if not site_ids <= visible:
+        others = Site.objects.filter(pk__in=site_ids - visible).order_by("name")
+        names = ", ".join(others.values_list("name", flat=True))
+        messages.error(request, _("Ugens kladde dækker også %(sites)s, som du ikke planlægger for. Bed en "
+                                  "koordinator med adgang til alle centrene om at planlægge ugen.") % {"sites": names})
+        return redirect(week_url(site, week_start))
     try:
-        run = solve_run_create(week_start=week_start, site_ids=[site.pk], user=request.user, replan_of=replan_of)
+        run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of)
     except DomainError as error:
         _error(request, error)
         conflict = getattr(error, "run", None)
         if conflict is not None:
-            return redirect("web:run", conflict.pk)
+            return redirect(_run_url(conflict, site))
         return redirect(week_url(site, week_start))
-    return redirect("web:run", run.pk)
+    return redirect(_run_url(run, site))
+
+
+def _run_url(run: SolveRun, site: Site) -> str:
+    # The site the coordinator came from: a run can cover several, the result page shows this one.
+    return f"{reverse('web:run', args=[run.pk])}?center={site.code}"
 
 
 def _run_or_404(request: HttpRequest, pk: int) -> SolveRun:
@@ -193,15 +210,16 @@ def _run_or_404(request: HttpRequest, pk: int) -> SolveRun:
     return run
 
 
-def _run_site(run: SolveRun) -> Site:
-    return sorted(run.sites.all(), key=lambda s: s.name)[0]
+def _run_site(run: SolveRun, request: HttpRequest) -> Site:
+    """The site named by ?center= if the run covers it, else the run's first site by name."""
+    sites = sorted(run.sites.all(), key=lambda s: s.name)
+    return next((s for s in sites if s.code == request.GET.get("center")), sites[0])
 
 
-def run_status_data(run: SolveRun) -> dict[str, Any]:
+def run_status_data(run: SolveRun, site: Site) -> dict[str, Any]:
     """pretix's AsyncAction answer ({ready, success, redirect, message}) plus the solver's progress."""
     ready = run.status not in ACTIVE
     success = run.status in (SolveRunStatus.DONE, SolveRunStatus.CANCELLED) and run.plan_id is not None
-    site = _run_site(run)
     return {
         "async_id": run.pk,
         "ready": ready,
@@ -222,9 +240,10 @@ def run_status_data(run: SolveRun) -> dict[str, Any]:
 @require_GET
 def run_page(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_or_404(request, pk)
-    site = _run_site(run)
+    site = _run_site(run, request)
     return render(request, "coordinator/run.html", {
-        "run": run, "site": site, "status": run_status_data(run), "week_title": week_title(run.week_start),
+        "run": run, "site": site, "status": run_status_data(run, site), "week_title": week_title(run.week_start),
+        "site_names": [s.name for s in sorted(run.sites.all(), key=lambda s: s.name)],
         "week_url": week_url(site, run.week_start), "week_code": iso_week_label(run.week_start),
     })
 
@@ -232,7 +251,8 @@ def run_page(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_GET
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
-    response = JsonResponse(run_status_data(_run_or_404(request, pk)))
+    run = _run_or_404(request, pk)
+    response = JsonResponse(run_status_data(run, _run_site(run, request)))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -244,7 +264,7 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if run.status in ACTIVE:
         solve_run_cancel(run=run)
         messages.info(request, _("Planlægningen stopper. Intet gemmes; den tidligere kladde er urørt."))
-    return redirect("web:run", run.pk)
+    return redirect(_run_url(run, _run_site(run, request)))
 
 
 # -- one appointment: who, where, why; pin, move, cancel ---------------------------------------------

@@ -53,7 +53,7 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
 
     # Plan the week: the waiting page shows progress, then the result.
     page.get_by_role("button", name="Planlæg ugen").click()
-    page.wait_for_url(re.compile(r"/koersel/\d+/$"))
+    page.wait_for_url(re.compile(r"/koersel/\d+/\?center=[\w-]+$"))
     page.wait_for_function("() => Number(document.querySelector('#run-progress').value) > 0", timeout=60_000)
     shot(page, "02-planning-run")
     page.wait_for_url(week_url, timeout=90_000)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from activities.models import Internship
-from scheduler.models import ActivityRequest, Citizen, FeedToken, SolveRun
+from scheduler.models import ActivityRequest, Citizen, Coordinator, FeedToken, SolveRun
 from scheduler.runs import solve_run_execute
 from scheduler.weeks import iso_week_label
 
@@ -140,7 +140,7 @@ def test_the_overview_shows_caseload_and_planned_hours(world) -> None:  # noqa: 
 def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world) -> None:  # noqa: ANN001
     response = world.coordinator.post(_week(world) + "planlaeg/")
     run = SolveRun.objects.get()
-    assert response["Location"] == f"/koersel/{run.pk}/"
+    assert response["Location"] == f"/koersel/{run.pk}/?center=alfa"
     page = world.coordinator.get(response["Location"]).content.decode()
     assert '<progress id="run-progress"' in page and "Stop planlægningen (intet gemmes)" in page
     status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
@@ -153,6 +153,31 @@ def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world
     status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
     assert status["ready"] is True and status["success"] is True and status["progress"] == 100
     assert status["redirect"] == _week(world)
+
+
+def test_planning_together_covers_every_site_and_a_shared_draft_is_replanned_whole(world) -> None:  # noqa: ANN001
+    Coordinator.objects.get(user__username="koord-a").sites.add(world.site_b)
+    beta = f"/uge/beta/{iso_week_label(world.week)}/"
+    assert "Planlæg alle mine centre samlet" in world.coordinator.get(beta).content.decode()
+    response = world.coordinator.post(beta + "planlaeg/", {"together": "1"})
+    run = SolveRun.objects.get()
+    assert set(run.sites.values_list("code", flat=True)) == {"alfa", "beta"}
+    assert response["Location"] == f"/koersel/{run.pk}/?center=beta"
+    assert "Planlægger Center Alfa, Center Beta" in world.coordinator.get(response["Location"]).content.decode()
+    assert solve_run_execute(run_id=run.pk) == "done"
+    status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json?center=beta").content)
+    assert status["redirect"] == beta  # back to the site the coordinator started from
+    assert "Planen dækker Center Alfa, Center Beta." in world.coordinator.get(beta).content.decode()
+
+    # The draft now covers both sites: planning one of them replans the draft whole.
+    world.coordinator.post(_week(world) + "planlaeg/")
+    again = SolveRun.objects.latest("pk")
+    assert again.pk != run.pk and set(again.sites.values_list("code", flat=True)) == {"alfa", "beta"}
+    solve_run_execute(run_id=again.pk)
+    # A coordinator of one of the sites cannot replan another site's half of it.
+    refused = world.other_coordinator.post(beta + "planlaeg/", follow=True).content.decode()
+    assert "Ugens kladde dækker også Center Alfa" in refused
+    assert SolveRun.objects.count() == 2
 
 
 def test_a_queued_run_can_be_cancelled(world) -> None:  # noqa: ANN001
