@@ -32,7 +32,9 @@ def test_the_demo_week_is_planned_adjusted_published_and_printed(demo) -> None: 
     run_url = demo.post(week + "planlaeg/")["Location"]
     run = SolveRun.objects.get()
     assert solve_run_execute(run_id=run.pk) == "done"
-    assert json.loads(demo.get(run_url + "status.json").content)["redirect"] == week
+    path, query = run_url.split("?")
+    assert query == "center=vejle"
+    assert json.loads(demo.get(f"{path}status.json?{query}").content)["redirect"] == week
     page = demo.get(week).content.decode()
     assert page.count('class="block kind-') > 20 and "Kladde" in page
 
