@@ -118,47 +118,54 @@ def plan_week(*, plan: Plan) -> PlanWeek:
 
 
 def _plan_week_occupied(plan: Plan, built: BuiltProblem, index: Index) -> PlanWeek:
+    # Plain rows and link-table pairs: this runs after every change to the plan, model instances with
+    # prefetched relations cost several times more.
     problem = built.problem
     grid = grid_of(problem)
     tasks = problem.task_by_id()
     sites = problem.site_by_id()
     week = PlanWeek(built, index)
-    appointments = (
-        plan.appointments.filter(status=AppointmentStatus.PLANNED).prefetch_related("consultants", "citizens")
-    )
-    for a in appointments:
-        span = _slots(a, grid)
+    planned = plan.appointments.filter(status=AppointmentStatus.PLANNED)
+    consultants_of, citizens_of = defaultdict(list), defaultdict(list)
+    for appointment_id, consultant_id in Appointment.consultants.through.objects.filter(
+            appointment__in=planned).order_by("pk").values_list("appointment_id", "consultant_id"):
+        consultants_of[appointment_id].append(consultant_id)
+    for appointment_id, citizen_id in Appointment.citizens.through.objects.filter(
+            appointment__in=planned).order_by("pk").values_list("appointment_id", "citizen_id"):
+        citizens_of[appointment_id].append(citizen_id)
+    rows = planned.order_by("pk").values_list("pk", "start", "end", "task_key", "place", "company_id", "room_id")
+    for pk, begin, finish, task_key, place, company_id, room_id in rows:
+        span = _slots(begin, finish, grid)
         if span is None:
             continue
         start, end = span
-        task = tasks.get(a.task_key)
-        location = task.location_id if task is not None else _location(a)
+        task = tasks.get(task_key)
+        location = task.location_id if task is not None else _location(place, company_id, citizens_of[pk])
         busy = []
-        for c in a.consultants.all():
-            consultant = index.consultants.get(c.pk)
+        for consultant_id in consultants_of[pk]:
+            consultant = index.consultants.get(consultant_id)
             if consultant is None:
                 continue  # not in this week's problem: nothing of ours can clash with them
             travel = 0
-            if a.place in sp.VISIT_PLACES and location is not None:
+            if place in sp.VISIT_PLACES and location is not None:
                 travel = problem.travel_slots(sites[consultant.home_site_id].location_id, location)
-            busy.append((c.pk, start - travel, end + travel))
-        week.occupied.append(Occupied(a.pk, start, end, tuple(busy), tuple(z.pk for z in a.citizens.all()),
-                                      a.room_id if a.place == Place.SITE else None))
+            busy.append((consultant_id, start - travel, end + travel))
+        week.occupied.append(Occupied(pk, start, end, tuple(busy), tuple(citizens_of[pk]),
+                                      room_id if place == Place.SITE else None))
     return week
 
 
-def _location(a: Appointment) -> str | None:
-    if a.place == Place.COMPANY and a.company_id:
-        return f"company:{a.company_id}"
-    if a.place == Place.HOME:
-        first = next(iter(a.citizens.all()), None)
-        return f"home:{first.pk}" if first else None
+def _location(place: str, company_id: int | None, citizen_ids: list[int]) -> str | None:
+    if place == Place.COMPANY and company_id:
+        return f"company:{company_id}"
+    if place == Place.HOME:
+        return f"home:{citizen_ids[0]}" if citizen_ids else None
     return None
 
 
-def _slots(a: Appointment, grid: Any) -> tuple[int, int] | None:
+def _slots(begin: datetime, finish: datetime, grid: Any) -> tuple[int, int] | None:
     """The appointment's slots, widened to whole slots (never narrower than it really is)."""
-    start, end = a.start.astimezone(LOCAL_TZ), a.end.astimezone(LOCAL_TZ)
+    start, end = begin.astimezone(LOCAL_TZ), finish.astimezone(LOCAL_TZ)
     day = (start.date() - grid.week_start).days
     if not 0 <= day < 5:
         return None

@@ -105,13 +105,19 @@ def week_plans(*, week_start: date, site_ids: Iterable[int]) -> tuple[list[Plan]
     return drafts, published
 
 
-def _appointments(plans: Iterable[Plan]) -> list[Appointment]:
+def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]:
     return list(
-        Appointment.objects.filter(plan__in=list(plans))
+        Appointment.objects.filter(plan__in=list(plans), **filters)
         .select_related("plan")
         .prefetch_related("consultants__staff_types", "citizens")
         .order_by("plan_id", "id")
     )
+
+
+def _uids(plans: Iterable[Plan]) -> dict[str, str]:
+    """task key -> appointment uid, as plain rows: only pinned appointments need their people loaded."""
+    rows = Appointment.objects.filter(plan__in=list(plans)).order_by("plan_id", "id").values_list("task_key", "uid")
+    return {key: str(uid) for key, uid in rows}
 
 
 # -- time grid --------------------------------------------------------------------------------------
@@ -200,12 +206,10 @@ def problem_build(
         raise PlanningError("Vælg mindst ét kendt center at planlægge.", code="unknown_site")
     wd = week_demand or demand_mod.week_demand(week_start=week_start, site_ids=site_ids)
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
-    draft_appts = _appointments(drafts)
-    published_appts = _appointments(published)
-    pins = {a.task_key: a for a in draft_appts if a.pinned and a.status == AppointmentStatus.PLANNED}
-    previous = {a.task_key: a for a in published_appts if a.status == AppointmentStatus.PLANNED}
-    uids = {a.task_key: str(a.uid) for a in draft_appts}
-    uids.update({a.task_key: str(a.uid) for a in published_appts})  # the published identity wins
+    pins = {a.task_key: a for a in _appointments(drafts, pinned=True, status=AppointmentStatus.PLANNED)}
+    previous = {a.task_key: a for a in _appointments(published, status=AppointmentStatus.PLANNED)}
+    uids = _uids(drafts)
+    uids.update(_uids(published))  # the published identity wins
 
     # Consultants: those serving the sites, and anyone a pin or the published plan names.
     named = {c.id for a in (*pins.values(), *previous.values()) for c in a.consultants.all()}
