@@ -1,4 +1,4 @@
-"""Printable ugeskemaer (reportlab): one citizen, a site's batch (one page per citizen), a consultant.
+"""Printable ugeskemaer (reportlab): one citizen, a site's batch (each citizen from a new page), a consultant.
 
 Danish text in the bundled DejaVu Sans (Helvetica cannot print Ł, Ş or ć). Every item is told apart
 without colour: appointments have a solid frame, internship days a dashed frame and the label
@@ -23,7 +23,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
-    KeepInFrame,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -186,7 +185,9 @@ def _week_table(week: Week, width: float, height: float) -> Table:
     body: list[list[Flowable] | Flowable] = []
     for day in week.days:
         body.append(_day_cell(day, col, height))
-    table = Table([header, body], colWidths=[col] * 5)
+    # A week too long for the page continues on the next with the day headings repeated (splitInRow
+    # lets the one tall row of days break between items) rather than being shrunk below 10 pt.
+    table = Table([header, body], colWidths=[col] * 5, repeatRows=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [
@@ -220,6 +221,7 @@ def _page(week: Week, *, name: str) -> list[Flowable]:
     width = PAGE[0] - 2 * MARGIN
     height = PAGE[1] - 2 * MARGIN
     content: list[Flowable] = [
+        _Owner(f"Ugeskema for {name} · {week.label}"),
         Paragraph(f"Ugeskema for {_safe(name)}", s["title"]),
         Paragraph(_safe(week.label), s["subtitle"]),
     ]
@@ -240,14 +242,39 @@ def _page(week: Week, *, name: str) -> list[Flowable]:
             s["small"],
         )
     )
-    # One page per person, always: a week that does not fit is scaled down rather than split.
-    return [KeepInFrame(width, height, content, mode="shrink"), PageBreak()]
+    return [*content, PageBreak()]
+
+
+class _Owner(Flowable):
+    """Zero-size mark where a person's pages begin: their continuation pages are headed with it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._ugeskema_owner = (self.text, self.canv.getPageNumber())  # read by _Document.afterPage
+
+
+class _Document(SimpleDocTemplate):
+    def afterPage(self) -> None:
+        owner = getattr(self.canv, "_ugeskema_owner", None)
+        page = self.canv.getPageNumber()
+        if owner is None or page == owner[1]:
+            return
+        self.canv.saveState()
+        self.canv.setFont(FONT, BODY_SIZE)
+        self.canv.drawString(MARGIN, PAGE[1] - MARGIN + 10, f"{owner[0]} (fortsat, side {page - owner[1] + 1})")
+        self.canv.restoreState()
 
 
 def _document(pages: Iterable[list[Flowable]], *, title: str) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = _Document(
         buffer,
         pagesize=PAGE,
         leftMargin=MARGIN,

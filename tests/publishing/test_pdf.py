@@ -139,3 +139,56 @@ def test_an_arabic_name_prints_without_boxes(world):  # noqa: ANN001
     pdf = citizen_week_pdf(citizen=citizen, week_start=WEEK_49)
     assert len(_text(pdf)) == 1
     _render_first_page(pdf, "ugeskema-arabic.png")
+
+
+def _smallest_font_size(pdf: bytes) -> float:
+    """The smallest effective text size on any page: font size scaled by the text and page matrices."""
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            sizes.append(size * abs(tm[3]) * abs(cm[3]))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return min(sizes)
+
+
+def test_a_week_too_long_for_one_page_continues_on_the_next_at_readable_size() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from scheduler.pdf import week_pdf, weeks_pdf
+    from scheduler.ugeskema import Week, WeekDay, WeekItem
+
+    tz = ZoneInfo("Europe/Copenhagen")
+
+    def item(day: date, hour: int, n: int) -> WeekItem:
+        start = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
+        return WeekItem(start=start, end=start + timedelta(minutes=45), title=f"Samtale nummer {n}",
+                        where="Center Vejle, Nørregade 12, Mødelokale 1", with_whom="Karen Holm, tlf. 20 30 40 50",
+                        kind="talk")
+
+    days = [WeekDay(WEEK_49 + timedelta(days=d), items=[item(WEEK_49 + timedelta(days=d), 8 + i, d * 10 + i)
+                                                        for i in range(9)]) for d in range(5)]
+    long_week = Week(owner_name="Bo Nielsen", owner_reference="b-bo", week_start=WEEK_49, days=days)
+    pdf = week_pdf(long_week)
+    pages = _text(pdf)
+    assert len(pages) >= 2
+    assert "Ugeskema for Bo Nielsen" in pages[0]
+    assert "Ugeskema for Bo Nielsen · Uge 49 · 30.11.–04.12.2026 (fortsat, side 2)" in pages[1]
+    everything = " ".join(pages)
+    assert all(f"Samtale nummer {d * 10 + i}" in everything for d in range(5) for i in range(9))
+    assert _smallest_font_size(pdf) >= 10  # never shrunk below readable size
+
+    # In a batch the next person still starts on a page of their own, without a "fortsat" line.
+    short = Week(owner_name="Anne Alfa", owner_reference="b-anne", week_start=WEEK_49,
+                 days=[WeekDay(WEEK_49 + timedelta(days=d)) for d in range(5)])
+    batch = _text(weeks_pdf([long_week, short], title="Ugeskemaer"))
+    assert batch[-1].startswith("Ugeskema for Anne Alfa") and "fortsat" not in batch[-1]
+    assert len(batch) == len(pages) + 1
+
+
+def test_every_ordinary_ugeskema_is_printed_at_ten_points_or_more(world) -> None:  # noqa: ANN001
+    assert _smallest_font_size(citizen_week_pdf(citizen=world["lucja"], week_start=WEEK_49)) >= 10
+    assert _smallest_font_size(site_week_pdf(site=world["site"], week_start=WEEK_49)) >= 10
