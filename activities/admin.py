@@ -17,6 +17,7 @@ from activities.models import (
     TargetGroup,
 )
 from activities.services import intervention_model_copy
+from audit.admin import AuditedAdminMixin
 
 
 @admin.register(StaffType)
@@ -99,7 +100,8 @@ class CourseMembershipInline(admin.TabularInline):
 
 
 @admin.register(GroupCourse)
-class GroupCourseAdmin(admin.ModelAdmin):
+class GroupCourseAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_list_reads = False  # the list shows no citizen data
     list_display = ["name", "theme", "site", "start_date", "end_date", "min_participants", "max_participants"]
     list_filter = ["theme", "site"]
     filter_horizontal = ["room_features"]
@@ -112,7 +114,7 @@ class CourseSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseMembership)
-class CourseMembershipAdmin(admin.ModelAdmin):
+class CourseMembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["course", "citizen", "joined", "left"]
     autocomplete_fields = ["citizen"]
 
@@ -140,7 +142,7 @@ class InternshipStepInline(admin.TabularInline):
 
 
 @admin.register(Internship)
-class InternshipAdmin(admin.ModelAdmin):
+class InternshipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["enrolment", "company", "kind", "start_date", "end_date"]
     list_filter = ["kind"]
     autocomplete_fields = ["company"]
@@ -148,5 +150,5 @@ class InternshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternshipStep)
-class InternshipStepAdmin(admin.ModelAdmin):
+class InternshipStepAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["internship", "start_date", "hours_per_week", "weekdays"]

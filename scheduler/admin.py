@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import AuditedAdminMixin
 from scheduler.models import (
     Absence,
     ActivityRequest,
@@ -72,7 +73,7 @@ class CitizenUnavailabilityInline(admin.TabularInline):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(admin.ModelAdmin):
+class CitizenAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "first_name", "last_name", "site"]
     list_filter = ["site"]
     search_fields = ["reference", "first_name", "last_name"]
@@ -80,12 +81,12 @@ class CitizenAdmin(admin.ModelAdmin):
 
 
 @admin.register(CitizenUnavailability)
-class CitizenUnavailabilityAdmin(admin.ModelAdmin):
+class CitizenUnavailabilityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["citizen", "weekday", "start_time", "end_time"]
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "citizen", "intervention_model", "target_group", "start_date", "current_phase", "contact_consultant", "status",
     ]
@@ -94,7 +95,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityRequest)
-class ActivityRequestAdmin(admin.ModelAdmin):
+class ActivityRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["enrolment", "kind", "earliest", "due_by", "status"]
     list_filter = ["kind", "status"]
     filter_horizontal = ["staff_types"]
@@ -115,7 +116,8 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_list_reads = False  # the list shows no citizen data
     list_display = ["kind", "start", "end", "site", "room", "status", "pinned", "sequence", "plan"]
     list_filter = ["kind", "status", "site"]
     filter_horizontal = ["consultants", "citizens"]
@@ -123,7 +125,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnplacedTask)
-class UnplacedTaskAdmin(admin.ModelAdmin):
+class UnplacedTaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "reason", "due_by", "plan"]
     filter_horizontal = ["citizens"]
 
@@ -158,7 +160,7 @@ class BookingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(ReadOnlyAdmin):
+class FeedTokenAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     # The hash is no secret but is of no use to a person either: leave it out of every screen.
     list_display = ["kind", "consultant", "citizen", "room", "site", "group_course", "created_at", "expires_at",
                     "revoked_at"]

@@ -49,6 +49,46 @@ def test_admin_changes_are_audited(world: World) -> None:
     assert row.action == "change" and row.actor == "sec-admin" and row.object_repr.startswith("admin scheduler.citizen")
 
 
+def test_admin_reads_of_citizen_data_are_audited(world: World) -> None:
+    citizen = world.objects["citizen_a"]
+    enrolment = citizen.enrolments.first()
+    admin = world.web("admin")
+    assert admin.get(f"/admin/scheduler/citizen/{citizen.pk}/change/").status_code == 200
+    assert admin.get("/admin/scheduler/enrolment/").status_code == 200
+    assert admin.get(f"/admin/scheduler/enrolment/{enrolment.pk}/change/").status_code == 200
+    rows = list(AuditEvent.objects.for_citizen(citizen.pk).order_by("pk"))
+    assert [(r.actor, r.action, r.object_repr) for r in rows] == [
+        ("sec-admin", "view", f"admin scheduler.citizen {citizen.pk}"),
+        ("sec-admin", "view", "admin scheduler.enrolment liste"),
+        ("sec-admin", "view", f"admin scheduler.enrolment {enrolment.pk}"),
+    ]
+    # A page that shows no citizen (a site) is not an audited read.
+    admin.get("/admin/rooms/site/")
+    assert AuditEvent.objects.for_citizen(citizen.pk).count() == len(rows)
+
+
+def test_every_admin_model_that_points_at_citizens_audits_its_reads() -> None:
+    from django.apps import apps
+    from django.contrib import admin as django_admin
+
+    from audit.admin import AuditedAdminMixin
+    from audit.signals import CITIZEN_PATHS
+    from scheduler.models import Enrolment
+
+    def points_at_citizens(model: type) -> bool:
+        return model is Citizen or any(
+            f.is_relation and f.related_model in (Citizen, Enrolment) and (f.many_to_one or f.many_to_many)
+            and not f.auto_created for f in model._meta.get_fields())
+
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if points_at_citizens(model) and model in django_admin.site._registry:
+            assert label in CITIZEN_PATHS, f"{label}: add its lookup to Citizen in audit.signals.CITIZEN_PATHS"
+    for label in CITIZEN_PATHS:
+        model_admin = django_admin.site._registry.get(apps.get_model(label))
+        assert isinstance(model_admin, AuditedAdminMixin), f"{label}: its admin must use AuditedAdminMixin"
+
+
 def test_audit_rows_are_append_only(world: World) -> None:
     row = audit_record(actor=world.users["coord_a"], action="view", citizen_ids=[1], object_repr="Borger 1")
     row.object_repr = "ændret"
