@@ -18,6 +18,7 @@ class Breakdown:
     linear: int  # contact consultant, preferences, caseload, moved (see Index.linear_cost)
     load_balance: int
     citizen_trips: int
+    citizen_gaps: int
 
 
 def load_balance_cost(idx: Index, loads: dict[int, int]) -> int:
@@ -42,6 +43,25 @@ def trip_days(idx: Index, placed: Iterable[tuple[Task, int]]) -> set[tuple[int, 
             if day not in idx.citizens[zid].busy_days:
                 days.add((zid, day))
     return days
+
+
+def site_days(idx: Index, placed: Iterable[tuple[Task, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(citizen, day) -> (first slot, end slot, busy slots) of their appointments at a site that day."""
+    days: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for task, start in placed:
+        if not idx.citizen_trip(task):
+            continue
+        end = start + task.duration_slots
+        for zid in task.citizen_ids:
+            key = (zid, idx.problem.day_of(start))
+            first, last, busy = days.get(key, (start, end, 0))
+            days[key] = (min(first, start), max(last, end), busy + task.duration_slots)
+    return days
+
+
+def gap_slots(first: int, last: int, busy: int) -> int:
+    """Slots between a citizen's first and last appointment of the day that they spend waiting."""
+    return max(0, last - first - busy)
 
 
 def evaluate(
@@ -70,5 +90,6 @@ def evaluate(
         pairs.append((task, p.start_slot))
     balance = load_balance_cost(idx, loads)
     trips = problem.weights.citizen_trip * len(trip_days(idx, pairs))
-    total = unplaced + linear + balance + trips
-    return Breakdown(total, total - unavoidable, unplaced, linear, balance, trips)
+    gaps = problem.weights.citizen_gap * sum(gap_slots(*day) for day in site_days(idx, pairs).values())
+    total = unplaced + linear + balance + trips + gaps
+    return Breakdown(total, total - unavoidable, unplaced, linear, balance, trips, gaps)
