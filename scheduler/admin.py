@@ -13,6 +13,7 @@ from scheduler.models import (
     Enrolment,
     FeedToken,
     Plan,
+    PlanningWeights,
     PreferredTime,
     SolvePart,
     SolveRun,
@@ -166,3 +167,17 @@ class FeedTokenAdmin(AuditedAdminMixin, ReadOnlyAdmin):
                     "revoked_at"]
     list_filter = ["kind"]
     exclude = ["token_hash"]
+
+
+@admin.register(PlanningWeights)
+class PlanningWeightsAdmin(admin.ModelAdmin):
+    """One row: added once (or left out, and the defaults apply), changed, never deleted."""
+
+    list_display = ["__str__", "unplaced", "not_contact_consultant", "load_balance", "citizen_trip", "citizen_gap",
+                    "moved_from_published", "preference", "caseload", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return super().has_add_permission(request) and not PlanningWeights.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

@@ -51,6 +51,7 @@ from scheduler.models import (
     PreferredTime,
     WorkingHours,
 )
+from scheduler.selectors import planning_weights
 from solver import problem as sp
 
 SLOT = 15
@@ -340,7 +341,7 @@ def problem_build(
         citizens=problem_citizens,
         tasks=tuple(tasks),
         params=params,
-        weights=weights or sp.Weights(),
+        weights=weights or planning_weights(),
         travel_minutes=travel,
         day_start_minute=grid.day_start,
         day_end_minute=grid.day_end,

@@ -8,10 +8,17 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from scheduler.models import Appointment, Plan, PlanStatus, UnplacedTask
+from scheduler.models import Appointment, Plan, PlanningWeights, PlanStatus, UnplacedTask
 from scheduler.weeks import iso_week_label
+from solver.problem import Weights
 
 EXPORT_FORMAT_VERSION = 1
+
+
+def planning_weights() -> Weights:
+    """The installation's weights, or the planner's defaults when nobody has set them."""
+    row = PlanningWeights.objects.filter(pk=1).first()
+    return row.to_solver() if row is not None else Weights()
 
 
 def plan_draft_get(*, week_start: date, site_ids: Iterable[int]) -> Plan | None:
