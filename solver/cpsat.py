@@ -22,7 +22,7 @@ from solver.bounds import combinatorial_bound
 from solver.candidates import CandidateSet, build
 from solver.decompose import decompose, merge
 from solver.greedy import greedy_choice, repair
-from solver.objective import gap_slots, site_days, trip_days
+from solver.objective import trip_days
 from solver.problem import Problem, Solution
 from solver.result import build_solution
 from solver.verify import verify
@@ -196,38 +196,6 @@ def build_model(cs: CandidateSet, hint: list[int] | None) -> tuple[cp_model.CpMo
                     obj_terms.append((trip_vars[key], problem.weights.citizen_trip))
                 model.add_implication(x[i], trip_vars[key])
 
-    # Citizen gaps: waiting at the site between appointments on one day. Only where two different
-    # tasks could meet on that day. first/last/gap are defined exactly (min/max equalities), not just
-    # bounded, so every solution CP-SAT reports scores what objective.evaluate() says.
-    gap_vars: dict[tuple[int, int], tuple[cp_model.IntVar, cp_model.IntVar, cp_model.IntVar]] = {}
-    if problem.weights.citizen_gap:
-        site_cands: dict[tuple[int, int], list[int]] = {}
-        for i, cand in enumerate(cs.candidates):
-            task = problem.tasks[cand.task_index]
-            if idx.citizen_trip(task):
-                for zid in task.citizen_ids:
-                    site_cands.setdefault((zid, problem.day_of(cand.start)), []).append(i)
-        spd = problem.slots_per_day
-        for (zid, day), cands in site_cands.items():
-            if len({cs.candidates[i].task_index for i in cands}) < 2:
-                continue
-            lo, hi = day * spd, (day + 1) * spd
-            first = model.new_int_var(lo, hi, f"first_{zid}_{day}")
-            last = model.new_int_var(lo, hi, f"last_{zid}_{day}")
-            gap = model.new_int_var(0, spd, f"gap_{zid}_{day}")
-            starts, ends, busy = [], [], []
-            for i in cands:
-                cand = cs.candidates[i]
-                length = problem.tasks[cand.task_index].duration_slots
-                starts.append(hi - (hi - cand.start) * x[i])  # the start if placed, else the day's end
-                ends.append(lo + (cand.start + length - lo) * x[i])  # the end if placed, else the day's start
-                busy.append(length * x[i])
-            model.add_min_equality(first, starts)
-            model.add_max_equality(last, ends)
-            model.add_max_equality(gap, [0, last - first - sum(busy)])
-            gap_vars[(zid, day)] = (first, last, gap)
-            obj_terms.append((gap, problem.weights.citizen_gap))
-
     model.minimize(constant + sum(coef * var for var, coef in obj_terms if coef))
 
     if hint is not None:
@@ -241,13 +209,6 @@ def build_model(cs: CandidateSet, hint: list[int] | None) -> tuple[cp_model.CpMo
         hinted_trips = trip_days(idx, placed)
         for key, var in trip_vars.items():
             model.add_hint(var, key in hinted_trips)
-        hinted_days = site_days(idx, placed)
-        for key, (first, last, gap) in gap_vars.items():
-            spd = problem.slots_per_day
-            day_first, day_last, busy = hinted_days.get(key, ((key[1] + 1) * spd, key[1] * spd, 0))
-            model.add_hint(first, day_first)
-            model.add_hint(last, day_last)
-            model.add_hint(gap, gap_slots(day_first, day_last, busy))
         worst: dict[tuple[object, str], int] = {}
         for c in problem.consultants:
             for st in c.staff_types:

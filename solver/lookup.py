@@ -57,6 +57,14 @@ class Index:
         # Load balance is measured per (consultant group, staff type); groups are the
         # independent parts of the problem so decomposed solves score exactly the same.
         self.group_of = consultant_groups(problem)
+        # Fixed-time appointments at the site (group sessions) per (citizen, day): what a citizen comes
+        # in for anyway, and what a flexible appointment that day should sit next to.
+        self.fixed_site: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
+        for t in problem.tasks:
+            if t.fixed_start is not None and self.citizen_trip(t):
+                for zid in t.citizen_ids:
+                    self.fixed_site.setdefault((zid, problem.day_of(t.fixed_start)), []).append(
+                        (t.id, t.fixed_start, t.fixed_start + t.duration_slots))
 
     def travel_slots(self, consultant: Consultant, task: Task) -> int:
         """Visits start and end at the consultant's home site (their office)."""
@@ -84,10 +92,25 @@ class Index:
         """Whether attending this task makes the citizen travel to the site."""
         return task.place == "site"
 
+    def waiting_cost(self, task: Task, start: int) -> int:
+        """Citizens waiting at the site between this flexible appointment and their nearest fixed-time
+        session that day (weights.citizen_gap per slot; 0 when they sit back to back)."""
+        weight = self.problem.weights.citizen_gap
+        if not weight or task.fixed_start is not None or not self.citizen_trip(task):
+            return 0
+        end = start + task.duration_slots
+        day = self.problem.day_of(start)
+        slots = 0
+        for zid in task.citizen_ids:
+            sessions = [(a, b) for tid, a, b in self.fixed_site.get((zid, day), ()) if tid != task.id]
+            if sessions:
+                slots += min(max(0, a - end, start - b) for a, b in sessions)
+        return weight * slots
+
     def linear_cost(self, task: Task, start: int, consultant_ids: tuple[int, ...]) -> int:
         """Soft costs that depend on one placement only (everything but balance and trips)."""
         w = self.problem.weights
-        cost = 0
+        cost = self.waiting_cost(task, start)
         if task.preferred_consultant_ids and not set(consultant_ids) & set(task.preferred_consultant_ids):
             cost += w.not_contact_consultant
         end = start + task.duration_slots

@@ -15,10 +15,10 @@ class Breakdown:
     total: int
     avoidable: int  # total minus penalties of tasks that have no feasible candidate at all
     unplaced: int  # unplaced penalties incl. moved-from-published for dropped published tasks
-    linear: int  # contact consultant, preferences, caseload, moved (see Index.linear_cost)
+    linear: int  # contact consultant, preferences, caseload, moved (see Index.linear_cost), without gaps
     load_balance: int
     citizen_trips: int
-    citizen_gaps: int
+    citizen_gaps: int  # waiting next to fixed-time sessions (part of the linear costs, shown apart)
 
 
 def load_balance_cost(idx: Index, loads: dict[int, int]) -> int:
@@ -45,25 +45,6 @@ def trip_days(idx: Index, placed: Iterable[tuple[Task, int]]) -> set[tuple[int, 
     return days
 
 
-def site_days(idx: Index, placed: Iterable[tuple[Task, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
-    """(citizen, day) -> (first slot, end slot, busy slots) of their appointments at a site that day."""
-    days: dict[tuple[int, int], tuple[int, int, int]] = {}
-    for task, start in placed:
-        if not idx.citizen_trip(task):
-            continue
-        end = start + task.duration_slots
-        for zid in task.citizen_ids:
-            key = (zid, idx.problem.day_of(start))
-            first, last, busy = days.get(key, (start, end, 0))
-            days[key] = (min(first, start), max(last, end), busy + task.duration_slots)
-    return days
-
-
-def gap_slots(first: int, last: int, busy: int) -> int:
-    """Slots between a citizen's first and last appointment of the day that they spend waiting."""
-    return max(0, last - first - busy)
-
-
 def evaluate(
     problem: Problem,
     placements: Iterable[Placement],
@@ -72,7 +53,7 @@ def evaluate(
 ) -> Breakdown:
     idx = index or Index(problem)
     placed: dict[str, Placement] = {p.task_id: p for p in placements}
-    unplaced = linear = unavoidable = 0
+    unplaced = linear = gaps = unavoidable = 0
     loads: dict[int, int] = {}
     pairs: list[tuple[Task, int]] = []
     for task in problem.tasks:
@@ -83,13 +64,14 @@ def evaluate(
             if task.id in no_candidate_task_ids:
                 unavoidable += cost
             continue
-        linear += idx.linear_cost(task, p.start_slot, tuple(p.consultant_ids))
+        gap = idx.waiting_cost(task, p.start_slot)
+        gaps += gap
+        linear += idx.linear_cost(task, p.start_slot, tuple(p.consultant_ids)) - gap
         for kid in p.consultant_ids:
             c = idx.consultants[kid]
             loads[kid] = loads.get(kid, 0) + idx.rel_permille(c, idx.load_minutes(c, task))
         pairs.append((task, p.start_slot))
     balance = load_balance_cost(idx, loads)
     trips = problem.weights.citizen_trip * len(trip_days(idx, pairs))
-    gaps = problem.weights.citizen_gap * sum(gap_slots(*day) for day in site_days(idx, pairs).values())
-    total = unplaced + linear + balance + trips + gaps
+    total = unplaced + linear + gaps + balance + trips
     return Breakdown(total, total - unavoidable, unplaced, linear, balance, trips, gaps)

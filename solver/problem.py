@@ -135,7 +135,7 @@ class Weights:
     not_contact_consultant: int = 300  # talk held by someone else than a preferred consultant
     load_balance: int = 5  # per permille of the largest relative load per staff type and group
     citizen_trip: int = 100  # per (citizen, day) at the site that is not a busy day
-    citizen_gap: int = 10  # per slot a citizen waits at the site between two appointments the same day
+    citizen_gap: int = 10  # per slot between a flexible appointment and the citizen's group session that day
     moved_from_published: int = 500  # per task whose published time/consultants change
     preference: int = 20  # per consultant outside preferred time / citizen on non-preferred day
     caseload: int = 200  # new citizen's first talk with a consultant at/over max caseload

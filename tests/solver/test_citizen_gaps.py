@@ -1,5 +1,6 @@
-"""Soft term "no long gaps": a citizen's appointments at the site on one day are placed back to back
-when they can be, and the waiting that cannot be avoided is scored the same by CP-SAT and evaluate()."""
+"""Soft term "no long gaps": a talk on a day the citizen comes in for a group session is placed next to
+the session when it can be, and the waiting that cannot be avoided is scored the same by CP-SAT and
+evaluate()."""
 from dataclasses import replace
 
 from solver.cpsat import solve
