@@ -19,7 +19,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
-from activities.models import ActivityKind, Place
+from activities.models import ActivityKind, Company, Place
+from rooms.models import Room, Site
 from scheduler.ical_event import event_ical
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
 
@@ -227,17 +228,34 @@ def _calendar_frame(name: str, uid: str, first_year: int, last_year: int) -> tup
     return body[: -len(end)], end
 
 
+def _attach_places(appointments: list[Appointment]) -> None:
+    """Sites, rooms and companies loaded once each and shared, not once per appointment (a feed has a
+    few of each under hundreds of events; building the same objects per row was most of a first render)."""
+    rooms = Room.objects.in_bulk({a.room_id for a in appointments if a.room_id})
+    companies = Company.objects.in_bulk({a.company_id for a in appointments if a.company_id})
+    citizens = [z for a in appointments for z in a.feed_citizens]
+    site_ids = {a.site_id for a in appointments} | {r.site_id for r in rooms.values()} | {z.site_id for z in citizens}
+    sites = Site.objects.in_bulk(site_ids - {None})
+    for room in rooms.values():
+        room.site = sites[room.site_id]
+    for z in citizens:
+        z.site = sites.get(z.site_id)
+    for a in appointments:
+        a.site = sites.get(a.site_id)
+        a.room = rooms.get(a.room_id)
+        a.company = companies.get(a.company_id)
+
+
 def feed_render(token: FeedToken, *, now: datetime | None = None) -> bytes:
     now = now or timezone.now()
-    appointments = (
-        feed_appointments(token, now=now)
-        .select_related("site", "room__site", "company")
-        .prefetch_related(
+    appointments = list(
+        feed_appointments(token, now=now).prefetch_related(
             # Plain lists (to_attr): calling .all() on a prefetched manager clones a queryset each time.
             Prefetch("consultants", to_attr="feed_consultants"),
-            Prefetch("citizens", queryset=Citizen.objects.select_related("site"), to_attr="feed_citizens"),
+            Prefetch("citizens", to_attr="feed_citizens"),
         )
     )
+    _attach_places(appointments)
     host = _host()
     for_citizen = token.kind == FeedKind.CITIZEN
     utc = ZoneInfo("UTC")
