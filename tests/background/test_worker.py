@@ -162,3 +162,39 @@ def test_a_killed_worker_leaves_earlier_plans_untouched_and_the_sweep_fails_its_
     assert swept.strip().splitlines()[-1] == "1"
     final = _api(database, token, "get", f"/api/plans/runs/{run_id}")["body"]
     assert final["status"] == "failed" and "urørte" in final["message"]
+
+
+def test_run_all_stops_its_worker_when_it_is_terminated(database: Path, tmp_path: Path) -> None:
+    log = tmp_path / "run_all.log"
+    server = subprocess.Popen([sys.executable, "manage.py", "run_all", "--port", "8791"], cwd=ROOT,
+                              env=_env(database), stdout=log.open("w"), stderr=subprocess.STDOUT)
+    worker_pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 30
+        while "ready for work" not in log.read_text().lower() and time.monotonic() < deadline:
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.2)
+        worker_pids = [int(pid) for pid in subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False).stdout.split()]
+        assert worker_pids, log.read_text()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0, log.read_text()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_alive(pid) for pid in worker_pids):
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in worker_pids)  # the qcluster child is not left behind
+        assert "has stopped" in log.read_text()
+    finally:
+        for pid in [server.pid, *worker_pids]:  # only when the test failed: leave nothing running
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        server.wait(timeout=10)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent to reap it counts as gone)."""
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False

@@ -16,6 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, host: str, port: str, **options: object) -> None:
         worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"])
+        # Ctrl+C reaches both processes; a SIGTERM (a process manager, `kill`) reaches only this one and
+        # would end it at once, leaving the worker running: turn it into an exit that runs `finally`.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
