@@ -253,6 +253,8 @@ class GroupCourse(models.Model):
             and self.max_participants < self.min_participants
         ):
             errors["max_participants"] = _("Største antal skal være mindst lige så stort som mindste antal.")
+        if self.facilitator_id and self.site_id and not self.facilitator.serves(self.site_id):
+            errors["facilitator"] = _("Facilitatoren arbejder ikke på holdets center.")
         if errors:
             raise ValidationError(errors)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from activities.models import (
@@ -132,6 +133,10 @@ class _Importer:
         found = [self.by_code(table, code, f"{path}[{i}]", label) for i, code in enumerate(codes)]
         return None if any(f is None for f in found) else found
 
+    @staticmethod
+    def unique_message(model: type[Citizen] | type[Consultant], reference: str) -> str:
+        return " ".join(model(reference=reference).unique_error_message(model, ("reference",)).messages)
+
     def site(self, code: Any, path: str) -> Site | None:
         site = Site.objects.filter(code=code).first() if isinstance(code, str) else None
         if site is None or (self.allowed is not None and site.pk not in self.allowed):
@@ -243,14 +248,20 @@ class _Importer:
             data = self.record(raw, path, CONSULTANT_FIELDS, ("staff_types", "home_site", "sites", "working_hours"))
             if data is None or not self.required(data, path, "reference", "home_site", "staff_types"):
                 continue
+            taken = self.taken_elsewhere(Consultant, data["reference"], Q(home_site_id__in=self.allowed or ()))
+            if taken:
+                self.error(f"{path}.reference", self.unique_message(Consultant, data["reference"]))
             home = self.site(data["home_site"], f"{path}.home_site")
             types = self.codes(self._staff_types, data["staff_types"], f"{path}.staff_types", "faggruppe")
             served = [self.site(code, f"{path}.sites[{i}]") for i, code in enumerate(data.get("sites") or [])]
-            if home is None or types is None or any(s is None for s in served):
+            if taken or home is None or types is None or any(s is None for s in served):
                 continue
+            # A coordinator neither sees nor may drop the sites outside theirs that the consultant serves.
+            kept = [] if self.allowed is None else list(
+                Site.objects.filter(consultants__reference=data["reference"]).exclude(pk__in=self.allowed))
             consultant = self.upsert(
                 "consultants", path, Consultant, {"reference": data["reference"]}, data, CONSULTANT_FIELDS,
-                extra={"home_site_id": home.pk}, m2m={"staff_types": types, "sites": served or [home]},
+                extra={"home_site_id": home.pk}, m2m={"staff_types": types, "sites": [*(served or [home]), *kept]},
             )
             if consultant is None:
                 continue
@@ -270,19 +281,44 @@ class _Importer:
                 "name": str(ref["name"])[:80], "postcode": str(ref["postcode"])[:10]})
         return company
 
+    def visible_consultants(self) -> QuerySet[Consultant]:
+        """Consultants the caller may point at: those whose home or served sites include one of theirs
+        (the API's scope for consultants). Whether one may work at a given site is the model's rule."""
+        if self.allowed is None:
+            return Consultant.objects.all()
+        sites = list(self.allowed)
+        return Consultant.objects.filter(Q(home_site_id__in=sites) | Q(sites__in=sites)).distinct()
+
     def consultant(self, ref: Any, path: str) -> Consultant | None:
-        consultant = Consultant.objects.filter(reference=ref).first() if isinstance(ref, str) else None
+        """A consultant referenced by a record (facilitator, contact consultant). One outside the caller's
+        sites gets the same answer as one that does not exist."""
+        consultant = self.visible_consultants().filter(reference=ref).first() if isinstance(ref, str) else None
         if consultant is None:
             self.error(path, _("Ukendt konsulent: %(ref)s") % {"ref": str(ref)[:80]})
         return consultant
+
+    def taken_elsewhere(self, model: type[Citizen] | type[Consultant], reference: Any, owned: Q) -> bool:
+        """True (and the error reported) when a record's own reference already belongs to a row outside
+        the caller's sites. References are unique across the whole system, so such a row can be neither
+        updated (that would take it over) nor created again: the answer is the model's own "already
+        exists" message, the one the API and the forms give for a taken reference, and names no site."""
+        if self.allowed is None or not isinstance(reference, str):
+            return False
+        existing = model._default_manager.filter(reference=reference)
+        if not existing.exists() or existing.filter(owned).exists():
+            return False
+        return True
 
     def citizens(self, doc: dict) -> None:
         for path, raw in self.items(doc, "citizens", "$"):
             data = self.record(raw, path, CITIZEN_FIELDS, ("site", "enrolments"))
             if data is None or not self.required(data, path, "reference", "site"):
                 continue
+            taken = self.taken_elsewhere(Citizen, data["reference"], Q(site_id__in=self.allowed or ()))
+            if taken:
+                self.error(f"{path}.reference", self.unique_message(Citizen, data["reference"]))
             site = self.site(data["site"], f"{path}.site")
-            if site is None:
+            if taken or site is None:
                 continue
             citizen = self.upsert("citizens", path, Citizen, {"reference": data["reference"]}, data, CITIZEN_FIELDS,
                                   extra={"site_id": site.pk})

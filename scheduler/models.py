@@ -70,6 +70,12 @@ class Consultant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def serves(self, site_id: int | None) -> bool:
+        """May work at the site: it is their home site or one they cover."""
+        if site_id is None:
+            return False
+        return site_id == self.home_site_id or (self.pk is not None and self.sites.filter(pk=site_id).exists())
+
     def clean(self) -> None:
         if self.hours_per_week is not None and self.hours_per_week > MAX_HOURS_PER_WEEK:
             raise ValidationError({"hours_per_week": _("Højst 37 timer pr. uge (en fuld arbejdsuge).")})
@@ -279,6 +285,9 @@ class Enrolment(models.Model):
                 errors["current_phase"] = _("Fasen hører ikke til forløbets indsatsmodel.")
         if self.phase_started and self.start_date and self.phase_started < self.start_date:
             errors["phase_started"] = _("Fasen kan ikke starte før forløbet.")
+        if self.contact_consultant_id and self.citizen_id:
+            if not self.contact_consultant.serves(self.citizen.site_id):
+                errors["contact_consultant"] = _("Kontaktpersonen arbejder ikke på borgerens center.")
         if errors:
             raise ValidationError(errors)
 
