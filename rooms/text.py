@@ -25,7 +25,7 @@ LINE_PATTERN = r"^[^\x00-\x1f" + _ALWAYS + "]*$"  # the JSON Schema form: no for
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f" + _ALWAYS + "]*$"
 _LINE = re.compile(LINE_FORBIDDEN)
 _TEXT = re.compile(TEXT_FORBIDDEN)
-_ANY_CONTROL = re.compile(LINE_FORBIDDEN + "+")
+_ANY_CONTROL = re.compile(r"\s*(?:" + LINE_FORBIDDEN + r"\s*)+")  # with the spaces around it
 
 LINE_MESSAGE = _("Må ikke indeholde linjeskift eller andre styretegn.")
 TEXT_MESSAGE = _("Må ikke indeholde styretegn.")
@@ -40,7 +40,7 @@ def text_problem(value: str, *, multiline: bool) -> Any:
 
 def one_line(value: Any) -> str:
     """Text for a single-line output (a calendar's name, an event's summary or location): every run of
-    control, separator or bidi characters becomes one space."""
+    control, separator or bidi characters (with the spaces around it) becomes one space."""
     return _ANY_CONTROL.sub(" ", str(value)).strip()
 
 
