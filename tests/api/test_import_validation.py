@@ -7,6 +7,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management import CommandError, call_command
 
 from api.routers.imports import request_body_schema
@@ -289,3 +290,45 @@ def test_the_schema_states_the_rules_the_issue_names(db):
     assert all(o.get("additionalProperties") is False for o in objects(schema))
     dates = json.dumps(schema).count('"format": "date"')
     assert dates == 11  # every date field, nullable or not
+
+
+def test_every_pattern_of_the_schema_has_a_danish_message_and_lengths_match_the_models(db):
+    from activities.models import Company, GroupCourse, Internship
+    from rooms.models import Room
+    from scheduler.importer import _PATTERN_MESSAGES
+    from scheduler.models import Consultant, Enrolment
+
+    schema = import_schema()
+    patterns = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                patterns.add(node["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert patterns <= set(_PATTERN_MESSAGES), patterns - set(_PATTERN_MESSAGES)
+    defs = schema["$defs"]
+    records = {
+        "site": (Site, defs["site"]), "company": (Company, defs["company"]),
+        "consultant": (Consultant, defs["consultant"]), "citizen": (Citizen, defs["citizen"]),
+        "enrolment": (Enrolment, defs["enrolment"]), "internship": (Internship, defs["internship"]),
+        "group_course": (GroupCourse, defs["group_course"]),
+        "room": (Room, defs["site"]["properties"]["rooms"]["items"]),
+    }
+    checked = 0
+    for name, (model, record) in records.items():
+        for field_name, prop in record["properties"].items():
+            try:
+                model_field = model._meta.get_field(field_name)
+            except FieldDoesNotExist:  # nested records have no column
+                continue
+            if getattr(model_field, "max_length", None) and "maxLength" in prop:
+                assert prop["maxLength"] == model_field.max_length, (name, field_name)
+                checked += 1
+    assert checked >= 27
