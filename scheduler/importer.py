@@ -383,8 +383,9 @@ def _copy(document: Any) -> Any:
 # -- pass 3: the records -----------------------------------------------------------------------------------
 
 
-def _time_key(value: Any) -> Any:
-    return value[:5] if isinstance(value, str) else value
+def _key_part(name: str, value: Any) -> Any:
+    # "10:00" and "10:00:00" are the same start time.
+    return value[:5] if name == "start_time" and isinstance(value, str) else value
 
 
 DUPLICATE_KEYS: dict[str, tuple[str, ...]] = {
@@ -414,7 +415,7 @@ def _duplicates(document: dict) -> Errors:
                 fields = DUPLICATE_KEYS.get(name)
                 if not fields or any(item.get(f) is None for f in fields):
                     continue
-                key = json.dumps([_time_key(item[f]) for f in fields], sort_keys=True)
+                key = json.dumps([_key_part(f, item[f]) for f in fields], sort_keys=True)
                 if key in seen:
                     first = json_path((*parts, name, seen[key]))
                     errors.append((json_path((*parts, name, i)), _("Står også i %(first)s (samme %(key)s).") % {

@@ -185,6 +185,11 @@ def test_duplicate_references_and_keys_in_one_file_are_reported(world):
         "$.sites[0].rooms[2]": "Står også i $.sites[0].rooms[1] (samme name).",
         "$.group_courses[0].sessions[1]": "Står også i $.group_courses[0].sessions[0] (samme weekday + start_time).",
     }
+    similar = _document()  # keys that merely begin alike are different keys
+    similar["citizens"] += [{**similar["citizens"][0], "reference": f"borger-0000{i}", "enrolments": []}
+                            for i in range(1, 4)]
+    similar["group_courses"][0]["sessions"].append({"weekday": 1, "start_time": "10:01", "duration_minutes": 60})
+    assert _post(world.admin, similar).status_code == 200
     raw = json.dumps(_document())[:-1] + ', "format": "ugeskema-centre/1"}'
     assert _fields(_post(world.admin, raw)) == {"$.format": "Feltet står flere gange i samme objekt."}
 
