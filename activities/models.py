@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rooms.models import Address, RoomFeature, Site, Weekday, WeeklyWindow
+from rooms.text import PlainTextMixin
 
 # The legal full-time week in Denmark is 37 hours; nobody works, trains or interns beyond it here.
 MAX_HOURS_PER_WEEK = 37
@@ -18,7 +19,7 @@ def validate_week_range(min_weeks: int | None, max_weeks: int | None) -> None:
         raise ValidationError({"max_weeks": _("Største længde skal være mindst lige så lang som mindste.")})
 
 
-class StaffType(models.Model):
+class StaffType(PlainTextMixin, models.Model):
     """Faggruppe: social (socialfaglig), job (jobkonsulent), health (sundhedskonsulent)."""
 
     SOCIAL = "social"
@@ -37,7 +38,7 @@ class StaffType(models.Model):
         return self.name
 
 
-class TargetGroup(models.Model):
+class TargetGroup(PlainTextMixin, models.Model):
     """Målgruppe, with the course length the seeds give for it."""
 
     code = models.SlugField(_("kode"), max_length=40, unique=True)
@@ -99,7 +100,7 @@ class Theme(models.TextChoices):
     WELLBEING = "wellbeing", _("Trivsel og balance")
 
 
-class InterventionModel(models.Model):
+class InterventionModel(PlainTextMixin, models.Model):
     name = models.CharField(_("navn"), max_length=160, unique=True)
     description = models.TextField(_("beskrivelse"), blank=True)
     builtin = models.BooleanField(
@@ -125,7 +126,7 @@ class InterventionModel(models.Model):
         validate_week_range(self.min_weeks, self.max_weeks)
 
 
-class Phase(models.Model):
+class Phase(PlainTextMixin, models.Model):
     model = models.ForeignKey(
         InterventionModel, on_delete=models.CASCADE, related_name="phases", verbose_name=_("indsatsmodel")
     )
@@ -148,7 +149,7 @@ class Phase(models.Model):
         return f"{self.model}: {self.order}. {self.name}"
 
 
-class ActivityRule(models.Model):
+class ActivityRule(PlainTextMixin, models.Model):
     """What a phase asks for: which activity, with whom, how long, how often, where."""
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="rules", verbose_name=_("fase"))
@@ -211,7 +212,7 @@ class ActivityRule(models.Model):
             raise ValidationError(errors)
 
 
-class GroupCourse(models.Model):
+class GroupCourse(PlainTextMixin, models.Model):
     name = models.CharField(_("navn"), max_length=120)
     theme = models.CharField(_("tema"), max_length=30, choices=Theme.choices)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="group_courses", verbose_name=_("center"))
@@ -253,6 +254,8 @@ class GroupCourse(models.Model):
             and self.max_participants < self.min_participants
         ):
             errors["max_participants"] = _("Største antal skal være mindst lige så stort som mindste antal.")
+        if self.facilitator_id and self.site_id and not self.facilitator.serves(self.site_id):
+            errors["facilitator"] = _("Facilitatoren arbejder ikke på holdets center.")
         if errors:
             raise ValidationError(errors)
 
@@ -334,7 +337,7 @@ class InternshipKind(models.TextChoices):
     JOB = "job", _("Job (efterværn)")
 
 
-class Internship(models.Model):
+class Internship(PlainTextMixin, models.Model):
     """A placement at a company: internship, partial return to the own job, or a job after the course."""
 
     enrolment = models.ForeignKey(

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from scheduler.models import (
     AppointmentStatus,
     Booking,
     BookingResource,
+    Consultant,
     Plan,
     PlanStatus,
 )
@@ -263,14 +264,43 @@ def move_violations(
     return [v for v in after if v not in before and (task.id in v or "booked" in v)]
 
 
+def move_refs_check(
+    *, consultant_ids: list[int] | None, room_id: int | None, allowed_site_ids: frozenset[int] | set[int] | None
+) -> None:
+    """Consultants and a room named in a move must exist within the caller's sites (None: every site).
+    One outside them gets the same answer as one that does not exist."""
+    from rooms.models import Room
+
+    sites = None if allowed_site_ids is None else list(allowed_site_ids)
+    if consultant_ids:
+        found = Consultant.objects.filter(pk__in=consultant_ids)
+        if sites is not None:
+            found = found.filter(Q(home_site_id__in=sites) | Q(sites__in=sites))
+        known = set(found.values_list("pk", flat=True))
+        for pk in consultant_ids:
+            if pk not in known:
+                raise MoveRefused(_("Konsulent med id %(id)s findes ikke.") % {"id": pk}, field="consultants")
+    if room_id is not None:
+        rooms = Room.objects.filter(pk=room_id)
+        if sites is not None:
+            rooms = rooms.filter(site_id__in=sites)
+        if not rooms.exists():
+            raise MoveRefused(_("Lokale med id %(id)s findes ikke.") % {"id": room_id}, field="room")
+
+
 @transaction.atomic
 def appointment_move(
     *, appointment: Appointment, start: datetime, consultant_ids: list[int] | None, room_id: int | None,
-    seen_version: int | None,
+    seen_version: int | None, allowed_site_ids: frozenset[int] | set[int] | None = None,
 ) -> Appointment:
+    """Move an appointment (and maybe give it other consultants or another room), verified by the
+    planner's own checker. `allowed_site_ids`: the caller's sites (None: administrator)."""
     from scheduler.publishing import appointment_fingerprint, appointment_record_change
 
     _editable(appointment)
+    # Only what the caller names is checked: the appointment's own people and room are already in it.
+    move_refs_check(consultant_ids=consultant_ids, room_id=room_id if room_id != appointment.room_id else None,
+                    allowed_site_ids=allowed_site_ids)
     consultant_ids = consultant_ids or sorted(c.pk for c in appointment.consultants.all())
     if room_id is None:
         room_id = appointment.room_id

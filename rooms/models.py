@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rooms.text import PlainTextMixin
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("mandag")
@@ -24,7 +26,7 @@ class PrivacyLevel(models.TextChoices):
     REFERENCE = "reference", _("Borgerreference")
 
 
-class Address(models.Model):
+class Address(PlainTextMixin, models.Model):
     """A street address in Denmark with coordinates (for travel times)."""
 
     street = models.CharField(_("adresse"), max_length=200)
@@ -104,7 +106,7 @@ class OpeningHours(models.Model):
             raise ValidationError({"closes": _("Lukketid skal ligge efter åbningstid.")})
 
 
-class ClosedDay(models.Model):
+class ClosedDay(PlainTextMixin, models.Model):
     """A day a site is closed besides Danish public holidays (which come from the holidays library)."""
 
     site = models.ForeignKey(
@@ -124,7 +126,7 @@ class ClosedDay(models.Model):
         return f"{self.date:%d.%m.%Y} {self.reason}"
 
 
-class RoomFeature(models.Model):
+class RoomFeature(PlainTextMixin, models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("navn"), max_length=80)
 
@@ -137,7 +139,7 @@ class RoomFeature(models.Model):
         return self.name
 
 
-class Room(models.Model):
+class Room(PlainTextMixin, models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("center"))
     name = models.CharField(_("navn"), max_length=80)
     capacity = models.PositiveSmallIntegerField(_("kapacitet"), help_text=_("Antal personer."))
@@ -158,7 +160,7 @@ class Room(models.Model):
             raise ValidationError({"capacity": _("Kapaciteten skal være mindst 1 person.")})
 
 
-class TravelTimeOverride(models.Model):
+class TravelTimeOverride(PlainTextMixin, models.Model):
     """A measured travel time that replaces the estimate from coordinates.
 
     Places are written as location keys ("site:3", "company:12", "home:45") so one table covers

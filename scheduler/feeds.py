@@ -21,10 +21,11 @@ from django.utils import timezone, translation
 
 from activities.models import ActivityKind, Company, Place
 from rooms.models import Room, Site
+from rooms.text import one_line
 from scheduler.ical_event import event_ical
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
 
-FEED_FORMAT = "4"  # bump when the rendering changes, so every ETag changes with it
+FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
 WINDOW_BACK = timedelta(weeks=4)
 WINDOW_AHEAD = timedelta(weeks=12)
 REFRESH = timedelta(hours=1)
@@ -96,6 +97,12 @@ def _host() -> str:
 
 
 def _calendar_name(token: FeedToken) -> str:
+    # One line whatever the names hold: text stored before the models refused control characters (or
+    # written around them) must not break the feed (icalendar refuses a raw line break in a property).
+    return one_line(_calendar_name_text(token))
+
+
+def _calendar_name_text(token: FeedToken) -> str:
     match token.kind:
         case FeedKind.CONSULTANT:
             return f"Ugeskema – {token.consultant.name}"
@@ -140,7 +147,7 @@ def _summary(appointment: Appointment, token: FeedToken) -> str:
         text = f"{label} – {who}" if who else label
     if appointment.status == AppointmentStatus.CANCELLED:
         text = f"AFLYST: {text}"
-    return text
+    return one_line(text)
 
 
 def appointment_location(appointment: Appointment, *, for_citizen: bool) -> str:
@@ -172,7 +179,8 @@ def _description(appointment: Appointment, token: FeedToken) -> str | None:
             lines.append(f"Kontakt: {c.name}" + (f", tlf. {c.phone}" if c.phone else ""))
     elif token.kind != FeedKind.CONSULTANT and consultants:
         lines.append("Konsulent: " + ", ".join(c.name for c in consultants))
-    return "\n".join(lines) or None
+    # The line breaks are ours; a name's own control characters become spaces.
+    return "\n".join(one_line(line) for line in lines) or None
 
 
 @lru_cache(maxsize=8)
@@ -274,7 +282,7 @@ def feed_render(token: FeedToken, *, now: datetime | None = None) -> bytes:
                     appointment.end.astimezone(TZ),
                     appointment.sequence,
                     _summary(appointment, token),
-                    appointment_location(appointment, for_citizen=for_citizen) or None,
+                    one_line(appointment_location(appointment, for_citizen=for_citizen)) or None,
                     _description(appointment, token),
                     appointment.status == AppointmentStatus.CANCELLED,
                 )

@@ -5,17 +5,24 @@ model cost about 0.25 ms an event — most of a 200-event feed's first render af
 lines here is about twenty times faster; the calendar around them (VCALENDAR, VTIMEZONE) is still
 built by icalendar, and the tests parse whole feeds with icalendar, `ical` and vobject.
 """
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rooms.text import LINE_FORBIDDEN
+
 UTC = ZoneInfo("UTC")
+_CONTROL = re.compile(LINE_FORBIDDEN)
 MAX_LINE_OCTETS = 75  # RFC 5545 3.1, without the CRLF
 
 
 def text_escape(value: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11): backslash first, then ; , and line breaks as \\n."""
+    """TEXT value escaping (RFC 5545 3.3.11): backslash first, then ; , and line breaks as \\n. Other
+    control characters are not allowed in TEXT at all: they become spaces (callers pass single lines
+    already; this keeps any text from breaking the line format)."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return _CONTROL.sub(" ", value)
 
 
 def fold(line: str) -> bytes:

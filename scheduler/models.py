@@ -20,6 +20,7 @@ from activities.models import (
     TargetGroup,
 )
 from rooms.models import Room, Site, WeeklyWindow
+from rooms.text import PlainTextMixin
 from solver import problem as solver_problem
 
 
@@ -39,7 +40,7 @@ class Coordinator(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
-class Consultant(models.Model):
+class Consultant(PlainTextMixin, models.Model):
     reference = models.SlugField(_("medarbejderreference"), max_length=40, unique=True)
     name = models.CharField(_("navn"), max_length=120)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -69,6 +70,12 @@ class Consultant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def serves(self, site_id: int | None) -> bool:
+        """May work at the site: it is their home site or one they cover."""
+        if site_id is None:
+            return False
+        return site_id == self.home_site_id or (self.pk is not None and self.sites.filter(pk=site_id).exists())
 
     def clean(self) -> None:
         if self.hours_per_week is not None and self.hours_per_week > MAX_HOURS_PER_WEEK:
@@ -157,7 +164,7 @@ class Absence(models.Model):
         return self.start_time < other.end_time and other.start_time < self.end_time
 
 
-class Citizen(models.Model):
+class Citizen(PlainTextMixin, models.Model):
     """A citizen (borger). Pseudonymous reference; no CPR number is ever stored."""
 
     reference = models.SlugField(_("borgerreference"), max_length=40, unique=True)
@@ -229,7 +236,7 @@ class EnrolmentStatus(models.TextChoices):
     ENDED = "ended", _("Afsluttet")
 
 
-class Enrolment(models.Model):
+class Enrolment(PlainTextMixin, models.Model):
     """Forløb: one citizen in one intervention model."""
 
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("borger"))
@@ -279,6 +286,9 @@ class Enrolment(models.Model):
                 errors["current_phase"] = _("Fasen hører ikke til forløbets indsatsmodel.")
         if self.phase_started and self.start_date and self.phase_started < self.start_date:
             errors["phase_started"] = _("Fasen kan ikke starte før forløbet.")
+        if self.contact_consultant_id and self.citizen_id:
+            if not self.contact_consultant.serves(self.citizen.site_id):
+                errors["contact_consultant"] = _("Kontaktpersonen arbejder ikke på borgerens center.")
         if errors:
             raise ValidationError(errors)
 
@@ -290,7 +300,7 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Aflyst")
 
 
-class ActivityRequest(models.Model):
+class ActivityRequest(PlainTextMixin, models.Model):
     """A coordinator asks for a round-table meeting, a §7a talk, a step-up or an extra talk."""
 
     enrolment = models.ForeignKey(

@@ -69,13 +69,25 @@ def unplaced_task_is_placeable(*, task: UnplacedTask) -> bool:
 @transaction.atomic
 def unplaced_task_place(
     *, task: UnplacedTask, start: datetime, consultant_ids: list[int], room_id: int | None, seen_version: int | None,
+    allowed_site_ids: frozenset[int] | set[int] | None = None,
 ) -> Appointment:
     """Turn an unplaced task into an appointment of the draft, if the verifier accepts it.
 
     The appointment is written first so the verifier sees it exactly as it would be stored; a refusal
-    raises MoveRefused and the transaction rolls back.
+    raises MoveRefused and the transaction rolls back. `allowed_site_ids`: the caller's sites (None:
+    administrator); consultants and rooms outside them are answered like unknown ones.
     """
-    from api.services import MoveRefused, NotEditable, appointment_book, danish_violation, move_violations, plan_lock
+    from api.services import (
+        MoveRefused,
+        NotEditable,
+        appointment_book,
+        danish_violation,
+        move_refs_check,
+        move_violations,
+        plan_lock,
+    )
+
+    move_refs_check(consultant_ids=consultant_ids, room_id=room_id, allowed_site_ids=allowed_site_ids)
 
     plan = task.plan
     if plan.status != PlanStatus.DRAFT:

@@ -20,7 +20,7 @@ from activities.services import intervention_model_copy
 from api.auth import planner_scope
 from api.crud import MAX_ID, Resource, _get, build_router
 from api.errors import ERRORS, ApiError
-from api.routers.people import citizen_sites, overlaps_week
+from api.routers.people import citizen_sites, consultant_sites, overlaps_week
 from api.schemas.factory import output_schema, schemas_for
 from scheduler.models import Enrolment
 
@@ -113,8 +113,9 @@ RULES = Resource(
 )
 COURSES = Resource(
     model=GroupCourse, path="group-courses", out=course_out, create_in=course_in, patch_in=course_patch,
-    site_lookups=("site",), site_refs={"site": lambda pk: {pk}}, prefetch_related=("room_features", "sessions"),
-    week_q=overlaps_week("start_date", "end_date"), label="holdforløb / group courses",
+    site_lookups=("site",), site_refs={"site": lambda pk: {pk}, "facilitator": consultant_sites},
+    prefetch_related=("room_features", "sessions"), week_q=overlaps_week("start_date", "end_date"),
+    label="holdforløb / group courses",
 )
 SESSIONS = Resource(
     model=CourseSession, path="course-sessions", out=session_out, create_in=session_in, patch_in=session_patch,

@@ -1,5 +1,4 @@
 """Whole-centre import (docs/import-format.md): one atomic call, every error with its JSON path."""
-import json
 from typing import Any
 
 from django.conf import settings
@@ -10,11 +9,9 @@ from pydantic import Field
 
 from api.auth import planner_scope
 from api.errors import ERRORS, ApiError, ErrorOut, FieldErrors
-from scheduler.importer import ImportFailed, centre_import
+from scheduler.importer import ImportFailed, centre_document_parse, centre_import, import_schema
 
 router = Router(tags=["Import"])
-
-MAX_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 class ImportParams(Schema):
@@ -28,35 +25,58 @@ class ImportOut(Schema):
     dry_run: bool
 
 
-REQUEST_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {
-            "type": "object", "description": "Se docs/import-format.md og docs/import-schema.json",
-            "properties": {"format": {"type": "string", "enum": ["ugeskema-centre/1"]}},
-            "required": ["format"],
-        }}},
-    }
-}
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with every `#/$defs/...` reference replaced by its definition: inside the OpenAPI
+    document a local reference would point into the OpenAPI document itself."""
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = _inlined(defs[node["$ref"].removeprefix("#/$defs/")], defs)
+        return {**target, **{k: _inlined(v, defs) for k, v in node.items() if k != "$ref"}}
+    return {k: _inlined(v, defs) for k, v in node.items() if k not in ("$defs", "$schema", "$id")}
 
 
-@router.post("", response={200: ImportOut, 413: ErrorOut, **ERRORS}, operation_id="centre_import",
-             summary="Importér et center (alt eller intet) / import a centre (all or nothing)",
-             openapi_extra=REQUEST_BODY)
+def request_body_schema() -> dict[str, Any]:
+    """docs/import-schema.json, self-contained, as the operation's request body."""
+    schema = import_schema()
+    return _inlined(schema, schema.get("$defs", {}))
+
+
+def upload_limit() -> int | None:
+    """The one upload limit: Django's DATA_UPLOAD_MAX_MEMORY_SIZE (README, docs/import-format.md)."""
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, _("Filen er for stor (højst %(mb)s MB).") % {"mb": round(limit / 1_048_576, 1)},
+                    code="too_large", extra={"max_bytes": limit})
+
+
+@router.post(
+    "", response={200: ImportOut, 413: ErrorOut, **ERRORS}, operation_id="centre_import",
+    summary="Importér et center (alt eller intet) / import a centre (all or nothing)",
+    description=("The body is a centre document (docs/import-format.md; schema docs/import-schema.json). "
+                 "At most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413 beyond). Every bad record at every level comes "
+                 "back in one 422 with its JSON path; nothing is written then."),
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": request_body_schema()}}}},
+)
 def centre_import_view(request: HttpRequest, params: Query[ImportParams]) -> dict[str, Any]:
     scope = planner_scope(request)
+    limit = upload_limit()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > MAX_BYTES:
-        raise ApiError(413, _("Filen er for stor (højst %(mb)s MB).") % {"mb": round(MAX_BYTES / 1_000_000, 1)},
-                       code="too_large")
+    if limit is not None and length > limit:  # before reading the body
+        raise _too_large(limit)
+    body = request.body
+    if limit is not None and len(body) > limit:
+        raise _too_large(limit)
     try:
-        document = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise FieldErrors([("$", _("Indholdet er ikke gyldig JSON."))]) from None
-    try:
+        document = centre_document_parse(body)
         result = centre_import(document=document, allowed_site_ids=scope.site_ids, dry_run=params.dry_run)
     except ImportFailed as failed:
         raise FieldErrors(failed.errors) from None

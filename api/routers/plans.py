@@ -248,7 +248,7 @@ def appointments_move(request: HttpRequest, payload: MoveIn, plan_id: int = PLAN
     start = payload.start if payload.start.tzinfo else payload.start.replace(tzinfo=_tz())
     return _audited(request, _changed(plan_id, scope, lambda: appointment_move(
         appointment=appointment, start=start, consultant_ids=payload.consultants, room_id=payload.room,
-        seen_version=version)), AuditAction.CHANGE)
+        seen_version=version, allowed_site_ids=scope.site_ids)), AuditAction.CHANGE)
 
 
 @router.post("/{plan_id}/appointments/{appointment_id}/cancel", response={200: PlanOut, **ERRORS},

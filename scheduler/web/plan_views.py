@@ -317,7 +317,8 @@ def _move(request: HttpRequest, appointment: Appointment, start: datetime, consu
 
     try:
         appointment_move(appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room_id,
-                         seen_version=version)
+                         seen_version=version,
+                         allowed_site_ids=None if request.user.is_superuser else visible_site_ids(request))
     except DomainError as error:
         messages.error(request, _("Flytningen er afvist: %(reason)s") % {"reason": error.message})
         return False
@@ -408,7 +409,8 @@ def unplaced_find(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 appointment = unplaced_task_place(
                     task=task, start=form.cleaned_data["start"], consultant_ids=form.cleaned_data["consultant"],
-                    room_id=form.cleaned_data["room"], seen_version=form.cleaned_data["version"])
+                    room_id=form.cleaned_data["room"], seen_version=form.cleaned_data["version"],
+                    allowed_site_ids=None if request.user.is_superuser else visible_site_ids(request))
             except DomainError as error:
                 messages.error(request, _("Kan ikke placeres: %(reason)s") % {"reason": error.message})
             else:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scheduler.importer import ImportFailed, centre_import
+from scheduler.importer import ImportFailed, centre_document_parse, centre_import
 
 
 class Command(BaseCommand):
@@ -16,13 +16,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, file: Path, dry_run: bool, **options: object) -> None:
         try:
-            document = json.loads(file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CommandError(f"Filen findes ikke: {file}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"Filen er ikke gyldig JSON: {error}") from None
+            raw = file.read_bytes()
+        except OSError:
+            raise CommandError(f"Filen kan ikke læses: {file}") from None
         try:
-            result = centre_import(document=document, dry_run=dry_run)
+            # The same checks and the same errors as POST /api/import (one "path: message" line each).
+            result = centre_import(document=centre_document_parse(raw), dry_run=dry_run)
         except ImportFailed as failed:
             for path, message in failed.errors:
                 self.stderr.write(f"{path}: {message}")
