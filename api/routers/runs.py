@@ -4,18 +4,19 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
 
 from api.auth import Scope, planner_scope
-from api.crud import MAX_ID, iso_week, parse_week, resolve_site
+from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, not_found
 from api.schemas.plans import RunIn, RunOut
 from scheduler.models import SolveRun
 from scheduler.runs import RunConflict, RunError, solve_run_cancel, solve_run_create
+from scheduler.weeks import iso_week_label
 
 router = Router(tags=["Planlægning / Planning runs"])
 
 
 def run_out(run: SolveRun) -> dict:
     return {
-        "id": run.pk, "week": iso_week(run.week_start), "sites": sorted(s.pk for s in run.sites.all()),
+        "id": run.pk, "week": iso_week_label(run.week_start), "sites": sorted(s.pk for s in run.sites.all()),
         "status": run.status, "progress": run.progress, "objective": run.objective, "best_bound": run.best_bound,
         "gap": run.gap, "elapsed_seconds": run.elapsed_seconds, "unplaced": run.unplaced_count,
         "plan_id": run.plan_id, "message": run.message, "cancel_requested": run.cancel_requested,
@@ -38,7 +39,7 @@ def start_run(scope: Scope, user: object, week_start: object, site_ids: list[int
     except RunConflict as conflict:
         raise ApiError(409, conflict.message, code=conflict.code, extra={"run_id": conflict.run.pk}) from None
     except RunError as error:
-        raise FieldErrors([("time_limit", error.message)]) from None
+        raise FieldErrors([(error.field, error.message)]) from None
 
 
 @router.post("", response={202: RunOut, **ERRORS}, operation_id="plan_runs_start",
