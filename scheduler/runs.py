@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from rooms.models import Site
 from scheduler.errors import DomainError, PlanningCancelled
 from scheduler.models import Plan, PlanStatus, SolvePart, SolveRun, SolveRunStatus
-from scheduler.weeks import WeekError, planning_week_check
 from solver.problem import Solution
 
 log = logging.getLogger(__name__)
@@ -78,14 +77,14 @@ def solve_run_create(
     *, week_start: date, site_ids: Iterable[int], user: object | None = None, time_limit: int | None = None,
     replan_of: Plan | None = None,
 ) -> SolveRun:
-    """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps."""
+    """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps.
+
+    The web and the API check the planning window first (scheduler.weeks.planning_week_check); commands
+    and tests may plan any week.
+    """
     site_ids = sorted(set(site_ids))
     if not site_ids:
         raise RunError(_("Vælg mindst ét center."), field="sites")
-    try:
-        planning_week_check(week_start)
-    except WeekError as error:
-        raise RunError(str(error), field="week", code="week_out_of_range") from None
     if time_limit is not None and not 1 <= time_limit <= max_time_limit():
         raise RunError(_("Tidsgrænsen skal være mellem 1 og %(max)s sekunder.") % {"max": max_time_limit()},
                        field="time_limit")

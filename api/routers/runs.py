@@ -1,4 +1,6 @@
 """Planning runs: start (202), poll, cancel."""
+from datetime import date
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
@@ -9,7 +11,7 @@ from api.errors import ERRORS, ApiError, FieldErrors, not_found
 from api.schemas.plans import RunIn, RunOut
 from scheduler.models import SolveRun
 from scheduler.runs import RunConflict, RunError, solve_run_cancel, solve_run_create
-from scheduler.weeks import iso_week_label
+from scheduler.weeks import WeekError, iso_week_label, planning_week_check
 
 router = Router(tags=["Planlægning / Planning runs"])
 
@@ -31,8 +33,12 @@ def get_run(scope: Scope, run_id: int) -> SolveRun:
     return run
 
 
-def start_run(scope: Scope, user: object, week_start: object, site_ids: list[int], time_limit: int | None,
+def start_run(scope: Scope, user: object, week_start: date, site_ids: list[int], time_limit: int | None,
               replan_of: object = None) -> SolveRun:
+    try:
+        planning_week_check(week_start)
+    except WeekError as error:
+        raise FieldErrors([("week", str(error))]) from None
     try:
         return solve_run_create(week_start=week_start, site_ids=site_ids, user=user, time_limit=time_limit,
                                 replan_of=replan_of)

@@ -37,7 +37,7 @@ from scheduler.selectors import plan_appointments, plan_published_get, plan_unpl
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
 from scheduler.web_services import unplaced_task_is_placeable
-from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours, week_title
+from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
 
 OPTION_LIMIT = 6
 
@@ -176,6 +176,11 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
 def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
+    try:
+        planning_week_check(week_start)
+    except WeekError as error:
+        messages.error(request, str(error))
+        return redirect(week_url(site, week_start))
     replan_of = None
     if request.POST.get("replan"):
         replan_of = latest_plan(week_start=week_start, site_id=site.pk)
