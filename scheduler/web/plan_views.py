@@ -465,7 +465,10 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         messages.info(request, _("Der er ingen kladde at offentliggøre for ugen."))
         return redirect(week_url(site, week_start))
     if not {s.pk for s in plan.sites.all()} <= visible_site_ids(request):
-        raise Http404
+        # A draft shared with sites the coordinator does not plan: planning their site splits it.
+        messages.info(request, _("Kladden dækker også centre, du ikke planlægger for. Planlæg ugen for dit "
+                                 "center; så får det sin egen kladde, som du kan offentliggøre."))
+        return redirect(week_url(site, week_start))
     if request.method == "POST":
         form = VersionForm(request.POST)
         if form.is_valid():

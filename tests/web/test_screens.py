@@ -188,6 +188,8 @@ def test_a_coordinator_of_one_site_plans_it_alone_and_the_other_sites_part_of_a_
     beta = f"/uge/beta/{iso_week_label(world.week)}/"
     page = world.other_coordinator.get(beta).content.decode()
     assert "Center Alfa" not in page and "centre, du ikke planlægger for" in page
+    publish = world.other_coordinator.get(beta + "offentliggoer/", follow=True).content.decode()
+    assert "Planlæg ugen for dit center" in publish and "Center Alfa" not in publish
 
     response = world.other_coordinator.post(beta + "planlaeg/", follow=True)
     page = response.content.decode()
