@@ -112,19 +112,34 @@ def _age(run_id: int, **ago: timedelta) -> None:
     SolveRun.objects.filter(pk=run_id).update(**{field: now - delta for field, delta in ago.items()})
 
 
-def test_a_run_whose_queue_message_was_lost_is_sent_again_by_the_sweep_and_then_runs(demo):
+def test_a_run_whose_message_never_left_is_sent_by_the_sweep(demo):
     api, site = demo
-    # This test's transaction never commits, so the enqueue after commit never happens: a lost message.
+    # This test's transaction never commits, so the enqueue after commit never happens (as when the
+    # broker was down at that moment).
     run_id = api.post("/api/plans/runs", {"week": WEEK_CODE, "sites": [site.code], "time_limit": 2}).json()["id"]
     assert SolveRun.objects.get(pk=run_id).task_id == ""
     assert solve_runs_sweep() == 0
     assert SolveRun.objects.get(pk=run_id).task_id == ""  # too early to call it lost
     _age(run_id, created_at=timedelta(minutes=6))
-    assert solve_runs_sweep() == 0  # nothing failed: the message was sent again
-    resent = SolveRun.objects.get(pk=run_id)
-    assert resent.status == "queued" and resent.task_id and resent.heartbeat_at > timezone.now() - timedelta(minutes=1)
-    assert solve_runs_sweep() == 0 and SolveRun.objects.get(pk=run_id).task_id == resent.task_id  # once per wait
-    assert solve_run_task(run_id) == "done"  # what the worker does with the new message
+    assert solve_runs_sweep() == 0  # nothing failed: the message was sent
+    sent = SolveRun.objects.get(pk=run_id)
+    assert sent.status == "queued" and sent.task_id and sent.heartbeat_at > timezone.now() - timedelta(minutes=1)
+    assert solve_runs_sweep() == 0 and SolveRun.objects.get(pk=run_id).task_id == sent.task_id  # once per wait
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_run_whose_queue_message_was_lost_is_sent_again_by_the_sweep_and_then_runs(demo):
+    api, site = demo
+    run_id = api.post("/api/plans/runs", {"week": WEEK_CODE, "sites": [site.code], "time_limit": 2}).json()["id"]
+    first = SolveRun.objects.get(pk=run_id).task_id
+    assert first  # sent when the request committed
+    # No worker claimed it for six minutes: the broker lost the message (restarted, a cluster killed).
+    _age(run_id, created_at=timedelta(minutes=6), heartbeat_at=timedelta(minutes=6))
+    assert solve_runs_sweep() == 0
+    again = SolveRun.objects.get(pk=run_id)
+    assert again.status == "queued" and again.task_id and again.task_id != first
+    assert solve_run_task(run_id) == "done"  # what a worker does with the new message
+    assert solve_run_task(run_id) == "skipped"  # and with the old one, should it turn up after all
 
 
 def test_a_run_no_worker_ever_takes_fails_and_frees_its_week(demo):
@@ -183,6 +198,7 @@ def _shared_draft(site: Site) -> tuple[Plan, Site, object, object]:
     return draft, other, here, there
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_planning_one_site_of_a_shared_draft_splits_it_and_keeps_the_other_sites_part(demo):
     from scheduler.models import Appointment, UnplacedTask
 
@@ -234,6 +250,7 @@ def test_splitting_moves_every_row_exactly_once_and_tells_open_editors(demo):
     assert plan_drafts_split(week_start=WEEK, site_ids=[site.pk, other.pk]) == []  # covers both: no split
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_coordinator_of_one_site_replans_a_shared_plan_for_their_site_only(demo):
     api, site = demo
     draft, other, _here, there = _shared_draft(site)
