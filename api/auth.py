@@ -16,21 +16,27 @@ from ninja.security import HttpBearer, django_auth
 
 from api.errors import forbidden
 from api.models import ApiToken, token_hash
+from scheduler.security import credential_note
 
 TOKEN_PREFIX = "ugs_"
 
 
 class ApiTokenAuth(HttpBearer):
+    """Bearer tokens. What was found is noted for the guess throttle (scheduler.security): an unknown
+    token is a guess, a revoked one (or one whose user is deactivated) is not, a live one is never held up."""
+
     def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
         if not token or len(token) > 200:
+            credential_note(request, "unknown")
             return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=token_hash(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        row = ApiToken.objects.select_related("user").filter(token_hash=token_hash(token)).first()
         if row is None:
+            credential_note(request, "unknown")
             return None
+        if row.revoked_at is not None or not row.user.is_active:
+            credential_note(request, "gone")
+            return None
+        credential_note(request, "live")
         now = timezone.now()
         # One write per token per minute at most: polling clients must not turn reads into writes.
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):

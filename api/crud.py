@@ -21,6 +21,7 @@ from api.auth import Scope, admin_scope, planner_scope
 from api.errors import ERRORS, ApiError, FieldErrors, not_found
 from rooms.models import Site
 from scheduler.audit import AuditAction, audit_objects
+from scheduler.weeks import WeekError, parse_iso_week
 
 MAX_ID = 2**53  # larger ids cannot exist, and SQLite would overflow on them
 
@@ -29,17 +30,11 @@ SiteResolver = Callable[[Any], set[int]]
 
 
 def parse_week(value: str) -> date:
-    """ISO week "2026-W49" → its Monday."""
+    """ISO week "2026-W49" → its Monday, inside the read window (scheduler.weeks); else 422 on "week"."""
     try:
-        year_text, week_text = value.upper().split("-W")
-        return date.fromisocalendar(int(year_text), int(week_text), 1)
-    except (ValueError, TypeError):
-        raise FieldErrors([("week", _("Skriv ugen som ÅÅÅÅ-Uuu, fx 2026-W49."))]) from None
-
-
-def iso_week(day: date) -> str:
-    iso = day.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+        return parse_iso_week(value)
+    except WeekError as error:
+        raise FieldErrors([("week", str(error))]) from None
 
 
 def resolve_site(value: str, scope: Scope, field_name: str = "site") -> int:

@@ -1,8 +1,10 @@
 """Error shapes and the one place where exceptions become HTTP answers.
 
-Every operation declares `ERRORS` (401/403/404/409/422) so clients and schemathesis know what can come
-back. Field errors always look like `{"detail": [{"field": "...", "message": "..."}]}` with Danish
-messages from the models' own validation.
+Every operation declares `ERRORS` (401/403/404/409/422/429) so clients and schemathesis know what can
+come back; 429 is the guess throttle's answer to a caller whose address sent too many unknown bearer
+tokens (scheduler.security.TokenGuessThrottleMiddleware), with Retry-After. Field errors always look
+like `{"detail": [{"field": "...", "message": "..."}]}` with Danish messages from the models' own
+validation.
 """
 from typing import Any
 
@@ -15,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from scheduler.errors import DomainError
+from scheduler.security import CREDENTIAL_STATE_ATTR
 
 
 class FieldError(Schema):
@@ -38,6 +41,7 @@ ERRORS: dict[int, type[Schema]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ValidationErrorOut,
+    429: ErrorOut,
 }
 
 
@@ -106,6 +110,10 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        if getattr(request, CREDENTIAL_STATE_ATTR, None) == "gone":
+            # Only the holder of the token can get here: saying it was revoked leaks nothing.
+            body = {"detail": _("API-nøglen er tilbagekaldt. Bed om en ny."), "code": "token_revoked"}
+            return api.create_response(request, body, status=401)
         return api.create_response(request, {"detail": _("Log ind eller send et gyldigt token.")}, status=401)
 
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:

@@ -40,8 +40,8 @@ from scheduler.ugeskema import (
     citizen_week,
     consultant_week,
     site_citizen_weeks,
-    week_code,
 )
+from scheduler.weeks import iso_week_label
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
@@ -317,7 +317,7 @@ def citizen_week_pdf(*, citizen: Citizen, week_start: date) -> bytes:
 def site_week_pdf(*, site: Site, week_start: date) -> bytes:
     """The batch: one page per citizen of the site, ordered by last name, first name, reference."""
     weeks = site_citizen_weeks(site=site, week_start=week_start)
-    return weeks_pdf(weeks, title=f"Ugeskemaer {site.name} {week_code(week_start)}")
+    return weeks_pdf(weeks, title=f"Ugeskemaer {site.name} {iso_week_label(week_start)}")
 
 
 def consultant_week_pdf(*, consultant: Consultant, week_start: date) -> bytes:

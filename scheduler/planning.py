@@ -19,7 +19,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, ActivityRule, CourseMembership, GroupCourse
@@ -229,8 +229,10 @@ def plan_prepare(
     num_workers: int | None = None,
     random_seed: int = 0,
 ) -> BuiltProblem:
-    """Contact consultants and course places first (they shape the demand), then the week's Problem."""
+    """Split shared drafts (plan_drafts_split), give contact consultants and course places (they shape
+    the demand), then build the week's Problem."""
     site_ids = sorted(set(site_ids))
+    plan_drafts_split(week_start=week_start, site_ids=site_ids)
     contact_consultants_assign(site_ids=site_ids, week_start=week_start)
     course_places_assign(site_ids=site_ids, week_start=week_start)
     return problem_build(
@@ -240,6 +242,74 @@ def plan_prepare(
         num_workers=num_workers,
         random_seed=random_seed,
     )
+
+
+# -- drafts shared by several sites -----------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_drafts_split(*, week_start: date, site_ids: Iterable[int]) -> list[Plan]:
+    """Before planning `site_ids`, give every other site of a shared draft a draft of its own.
+
+    Planning replaces whole drafts. A draft of the week that covers some of `site_ids` and other sites
+    too (what `plan_week` without --site makes) would otherwise make planning site A either throw away
+    site B's part or need a coordinator who may plan B. Instead B's part moves, as it is, to a new draft
+    for B: its appointments (uid, sequence, pins, bookings), its unplaced tasks; A's part stays in the old
+    draft, which planning A then replaces. Nothing moves in time and nothing is lost, so a run that is
+    cancelled or fails afterwards leaves two intact drafts. The parts have no objective of their own
+    (objective, bound and gap are cleared). Returns the new drafts.
+    """
+    wanted = set(site_ids)
+    touching = Plan.objects.filter(week_start=week_start, status=PlanStatus.DRAFT, sites__in=wanted).values("pk")
+    created: list[Plan] = []
+    # Locked and read again: a split by a run for another site may have come first.
+    for plan in Plan.objects.select_for_update().filter(pk__in=touching, status=PlanStatus.DRAFT).order_by("pk"):
+        covered = set(plan.sites.values_list("pk", flat=True))
+        others = covered - wanted
+        if others and covered & wanted:
+            created.append(_draft_split_off(plan, others))
+    return created
+
+
+def _part_site(site_id: int | None, course_site_id: int | None, citizen_site_ids: list[int]) -> int | None:
+    """The site a planned or unplaced item belongs to: its own, its course's, else its citizens'."""
+    return site_id or course_site_id or (min(citizen_site_ids) if citizen_site_ids else None)
+
+
+def _draft_split_off(plan: Plan, others: set[int]) -> Plan:
+    from scheduler.models import Booking
+
+    kept = {key: value for key, value in plan.solver_info.items() if key in ("params", "weights")}
+    part = Plan.objects.create(
+        week_start=plan.week_start, status=PlanStatus.DRAFT, created_by=plan.created_by,
+        solver_status=plan.solver_status, solver_info={"split_from": plan.pk, **kept},
+    )
+    part.sites.set(others)
+    citizen_sites: dict[int, list[int]] = defaultdict(list)
+    for appointment_id, site_id in Appointment.citizens.through.objects.filter(appointment__plan=plan).values_list(
+            "appointment_id", "citizen__site_id"):
+        citizen_sites[appointment_id].append(site_id)
+    moving = [
+        pk for pk, site_id, course_site_id in plan.appointments.values_list("pk", "site_id", "group_course__site_id")
+        if _part_site(site_id, course_site_id, citizen_sites[pk]) in others
+    ]
+    Appointment.objects.filter(pk__in=moving).update(plan=part)
+    Booking.objects.filter(appointment_id__in=moving).update(plan=part)
+    unplaced_sites: dict[int, list[int]] = defaultdict(list)
+    for task_id, site_id in UnplacedTask.citizens.through.objects.filter(unplacedtask__plan=plan).values_list(
+            "unplacedtask_id", "citizen__site_id"):
+        unplaced_sites[task_id].append(site_id)
+    UnplacedTask.objects.filter(pk__in=[
+        pk for pk, course_site_id in plan.unplaced.values_list("pk", "group_course__site_id")
+        if _part_site(None, course_site_id, unplaced_sites[pk]) in others
+    ]).update(plan=part)
+    plan.sites.remove(*others)
+    # Anyone editing the old draft with the version they saw gets a 409 and reloads.
+    Plan.objects.filter(pk=plan.pk).update(
+        objective=None, best_bound=None, gap=None, lock_version=F("lock_version") + 1,
+        solver_info={**plan.solver_info, "split_into": [*plan.solver_info.get("split_into", []), part.pk]},
+    )
+    return part
 
 
 def plan_solve(*, built: BuiltProblem, on_progress: ProgressFn | None = None) -> tuple[Solution, float]:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, Company, EmployerAvailability, Place
 from rooms.models import Room, Site, TravelTimeOverride
@@ -79,7 +80,9 @@ def week_plans(*, week_start: date, site_ids: Iterable[int]) -> tuple[list[Plan]
     """(drafts to replace, published plans) for the week that touch these sites.
 
     A draft that also covers sites outside the request is refused: replacing it would throw away
-    another site's draft, keeping it would leave two drafts for one site.
+    another site's draft, keeping it would leave two drafts for one site. Planning splits such drafts
+    first (scheduler.planning.plan_drafts_split), so this guards against a draft widened meanwhile.
+    The message names no site: the caller may not be allowed to know the others.
     """
     site_ids = set(site_ids)
     plans = list(
@@ -95,9 +98,9 @@ def week_plans(*, week_start: date, site_ids: Iterable[int]) -> tuple[list[Plan]
         covered = {s.id for s in plan.sites.all()}
         if plan.status == PlanStatus.DRAFT:
             if not covered <= site_ids:
-                names = ", ".join(sorted(s.name for s in plan.sites.all() if s.id not in site_ids))
                 raise PlanningError(
-                    f"Der findes en kladde for ugen, som også dækker {names}. Planlæg de samme centre som kladden.",
+                    _("Ugens kladde blev ændret til også at dække andre centre under planlægningen. "
+                      "Start planlægningen igen."),
                     code="draft_covers_other_sites",
                 )
             drafts.append(plan)

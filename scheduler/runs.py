@@ -3,8 +3,14 @@
 A SolveRun row is created before the django-q2 task is enqueued; the task takes only the run id,
 claims the run atomically (a second delivery finds it no longer queued and does nothing), reports
 progress at most about once a second and lets the planning service store the draft in one transaction
-at the end. A worker that dies leaves earlier drafts and published plans untouched; the periodic sweep
-marks its run failed.
+at the end. A worker that dies leaves earlier drafts and published plans untouched.
+
+Every run ends: the periodic sweep (every minute, django-q2 Schedule "solve-runs-sweep") fails running
+runs whose heartbeat stopped, sends a queued run's message again when no worker claimed it within
+QUEUED_RESEND_AFTER (a lost message: a broker restarted, a cluster killed with the message in hand) and
+fails a queued run nobody claimed within `queued_give_up_after()`. Cancelling a run whose worker stopped
+reporting (no heartbeat for DEAD_AFTER) ends it at once. For a queued run `heartbeat_at` is the time its
+message was last sent.
 """
 import logging
 import threading
@@ -15,7 +21,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +35,12 @@ log = logging.getLogger(__name__)
 ACTIVE = (SolveRunStatus.QUEUED, SolveRunStatus.RUNNING)
 HEARTBEAT_SECONDS = 1.0
 STALE_AFTER = timedelta(minutes=5)
+# A live worker writes a heartbeat every second: fifteen missed ones mean it is gone (or frozen so
+# hard that stopping it is right anyway). Only a cancel acts on this; the sweep waits STALE_AFTER.
+DEAD_AFTER = timedelta(seconds=15)
+# Re-sending is harmless (the task claims its run once; a second delivery is "skipped"), so a queued
+# run is re-sent early; a busy queue only delivers a few extra no-ops.
+QUEUED_RESEND_AFTER = timedelta(minutes=5)
 TASK = "scheduler.tasks.solve_run_task"
 
 
@@ -44,6 +56,16 @@ class RunConflict(DomainError):
 class RunError(DomainError):
     code = "run_error"
 
+    def __init__(self, message: str, *, field: str = "__all__", code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+def queued_give_up_after() -> timedelta:
+    """How long a run may wait in the queue before the sweep fails it: twice django-q2's task timeout
+    (at least 30 minutes), so a queue busy with long solves is not mistaken for a lost message."""
+    return max(timedelta(minutes=30), timedelta(seconds=2 * settings.Q_TIMEOUT_SECONDS))
+
 
 def max_time_limit() -> int:
     # CP-SAT must stop well before django-q2's timeout (which is below its retry): room for storing.
@@ -55,12 +77,17 @@ def solve_run_create(
     *, week_start: date, site_ids: Iterable[int], user: object | None = None, time_limit: int | None = None,
     replan_of: Plan | None = None,
 ) -> SolveRun:
-    """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps."""
+    """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps.
+
+    The web and the API check the planning window first (scheduler.weeks.planning_week_check); commands
+    and tests may plan any week.
+    """
     site_ids = sorted(set(site_ids))
     if not site_ids:
-        raise RunError(_("Vælg mindst ét center."))
+        raise RunError(_("Vælg mindst ét center."), field="sites")
     if time_limit is not None and not 1 <= time_limit <= max_time_limit():
-        raise RunError(_("Tidsgrænsen skal være mellem 1 og %(max)s sekunder.") % {"max": max_time_limit()})
+        raise RunError(_("Tidsgrænsen skal være mellem 1 og %(max)s sekunder.") % {"max": max_time_limit()},
+                       field="time_limit")
     # Locking the sites serialises two coordinators pressing "Planlæg" at once (PostgreSQL; SQLite's
     # IMMEDIATE transactions serialise writers anyway).
     list(Site.objects.select_for_update().filter(pk__in=site_ids).order_by("pk").values_list("pk", flat=True))
@@ -79,7 +106,9 @@ def solve_run_create(
         replan_of=replan_of,
     )
     run.sites.set(site_ids)
-    transaction.on_commit(lambda: solve_run_enqueue(run=run))
+    # robust: a broker that is down must not turn the answer into a 500 after the run was committed;
+    # the sweep sends the message again (solve_runs_sweep).
+    transaction.on_commit(lambda: solve_run_enqueue(run=run), robust=True)
     return run
 
 
@@ -87,34 +116,75 @@ def solve_run_enqueue(*, run: SolveRun) -> None:
     from django_q.tasks import async_task
 
     task_id = async_task(TASK, run.pk, task_name=f"solve-run-{run.pk}", group="planning")
-    SolveRun.objects.filter(pk=run.pk).update(task_id=str(task_id)[:64])
+    SolveRun.objects.filter(pk=run.pk, status=SolveRunStatus.QUEUED).update(
+        task_id=str(task_id)[:64], heartbeat_at=timezone.now())
 
 
-def solve_run_cancel(*, run: SolveRun) -> SolveRun:
-    """A queued run is cancelled at once; a running one stops at the solver's next check."""
+def solve_run_cancel(*, run: SolveRun, dead_after: timedelta = DEAD_AFTER) -> SolveRun:
+    """A queued run, or a running one whose worker stopped reporting, is cancelled at once; a running one
+    with a live worker stops at the solver's next check (about a second). Nothing is stored either way."""
     now = timezone.now()
-    if SolveRun.objects.filter(pk=run.pk, status=SolveRunStatus.QUEUED).update(
+    ended = SolveRun.objects.filter(pk=run.pk, status=SolveRunStatus.QUEUED).update(
         status=SolveRunStatus.CANCELLED, cancel_requested=True, finished_at=now,
         message=_("Annulleret før start."),
-    ):
-        pass
+    ) or SolveRun.objects.filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - dead_after),
+        pk=run.pk, status=SolveRunStatus.RUNNING,
+    ).update(
+        status=SolveRunStatus.CANCELLED, cancel_requested=True, finished_at=now,
+        message=_("Annulleret: baggrundsarbejderen svarede ikke længere. Intet er gemt; den tidligere kladde og "
+                  "offentliggjorte planer er urørte."),
+    )
+    if ended:
+        # Parts of a split run that never started must not start now (a running part notices the run).
+        SolvePart.objects.filter(run_id=run.pk, status=SolveRunStatus.QUEUED).update(
+            status=SolveRunStatus.CANCELLED, finished_at=now)
     else:
         SolveRun.objects.filter(pk=run.pk, status=SolveRunStatus.RUNNING).update(cancel_requested=True)
     run.refresh_from_db()
     return run
 
 
-def solve_runs_sweep(*, stale_after: timedelta = STALE_AFTER) -> int:
-    """Mark running runs whose worker stopped reporting as failed. Safe to run any number of times."""
-    cutoff = timezone.now() - stale_after
+def solve_runs_sweep(
+    *, stale_after: timedelta = STALE_AFTER, resend_after: timedelta = QUEUED_RESEND_AFTER,
+    give_up_after: timedelta | None = None,
+) -> int:
+    """End what would otherwise never end; returns how many runs it failed. Safe to run any number of times.
+
+    - running, no heartbeat for `stale_after`: failed (the worker died);
+    - queued for longer than `give_up_after` (default queued_give_up_after()): failed (no worker took it);
+    - queued, message last sent more than `resend_after` ago: the message is sent again.
+    """
+    now = timezone.now()
     minutes = int(stale_after.total_seconds() // 60)
-    return SolveRun.objects.filter(status=SolveRunStatus.RUNNING, heartbeat_at__lt=cutoff).update(
-        status=SolveRunStatus.FAILED, finished_at=timezone.now(),
+    failed = SolveRun.objects.filter(status=SolveRunStatus.RUNNING, heartbeat_at__lt=now - stale_after).update(
+        status=SolveRunStatus.FAILED, finished_at=now,
         message=_(
             "Baggrundsarbejderen stoppede uden at melde tilbage i %(minutes)s minutter. "
             "Tidligere kladder og offentliggjorte planer er urørte. Start planlægningen igen."
         ) % {"minutes": minutes},
     )
+    give_up = give_up_after if give_up_after is not None else queued_give_up_after()
+    failed += SolveRun.objects.filter(status=SolveRunStatus.QUEUED, created_at__lt=now - give_up).update(
+        status=SolveRunStatus.FAILED, finished_at=now,
+        message=_(
+            "Kørslen blev aldrig startet: ingen baggrundsarbejder tog den i %(minutes)s minutter. "
+            "Tidligere kladder og offentliggjorte planer er urørte. Start planlægningen igen."
+        ) % {"minutes": int(give_up.total_seconds() // 60)},
+    )
+    cutoff = now - resend_after
+    waiting = SolveRun.objects.filter(status=SolveRunStatus.QUEUED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    for run in waiting:
+        # Taking the resend with a conditional update: two sweeps at once send it once.
+        if SolveRun.objects.filter(pk=run.pk, status=SolveRunStatus.QUEUED, heartbeat_at=run.heartbeat_at).update(
+                heartbeat_at=now):
+            log.warning("solve run %s was not claimed within %s: sending it again", run.pk, resend_after)
+            try:
+                solve_run_enqueue(run=run)
+            except Exception:  # noqa: BLE001 - the broker may still be down; the next sweep tries again
+                log.exception("sending solve run %s again failed", run.pk)
+    return failed
 
 
 @dataclass
@@ -215,8 +285,11 @@ def solve_run_execute(*, run_id: int) -> str:
             if solution is None or reporter.should_stop():
                 return _cancelled(run_id)
             plan_solution_check(built=built, solution=solution)
-            plan = plan_store(built=built, solution=solution, user=run.created_by, solve_seconds=solve_seconds,
-                              verified_violations=0)
+            plan = _store_if_still_wanted(run_id, lambda: plan_store(
+                built=built, solution=solution, user=run.created_by, solve_seconds=solve_seconds,
+                verified_violations=0))
+            if plan is None:
+                return _cancelled(run_id)
     except PlanningCancelled:
         return _cancelled(run_id)
     except DomainError as error:
@@ -227,7 +300,19 @@ def solve_run_execute(*, run_id: int) -> str:
         _finish(run_id, SolveRunStatus.FAILED, message=_(
             "Planlægningen fejlede uventet. Tidligere kladder og offentliggjorte planer er urørte."))
         raise
-    return _stored(run_id, plan)
+    return str(SolveRunStatus.DONE)
+
+
+def _store_if_still_wanted(run_id: int, store: Callable[[], Plan]) -> Plan | None:
+    """Store the draft and finish the run in one transaction, unless the run was cancelled meanwhile
+    (a cancel that found no heartbeat ends the run at once, so a slow worker must not store after it)."""
+    with transaction.atomic():
+        run = SolveRun.objects.select_for_update().filter(pk=run_id).values("status", "cancel_requested").first()
+        if run is None or run["status"] != SolveRunStatus.RUNNING or run["cancel_requested"]:
+            return None
+        plan = store()
+        _stored(run_id, plan)
+        return plan
 
 
 def _solve_cancellable(

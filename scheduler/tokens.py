@@ -20,6 +20,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -170,40 +171,61 @@ def feed_token_revoke_all(*, owner: FeedOwner, user: object | None = None) -> in
     )
 
 
-def _resolve_hash(token_hash: str) -> FeedToken | None:
+class LinkState(StrEnum):
+    LIVE = "live"
+    GONE = "gone"  # the link existed but was revoked (or rotated) or has expired: 410, not a guess
+    UNKNOWN = "unknown"  # never issued (or malformed): 404, counted as a guess
+
+
+@dataclass(frozen=True)
+class LinkLookup:
+    state: LinkState
+    token: FeedToken | None = None  # set only when live
+
+
+_UNKNOWN = LinkLookup(LinkState.UNKNOWN)
+_GONE = LinkLookup(LinkState.GONE)
+
+
+def _resolve_hash(token_hash: str, kind: FeedKind | None = None) -> LinkLookup:
     token = (
         FeedToken.objects.select_related("consultant", "citizen", "room__site", "site", "group_course__site")
-        .filter(token_hash=token_hash, revoked_at__isnull=True)
+        .filter(token_hash=token_hash)
         .first()
     )
     if token is None or not hmac.compare_digest(token.token_hash, token_hash):
-        return None
+        return _UNKNOWN
+    if kind is not None and token.kind != kind:
+        return _UNKNOWN  # a consultant's link on the citizen's URL opens nothing there
+    if token.revoked_at is not None:
+        return _GONE
     now = timezone.now()
     if token.expires_at is not None and token.expires_at < now:
-        return None
+        return _GONE
     if token.kind == FeedKind.CITIZEN:
         # The enrolment may have ended (or been extended) after the link was issued.
         expiry = _citizen_link_expiry(token.citizen)
         if expiry is not None and expiry < now:
-            return None
-    return token
+            return _GONE
+    return LinkLookup(LinkState.LIVE, token)
 
 
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
 
 
-def feed_token_for_feed(feed_secret: str) -> FeedToken | None:
-    """The live token behind a calendar subscription URL, or None (unknown, revoked or expired)."""
+def feed_link_lookup(feed_secret: str) -> LinkLookup:
+    """What a calendar subscription URL points at: a live token, a dead one (gone) or nothing."""
     if not _SECRET_SHAPE.match(feed_secret):
-        return None
+        return _UNKNOWN
     return _resolve_hash(_hash(feed_secret))
 
 
-def feed_token_for_page(page_token: str) -> FeedToken | None:
-    """The live token behind a page/PDF URL, or None. A feed secret does not open the page."""
+def page_link_lookup(page_token: str, kind: FeedKind) -> LinkLookup:
+    """What a page/PDF URL points at, for an owner of `kind`. A feed secret does not open the page, and
+    a link of another kind (a consultant's on the citizen URL) is unknown there."""
     if not _SECRET_SHAPE.match(page_token):
-        return None
-    return _resolve_hash(_hash(feed_secret_from_page_token(page_token)))
+        return _UNKNOWN
+    return _resolve_hash(_hash(feed_secret_from_page_token(page_token)), kind)
 
 
 def feed_tokens_active(*, owner: FeedOwner) -> list[FeedToken]:

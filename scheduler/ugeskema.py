@@ -25,6 +25,7 @@ from scheduler.models import (
     EnrolmentStatus,
     PlanStatus,
 )
+from scheduler.weeks import iso_week_label
 
 WEEKDAY_NAMES = ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag"]
 
@@ -84,23 +85,11 @@ class Week:
 
     @property
     def code(self) -> str:
-        iso = self.week_start.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
+        return iso_week_label(self.week_start)
 
     @property
     def has_items(self) -> bool:
         return any(day.items for day in self.days)
-
-
-def week_start_from_code(code: str) -> date:
-    """ "2026-W49" → Monday 2026-11-30. Raises ValueError on anything else."""
-    year, _sep, week = code.strip().upper().partition("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
-
-
-def week_code(week_start: date) -> str:
-    iso = week_start.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
 
 
 def current_week_start(today: date | None = None) -> date:

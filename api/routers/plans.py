@@ -13,7 +13,7 @@ from ninja.renderers import NinjaJSONEncoder
 from pydantic import Field
 
 from api.auth import Scope, planner_scope, scope_of
-from api.crud import MAX_ID, iso_week, parse_week, resolve_site
+from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, forbidden, not_found
 from api.routers.runs import get_run, run_out, start_run
 from api.schemas.plans import MoveIn, OptionOut, PlanOut, PlanSummaryOut, ReplanIn, RunOut, VersionIn
@@ -29,6 +29,7 @@ from api.services import (
 from scheduler.audit import AuditAction, audit_plan_answer, audit_record
 from scheduler.models import Appointment, Plan, PlanStatus, UnplacedTask
 from scheduler.runs import latest_plan
+from scheduler.weeks import iso_week_label
 
 router = Router(tags=["Planer / Plans"])
 PLAN_ID = Path(..., ge=1, le=MAX_ID)
@@ -121,7 +122,7 @@ def plan_out(plan: Plan, scope: Scope, *, consultant_only: int | None = None) ->
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
     return {
-        "id": plan.pk, "week": iso_week(plan.week_start), "week_start": plan.week_start,
+        "id": plan.pk, "week": iso_week_label(plan.week_start), "week_start": plan.week_start,
         "sites": sorted(s.pk for s in plan.sites.all()), "status": plan.status, "version": plan.version,
         "lock_version": plan.lock_version, "created_at": plan.created_at, "published_at": plan.published_at,
         "solver_status": plan.solver_status, "objective": plan.objective, "best_bound": plan.best_bound,
@@ -267,9 +268,9 @@ def appointments_cancel(request: HttpRequest, payload: VersionIn, plan_id: int =
 def plans_replan(request: HttpRequest, payload: ReplanIn, plan_id: int = PLAN_ID) -> Status:
     scope = planner_scope(request)
     plan = plan_for(scope, plan_id)
-    site_ids = sorted(s.pk for s in plan.sites.all())
-    if scope.site_ids is not None and not set(site_ids) <= scope.site_ids:
-        raise forbidden()
+    # The caller's sites of the plan; the part of other sites becomes a draft of its own when the run
+    # starts (scheduler.planning.plan_drafts_split) instead of blocking a coordinator of one site.
+    site_ids = sorted(s.pk for s in plan.sites.all() if scope.sees_site(s.pk))
     run = start_run(scope, request.auth, plan.week_start, site_ids, payload.time_limit, replan_of=plan)
     return Status(202, run_out(get_run(scope, run.pk)))
 

@@ -1,21 +1,24 @@
 """Planning runs: start (202), poll, cancel."""
+from datetime import date
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
 
 from api.auth import Scope, planner_scope
-from api.crud import MAX_ID, iso_week, parse_week, resolve_site
+from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, not_found
 from api.schemas.plans import RunIn, RunOut
 from scheduler.models import SolveRun
 from scheduler.runs import RunConflict, RunError, solve_run_cancel, solve_run_create
+from scheduler.weeks import WeekError, iso_week_label, planning_week_check
 
 router = Router(tags=["Planlægning / Planning runs"])
 
 
 def run_out(run: SolveRun) -> dict:
     return {
-        "id": run.pk, "week": iso_week(run.week_start), "sites": sorted(s.pk for s in run.sites.all()),
+        "id": run.pk, "week": iso_week_label(run.week_start), "sites": sorted(s.pk for s in run.sites.all()),
         "status": run.status, "progress": run.progress, "objective": run.objective, "best_bound": run.best_bound,
         "gap": run.gap, "elapsed_seconds": run.elapsed_seconds, "unplaced": run.unplaced_count,
         "plan_id": run.plan_id, "message": run.message, "cancel_requested": run.cancel_requested,
@@ -30,15 +33,19 @@ def get_run(scope: Scope, run_id: int) -> SolveRun:
     return run
 
 
-def start_run(scope: Scope, user: object, week_start: object, site_ids: list[int], time_limit: int | None,
+def start_run(scope: Scope, user: object, week_start: date, site_ids: list[int], time_limit: int | None,
               replan_of: object = None) -> SolveRun:
+    try:
+        planning_week_check(week_start)
+    except WeekError as error:
+        raise FieldErrors([("week", str(error))]) from None
     try:
         return solve_run_create(week_start=week_start, site_ids=site_ids, user=user, time_limit=time_limit,
                                 replan_of=replan_of)
     except RunConflict as conflict:
         raise ApiError(409, conflict.message, code=conflict.code, extra={"run_id": conflict.run.pk}) from None
     except RunError as error:
-        raise FieldErrors([("time_limit", error.message)]) from None
+        raise FieldErrors([(error.field, error.message)]) from None
 
 
 @router.post("", response={202: RunOut, **ERRORS}, operation_id="plan_runs_start",

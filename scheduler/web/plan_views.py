@@ -37,7 +37,7 @@ from scheduler.selectors import plan_appointments, plan_published_get, plan_unpl
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
 from scheduler.web_services import unplaced_task_is_placeable
-from scheduler.weeks import iso_week_label, parse_iso_week, week_title
+from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
 
 OPTION_LIMIT = 6
 
@@ -151,15 +151,18 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
             "unplaced": len(unplaced),
         }
     picker = WeekPickerForm(initial={"site": site, "week": iso_week_label(week_start)}, sites=visible_sites(request))
+    visible = visible_site_ids(request)
+    prev_week, next_week = week_neighbours(week_start)
     return render(request, "coordinator/week.html", {
         "site": site, "week_start": week_start, "week_code": iso_week_label(week_start),
         "week_title": week_title(week_start), "plan": plan, "published": published, "running": running,
         "days": days, "unplaced": unplaced, "counts": counts, "view": view, "lane_views": [
             ("konsulent", _("Konsulenter")), ("lokale", _("Lokaler")), ("borger", _("Borgere"))],
-        "picker": picker, "hours": hour_marks(), "slots": SLOTS, "several_sites": len(visible_site_ids(request)) > 1,
-        "plan_site_names": sorted(s.name for s in plan.sites.all()) if plan else [],
-        "prev_week": iso_week_label(week_start - timedelta(weeks=1)),
-        "next_week": iso_week_label(week_start + timedelta(weeks=1)),
+        "picker": picker, "hours": hour_marks(), "slots": SLOTS, "several_sites": len(visible) > 1,
+        # Names of sites the coordinator plans only: another site's name is not theirs to see.
+        "plan_site_names": sorted(s.name for s in plan.sites.all() if s.pk in visible) if plan else [],
+        "plan_covers_other_sites": bool(plan) and any(s.pk not in visible for s in plan.sites.all()),
+        "prev_week": prev_week, "next_week": next_week,
         "request_form": ActivityRequestForm(site_ids=[site.pk], initial={
             "earliest": week_start, "due_by": week_start + timedelta(days=4)}),
     })
@@ -173,26 +176,27 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
 def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
+    try:
+        planning_week_check(week_start)
+    except WeekError as error:
+        messages.error(request, str(error))
+        return redirect(week_url(site, week_start))
     replan_of = None
     if request.POST.get("replan"):
         replan_of = latest_plan(week_start=week_start, site_id=site.pk)
     visible = visible_site_ids(request)
     # "Together": all the coordinator's sites in one run, so consultants who work at several of them
-    # are balanced across all. Either way a draft of the week is replanned whole.
+    # are balanced across all. A draft of the week shared with other sites the coordinator plans is
+    # replanned whole; the part of sites they do not plan becomes a draft of its own when the run
+    # starts (scheduler.planning.plan_drafts_split), so no other site blocks them or is named to them.
     wanted = visible if request.POST.get("together") else {site.pk}
-    site_ids = sites_planned_together(week_start=week_start, site_ids=wanted)
-    if not site_ids <= visible:
-        others = Site.objects.filter(pk__in=site_ids - visible).order_by("name")
-        names = ", ".join(others.values_list("name", flat=True))
-        messages.error(request, _("Ugens kladde dækker også %(sites)s, som du ikke planlægger for. Bed en "
-                                  "koordinator med adgang til alle centrene om at planlægge ugen.") % {"sites": names})
-        return redirect(week_url(site, week_start))
+    site_ids = sites_planned_together(week_start=week_start, site_ids=wanted) & visible
     try:
         run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of)
     except DomainError as error:
         _error(request, error)
         conflict = getattr(error, "run", None)
-        if conflict is not None:
+        if conflict is not None and {s.pk for s in conflict.sites.all()} <= visible:
             return redirect(_run_url(conflict, site))
         return redirect(week_url(site, week_start))
     return redirect(_run_url(run, site))
@@ -262,8 +266,11 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_or_404(request, pk)
     if run.status in ACTIVE:
-        solve_run_cancel(run=run)
-        messages.info(request, _("Planlægningen stopper. Intet gemmes; den tidligere kladde er urørt."))
+        run = solve_run_cancel(run=run)
+        if run.status == SolveRunStatus.CANCELLED:
+            messages.info(request, _("Planlægningen er stoppet. Intet er gemt; den tidligere kladde er urørt."))
+        else:
+            messages.info(request, _("Planlægningen stopper. Intet gemmes; den tidligere kladde er urørt."))
     return redirect(_run_url(run, _run_site(run, request)))
 
 
@@ -460,7 +467,10 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         messages.info(request, _("Der er ingen kladde at offentliggøre for ugen."))
         return redirect(week_url(site, week_start))
     if not {s.pk for s in plan.sites.all()} <= visible_site_ids(request):
-        raise Http404
+        # A draft shared with sites the coordinator does not plan: planning their site splits it.
+        messages.info(request, _("Kladden dækker også centre, du ikke planlægger for. Planlæg ugen for dit "
+                                 "center; så får det sin egen kladde, som du kan offentliggøre."))
+        return redirect(week_url(site, week_start))
     if request.method == "POST":
         form = VersionForm(request.POST)
         if form.is_valid():

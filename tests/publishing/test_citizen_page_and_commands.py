@@ -94,7 +94,7 @@ def test_feed_link_prints_working_urls_and_revokes_the_previous(client, world): 
     page = re.search(r"Borgerside:\s+(\S+)", second.getvalue()).group(1)
     assert "PDF-ugeskema" in second.getvalue()
     strip = "http://127.0.0.1:8000"
-    assert client.get(old_feed.removeprefix(strip)).status_code == 404
+    assert client.get(old_feed.removeprefix(strip)).status_code == 410
     assert client.get(new_feed.removeprefix(strip)).status_code == 200
     assert client.get(page.removeprefix(strip)).status_code == 200
 

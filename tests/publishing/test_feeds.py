@@ -186,7 +186,7 @@ def test_a_change_gives_a_new_etag_and_a_full_answer(client, world):  # noqa: AN
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=stale).status_code == 200
 
 
-def test_unknown_and_revoked_links_answer_404_without_logging_the_token(client, world):  # noqa: ANN001
+def test_unknown_links_answer_404_and_revoked_ones_410_without_logging_the_token(client, world):  # noqa: ANN001
     link, _response = _feed(client, world["karen"])
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
@@ -197,7 +197,7 @@ def test_unknown_and_revoked_links_answer_404_without_logging_the_token(client, 
     logger.setLevel(logging.DEBUG)
     try:
         feed_token_revoke(feed_token=link.feed_token)
-        assert client.get(f"/kalender/{link.feed_secret}.ics").status_code == 404
+        assert client.get(f"/kalender/{link.feed_secret}.ics").status_code == 410
         unknown = "x" * 43
         assert client.get(f"/kalender/{unknown}.ics").status_code == 404
         # The page token is not a feed token either.
@@ -206,7 +206,7 @@ def test_unknown_and_revoked_links_answer_404_without_logging_the_token(client, 
         logger.removeHandler(handler)
         logger.setLevel(old_level)
     messages = " ".join(r.getMessage() for r in records)
-    assert records, "404s are logged (redacted), not silenced"
+    assert records, "404s and 410s are logged (redacted), not silenced"
     for secret in [link.feed_secret, link.page_token, "x" * 43]:
         assert secret not in messages
 
@@ -214,7 +214,7 @@ def test_unknown_and_revoked_links_answer_404_without_logging_the_token(client, 
 def test_a_rotated_link_replaces_the_old_one(client, world):  # noqa: ANN001
     old = feed_token_issue(owner=world["karen"])
     new = feed_token_issue(owner=world["karen"])
-    assert client.get(f"/kalender/{old.feed_secret}.ics").status_code == 404
+    assert client.get(f"/kalender/{old.feed_secret}.ics").status_code == 410  # gone: the app stops polling
     assert client.get(f"/kalender/{new.feed_secret}.ics").status_code == 200
 
 
@@ -229,8 +229,8 @@ def test_only_a_hash_of_the_token_is_stored(world):  # noqa: ANN001
 def test_a_citizens_link_expires_when_the_enrolment_ends(client, world):  # noqa: ANN001
     link = feed_token_issue(owner=world["anne"])
     world["anne"].enrolments.update(end_date=timezone.localdate() - timedelta(days=1), status="ended")
-    assert client.get(f"/kalender/{link.feed_secret}.ics").status_code == 404
-    assert client.get(f"/borger/{link.page_token}/").status_code == 404
+    assert client.get(f"/kalender/{link.feed_secret}.ics").status_code == 410
+    assert client.get(f"/borger/{link.page_token}/").status_code == 410
 
 
 def test_the_window_drops_old_and_far_appointments_and_past_cancellations(client, world):  # noqa: ANN001

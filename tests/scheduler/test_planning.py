@@ -12,7 +12,6 @@ from django.core.management import call_command
 from activities.models import CourseMembership, CourseSession, GroupCourse, StaffType
 from rooms.models import Site
 from scheduler.availability import TZ
-from scheduler.errors import PlanningError
 from scheduler.models import Absence, Appointment, Plan, PlanStatus, PreferredTime
 from scheduler.planning import plan_create_draft, plan_store, week_diagnose
 from scheduler.problem_builder import problem_build
@@ -198,15 +197,19 @@ def test_a_solve_is_verified_and_the_export_validates_against_the_documented_sch
     assert data == plan_export(plan=Plan.objects.get())
 
 
-def test_a_draft_covering_other_sites_is_not_silently_replaced() -> None:
+def test_planning_one_site_of_a_shared_draft_keeps_the_other_sites_part_as_its_own_draft() -> None:
     a, b = f.site("vejle", "Vejle"), f.site("kolding", "Kolding")
     f.consultant(a)
-    plan_create_draft(week_start=WEEK, site_ids=[a.id, b.id], **FAST)
+    shared = plan_create_draft(week_start=WEEK, site_ids=[a.id, b.id], **FAST)
 
-    with pytest.raises(PlanningError) as error:
-        plan_create_draft(week_start=WEEK, site_ids=[a.id], **FAST)
+    replanned = plan_create_draft(week_start=WEEK, site_ids=[a.id], **FAST)
 
-    assert "Kolding" in error.value.message
+    drafts = Plan.objects.filter(week_start=WEEK, status="draft")
+    assert {frozenset(p.sites.values_list("code", flat=True)) for p in drafts} == {
+        frozenset({"vejle"}), frozenset({"kolding"})}
+    assert set(replanned.sites.values_list("code", flat=True)) == {"vejle"}
+    kolding = drafts.get(sites=b)
+    assert kolding.solver_info["split_from"] == shared.pk
 
 
 def test_the_small_demo_centre_plans_end_to_end_without_violations() -> None:
