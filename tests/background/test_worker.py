@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -181,6 +182,9 @@ def test_run_all_serves_with_gunicorn_and_stops_everything_when_it_is_terminated
         # The demo serves the way production does: gunicorn, the app's own CSS included.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/coordinator.css", timeout=10) as answer:
             assert answer.status == 200 and answer.headers["Server"] == "gunicorn" and answer.read()
+        secret = "Zk3" * 15  # shaped like a feed secret: gunicorn's access log must not keep it
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/kalender/{secret}.ics", timeout=10)
         children = _children(server.pid)  # gunicorn's master and the qcluster
         pids = children + [pid for child in children for pid in _children(child)]  # and their workers
         assert len(children) == 2 and len(pids) > 3, log.read_text()
@@ -191,6 +195,7 @@ def test_run_all_serves_with_gunicorn_and_stops_everything_when_it_is_terminated
             time.sleep(0.1)
         assert not any(_alive(pid) for pid in pids)  # neither server nor worker is left behind
         assert "has stopped" in log.read_text() and "Shutting down: Master" in log.read_text()
+        assert "GET /kalender/[skjult].ics" in log.read_text() and secret not in log.read_text()
     finally:
         for pid in [server.pid, *pids]:  # only when the test failed: leave nothing running
             if _alive(pid):
