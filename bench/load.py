@@ -42,6 +42,8 @@ class Phase:
     peak_connections: int = 0
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -82,9 +84,10 @@ async def run_phase(phase: Phase, port: int, paths: list[str], headers: dict[str
                 phase.errors[error or f"HTTP {status}"] += 1
 
     phase.load_before = os.getloadavg()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client() for _ in range(phase.concurrency)))
     phase.wall = time.perf_counter() - started
+    phase.client_cpu = time.process_time() - cpu
     phase.load_after = os.getloadavg()
 
 
@@ -109,6 +112,21 @@ class ConnectionSampler(threading.Thread):
 
     def reset_peak(self) -> None:
         self.peak = self.current
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of gunicorn's master and workers so far."""
+    import psutil
+
+    master = psutil.Process(server.pid)
+    total = 0.0
+    for process in [master, *master.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def create_database(admin_url: str, database: str) -> None:
@@ -192,9 +210,9 @@ def report(phases: list[Phase], args: argparse.Namespace, bound: int, extra: dic
         f"gunicorn gthread {args.workers} × {args.threads}, backlog {args.backlog}, keep-alive {args.keepalive} s, "
         f"DATABASE_CONN_MAX_AGE {args.conn_max_age}; " + "; ".join(f"{k} {v}" for k, v in extra.items()),
         "",
-        "| phase | requests | in flight | errors | p50 | p90 | p99 | max | req/s | peak DB connections (bound) "
-        "| load before → after |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| phase | requests | in flight | errors | p50 | p90 | p99 | max | req/s | server CPU ms/req "
+        "| client CPU s | peak DB connections (bound) | load before → after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for p in phases:
         errors = sum(p.errors.values())
@@ -203,7 +221,8 @@ def report(phases: list[Phase], args: argparse.Namespace, bound: int, extra: dic
         lines.append(
             f"| {p.name} | {p.requests} | {p.concurrency} | {errors}{detail} | "
             + " | ".join(f"{v:.0f} ms" for v in ms)
-            + f" | {p.requests / p.wall:.0f} | {p.peak_connections} ({bound}) | "
+            + f" | {p.requests / p.wall:.0f} | {p.server_cpu / p.requests * 1000:.1f} | {p.client_cpu:.1f} "
+            f"| {p.peak_connections} ({bound}) | "
             f"{p.load_before[0]:.2f} → {p.load_after[0]:.2f} |"
         )
     return "\n".join(lines)
@@ -268,7 +287,9 @@ def main() -> int:
                  {"Authorization": f"Bearer {token}"}),
             ):
                 sampler.reset_peak()
+                cpu = server_cpu_seconds(server)
                 asyncio.run(run_phase(phase, args.port, paths, headers, args.timeout))
+                phase.server_cpu = server_cpu_seconds(server) - cpu
                 phase.peak_connections = sampler.peak
                 phases.append(phase)
     finally:
