@@ -29,7 +29,9 @@ class Command(BaseCommand):
             # One of them dying (a port already in use, a broken setting) ends the demo as a whole.
             while web.poll() is None and worker.poll() is None:
                 time.sleep(0.5)
-            died = "Webserveren" if web.poll() is not None else "Baggrundsarbejderen"
+            # Exit code 0: it was asked to stop (a signal to the whole group, e.g. from a process manager).
+            ended, name = (web, "Webserveren") if web.poll() is not None else (worker, "Baggrundsarbejderen")
+            died = name if ended.returncode != 0 else None
         except KeyboardInterrupt:
             pass
         finally:
@@ -44,4 +46,4 @@ class Command(BaseCommand):
                     process.kill()
                     process.wait()
         if died is not None:
-            raise CommandError(f"{died} stoppede uventet; begge er nu stoppet.")
+            raise CommandError(f"{died} stoppede med en fejl; begge er nu stoppet.")
