@@ -167,12 +167,13 @@ def test_a_killed_worker_leaves_earlier_plans_untouched_and_the_sweep_fails_its_
     assert final["status"] == "failed" and "urørte" in final["message"]
 
 
-def test_run_all_serves_with_gunicorn_and_stops_everything_when_it_is_terminated(database: Path,
-                                                                                 tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["SIGTERM to the command", "Ctrl+C to the terminal's process group"])
+def test_run_all_serves_with_gunicorn_and_stops_everything(stop: str, database: Path, tmp_path: Path) -> None:
     log = tmp_path / "run_all.log"
     port = _free_port()
     server = subprocess.Popen([sys.executable, "manage.py", "run_all", "--port", str(port)], cwd=ROOT,
-                              env=_env(database), stdout=log.open("w"), stderr=subprocess.STDOUT)
+                              env=_env(database), stdout=log.open("w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)  # its own group, as a terminal's foreground job
     pids: list[int] = []
     try:
         deadline = time.monotonic() + 30
@@ -188,7 +189,10 @@ def test_run_all_serves_with_gunicorn_and_stops_everything_when_it_is_terminated
         children = _children(server.pid)  # gunicorn's master and the qcluster
         pids = children + [pid for child in children for pid in _children(child)]  # and their workers
         assert len(children) == 2 and len(pids) > 3, log.read_text()
-        server.send_signal(signal.SIGTERM)
+        if stop.startswith("SIGTERM"):
+            server.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(server.pid, signal.SIGINT)
         assert server.wait(timeout=40) == 0, log.read_text()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
