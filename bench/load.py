@@ -44,6 +44,7 @@ class Phase:
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    machine_busy: float = 0.0
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -112,6 +113,13 @@ class ConnectionSampler(threading.Thread):
 
     def reset_peak(self) -> None:
         self.peak = self.current
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes on the machine have used (every core), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
@@ -211,8 +219,8 @@ def report(phases: list[Phase], args: argparse.Namespace, bound: int, extra: dic
         f"DATABASE_CONN_MAX_AGE {args.conn_max_age}; " + "; ".join(f"{k} {v}" for k, v in extra.items()),
         "",
         "| phase | requests | in flight | errors | p50 | p90 | p99 | max | req/s | server CPU ms/req "
-        "| client CPU s | peak DB connections (bound) | load before → after |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| client CPU s | rest of the machine CPU s (cores × wall) | peak DB connections (bound) | load before → after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for p in phases:
         errors = sum(p.errors.values())
@@ -222,6 +230,7 @@ def report(phases: list[Phase], args: argparse.Namespace, bound: int, extra: dic
             f"| {p.name} | {p.requests} | {p.concurrency} | {errors}{detail} | "
             + " | ".join(f"{v:.0f} ms" for v in ms)
             + f" | {p.requests / p.wall:.0f} | {p.server_cpu / p.requests * 1000:.1f} | {p.client_cpu:.1f} "
+            f"| {p.machine_busy - p.server_cpu - p.client_cpu:.0f} ({os.cpu_count() * p.wall:.0f}) "
             f"| {p.peak_connections} ({bound}) | "
             f"{p.load_before[0]:.2f} → {p.load_after[0]:.2f} |"
         )
@@ -287,9 +296,10 @@ def main() -> int:
                  {"Authorization": f"Bearer {token}"}),
             ):
                 sampler.reset_peak()
-                cpu = server_cpu_seconds(server)
+                cpu, busy = server_cpu_seconds(server), machine_busy_seconds()
                 asyncio.run(run_phase(phase, args.port, paths, headers, args.timeout))
                 phase.server_cpu = server_cpu_seconds(server) - cpu
+                phase.machine_busy = machine_busy_seconds() - busy
                 phase.peak_connections = sampler.peak
                 phases.append(phase)
     finally:
