@@ -25,6 +25,7 @@ from tests.api.conftest import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS, THREADS = 2, 4
+APPLICATION = "ugeskema-burst-test"
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"),
@@ -41,7 +42,10 @@ def _free_port() -> int:
 def server(transactional_db: None, tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """gunicorn on the test database (committed rows: the server is another process)."""
     db = connection.settings_dict
-    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    # The server's connections carry their own application_name, so connections that other tests of the
+    # session may have left on the test database are not counted.
+    url = (f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+           f"?application_name={APPLICATION}")
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SQLITE_PATH"}}
     env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="scheduler.settings", WEB_WORKERS=str(WORKERS),
                WEB_THREADS=str(THREADS), WEB_ACCESS_LOG="", LOG_LEVEL="WARNING")
@@ -65,10 +69,10 @@ def server(transactional_db: None, tmp_path: Path) -> Iterator[tuple[int, Path]]
 
 
 def _server_connections() -> int:
-    """Connections to the test database other than this test's own."""
+    """The web server's connections to the test database."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid()")
+                       "AND application_name = %s", [APPLICATION])
         return cursor.fetchone()[0]
 
 
