@@ -218,8 +218,8 @@ def report(phases: list[Phase], args: argparse.Namespace, bound: int, extra: dic
         f"gunicorn gthread {args.workers} × {args.threads}, backlog {args.backlog}, keep-alive {args.keepalive} s, "
         f"DATABASE_CONN_MAX_AGE {args.conn_max_age}; " + "; ".join(f"{k} {v}" for k, v in extra.items()),
         "",
-        "| phase | requests | in flight | errors | p50 | p90 | p99 | max | req/s | server CPU ms/req "
-        "| client CPU s | rest of the machine CPU s (cores × wall) | peak DB connections (bound) | load before → after |",
+        "| phase | requests | in flight | errors | p50 | p90 | p99 | max | req/s | server CPU ms/req | client CPU s "
+        "| rest of the machine CPU s (cores × wall) | peak DB connections (bound) | load before → after |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for p in phases:
