@@ -138,8 +138,8 @@ else:
                                                   conn_health_checks=DATABASE_CONN_MAX_AGE > 0)}
     # Server-side binding lets psycopg prepare the statements a connection repeats (the feed's token
     # look-up and validators, a plan read's queries) instead of having PostgreSQL plan them anew each
-    # time: a warm feed answer measured 5.8–6.9 ms instead of 9.4–12.3 ms (docs/benchmarks.md). Turn it
-    # off behind a PgBouncer in transaction mode, which cannot keep a connection's prepared statements.
+    # time: 6.8 instead of 8.0 ms of server CPU per warm feed (docs/benchmarks.md, "Load"). Turn it off
+    # behind a PgBouncer in transaction mode, which cannot keep a connection's prepared statements.
     if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
@@ -274,8 +274,9 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (PRODUCTION=1).")
     # Feed links, PDF links and the CSRF origin are built from SITE_URL: an http:// address would hand
-    # out secret links that travel in clear text. The development default host list would let any
-    # Host header through to a machine that answers on 127.0.0.1.
+    # out secret links that travel in clear text. Without ALLOWED_HOSTS the development list
+    # (127.0.0.1, localhost, testserver) applies: the site's real name is refused, and the usual
+    # "fix", a proxy that rewrites Host to 127.0.0.1, takes Django's Host-header check away.
     if not SITE_URL.startswith("https://"):
         raise ImproperlyConfigured("SITE_URL must be an https:// address in production (PRODUCTION=1).")
     if not env_list("ALLOWED_HOSTS"):
