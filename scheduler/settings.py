@@ -88,30 +88,60 @@ TEMPLATES = [
 ]
 
 SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3"))
-DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    SQLITE_TEST_PATH = env_str("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
-    for path in (SQLITE_PATH, SQLITE_TEST_PATH):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so the ORM broker and the web server
-                # wait for each other instead of failing with "database is locked".
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # The test database is a file too, not SQLite's shared in-memory cache: there a thread reading
-            # while another writes fails at once with "database table is locked" (no busy wait), which
-            # made the tests that run a planning run in a thread flaky. Same speed measured.
-            "TEST": {"NAME": SQLITE_TEST_PATH},
-        }
+SQLITE_TEST_PATH = env_str("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
+
+# The production web server (gunicorn with gthread workers, scheduler/gunicorn_conf.py): each worker process
+# answers WEB_THREADS requests at once. Without Redis the guess throttle and the feed cache live in each
+# process's memory, so the default is one process there (docs/deploy.md).
+WEB_WORKERS = env_int("WEB_WORKERS", 2 if env_str("REDIS_URL") else 1)
+WEB_THREADS = env_int("WEB_THREADS", 8)
+WEB_BACKLOG = env_int("WEB_BACKLOG", 2048)  # connections waiting to be accepted (runserver: 10)
+WEB_KEEPALIVE = env_int("WEB_KEEPALIVE", 5)  # seconds an idle keep-alive connection stays open
+WEB_TIMEOUT = env_int("WEB_TIMEOUT", 30)  # a worker silent this long is restarted
+WEB_ACCESS_LOG = env_str("WEB_ACCESS_LOG", "-")  # "-" = standard output, "" = off; tokens are redacted
+# PostgreSQL: a request thread keeps its connection for the next request (no connect per request), and
+# gunicorn's threads are a fixed pool, so one web server holds at most WEB_WORKERS × WEB_THREADS
+# connections. (runserver starts a thread per request: there persistent connections piled up.)
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
+WEB_DATABASE_CONNECTIONS_MAX = WEB_WORKERS * WEB_THREADS
+
+
+def sqlite_database(name: str) -> dict:
+    """The one SQLite configuration, whether named by SQLITE_PATH or by DATABASE_URL=sqlite:///…"""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            # IMMEDIATE takes the write lock at BEGIN, so the ORM broker and the web server
+            # wait for each other instead of failing with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        # The test database is a file too, not SQLite's shared in-memory cache: there a thread reading
+        # while another writes fails at once with "database table is locked" (no busy wait), which
+        # made the tests that run a planning run in a thread flaky. Same speed measured.
+        "TEST": {"NAME": SQLITE_TEST_PATH},
     }
+
+
+DATABASE_URL = env_str("DATABASE_URL")
+_database = dj_database_url.parse(DATABASE_URL) if DATABASE_URL else None
+if _database is None or _database["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_name = _database["NAME"] if _database else SQLITE_PATH
+    for path in (_sqlite_name, SQLITE_TEST_PATH):
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES = {"default": sqlite_database(_sqlite_name)}
+else:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE,
+                                                  conn_health_checks=DATABASE_CONN_MAX_AGE > 0)}
+    # Server-side binding lets psycopg prepare the statements a connection repeats (the feed's token
+    # look-up and validators, a plan read's queries) instead of having PostgreSQL plan them anew each
+    # time: 6.8 instead of 8.0 ms of server CPU per warm feed (docs/benchmarks.md, "Load"). Turn it off
+    # behind a PgBouncer in transaction mode, which cannot keep a connection's prepared statements.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -243,6 +273,14 @@ if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters in production.")
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (PRODUCTION=1).")
+    # Feed links, PDF links and the CSRF origin are built from SITE_URL: an http:// address would hand
+    # out secret links that travel in clear text. Without ALLOWED_HOSTS the development list
+    # (127.0.0.1, localhost, testserver) applies: the site's real name is refused, and the usual
+    # "fix", a proxy that rewrites Host to 127.0.0.1, takes Django's Host-header check away.
+    if not SITE_URL.startswith("https://"):
+        raise ImproperlyConfigured("SITE_URL must be an https:// address in production (PRODUCTION=1).")
+    if not env_list("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names in production (PRODUCTION=1).")
     # check --deploy silences: HSTS preload is a deliberate choice of the operator (W021).
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 

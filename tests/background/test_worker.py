@@ -6,10 +6,13 @@ own (SQLITE_PATH) once per module and copy it for each test.
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -170,31 +173,55 @@ def test_a_killed_worker_leaves_earlier_plans_untouched_and_the_sweep_fails_its_
     assert final["status"] == "failed" and "urørte" in final["message"]
 
 
-def test_run_all_stops_its_worker_when_it_is_terminated(database: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["SIGTERM to the command", "Ctrl+C to the terminal's process group"])
+def test_run_all_serves_with_gunicorn_and_stops_everything(stop: str, database: Path, tmp_path: Path) -> None:
     log = tmp_path / "run_all.log"
-    server = subprocess.Popen([sys.executable, "manage.py", "run_all", "--port", "8791"], cwd=ROOT,
-                              env=_env(database), stdout=log.open("w"), stderr=subprocess.STDOUT)
-    worker_pids: list[int] = []
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "manage.py", "run_all", "--port", str(port)], cwd=ROOT,
+                              env=_env(database), stdout=log.open("w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)  # its own group, as a terminal's foreground job
+    pids: list[int] = []
     try:
         deadline = time.monotonic() + 30
-        while "ready for work" not in log.read_text().lower() and time.monotonic() < deadline:
-            assert server.poll() is None, log.read_text()
+        while not ("ready for work" in log.read_text().lower() and "Booting worker" in log.read_text()):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
-        worker_pids = [int(pid) for pid in subprocess.run(
-            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False).stdout.split()]
-        assert worker_pids, log.read_text()
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=20) == 0, log.read_text()
+        # The demo serves the way production does: gunicorn, the app's own CSS included.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/coordinator.css", timeout=10) as answer:
+            assert answer.status == 200 and answer.headers["Server"] == "gunicorn" and answer.read()
+        secret = "Zk3" * 15  # shaped like a feed secret: gunicorn's access log must not keep it
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/kalender/{secret}.ics", timeout=10)
+        children = _children(server.pid)  # gunicorn's master and the qcluster
+        pids = children + [pid for child in children for pid in _children(child)]  # and their workers
+        assert len(children) == 2 and len(pids) > 3, log.read_text()
+        if stop.startswith("SIGTERM"):
+            server.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(server.pid, signal.SIGINT)
+        assert server.wait(timeout=40) == 0, log.read_text()
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(pid) for pid in worker_pids):
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
             time.sleep(0.1)
-        assert not any(_alive(pid) for pid in worker_pids)  # the qcluster child is not left behind
-        assert "has stopped" in log.read_text()
+        assert not any(_alive(pid) for pid in pids)  # neither server nor worker is left behind
+        assert "has stopped" in log.read_text() and "Shutting down: Master" in log.read_text()
+        assert "GET /kalender/[skjult].ics" in log.read_text() and secret not in log.read_text()
     finally:
-        for pid in [server.pid, *worker_pids]:  # only when the test failed: leave nothing running
+        for pid in [server.pid, *pids]:  # only when the test failed: leave nothing running
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         server.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(child) for child in found.stdout.split()]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _alive(pid: int) -> bool:

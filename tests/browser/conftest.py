@@ -1,4 +1,5 @@
-"""A real server for the browser tests: `runserver` + `qcluster` subprocesses on a seeded SQLite file.
+"""A real server for the browser tests: gunicorn (as `make run` and production) + `qcluster` subprocesses
+on a seeded SQLite file.
 
 Separate processes (not pytest-django's live_server thread) so the web server, the django-q2 worker
 and the test never share a connection or a transaction: the realistic setup of `make run`.
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from scheduler.webserver import gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -60,8 +63,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     _manage(env, "migrate", "--noinput", "-v0", log=log)
     _manage(env, "seed_demo", "--size", "S", "--seed", "1", log=log)
     with log.open("ab") as out:
-        web = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                               cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        web = subprocess.Popen(gunicorn_command(bind=f"127.0.0.1:{port}"), cwd=ROOT, env=env, stdout=out,
+                               stderr=subprocess.STDOUT)
         worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, stdout=out,
                                   stderr=subprocess.STDOUT)
     try:
@@ -72,7 +75,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 break
             except OSError:
                 if time.monotonic() > deadline or web.poll() is not None:
-                    raise RuntimeError("runserver startede ikke:\n" + log.read_text()[-3000:]) from None
+                    raise RuntimeError("webserveren startede ikke:\n" + log.read_text()[-3000:]) from None
                 time.sleep(0.3)
         yield LiveServer(url=url, env=env)
     finally:

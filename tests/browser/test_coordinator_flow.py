@@ -1,6 +1,6 @@
 """The coordinator's week in a real Chromium: log in, plan, adjust, publish, print, subscribe.
 
-Runs against `runserver` + `qcluster` on the seeded small demo centre (see conftest.py), so planning
+Runs against gunicorn + `qcluster` on the seeded small demo centre (see conftest.py), so planning
 goes through django-q2 exactly as in `make run`.
 """
 import io
