@@ -75,7 +75,8 @@ def unplaced_task_place(
     The appointment is written first so the verifier sees it exactly as it would be stored; a refusal
     raises MoveRefused and the transaction rolls back.
     """
-    from api.services import MoveRefused, NotEditable, appointment_book, danish_violation, move_violations, plan_lock
+    from api.services import MoveRefused, NotEditable, appointment_book, move_violations, plan_lock
+    from api.violation_wording import violation_message
 
     plan = task.plan
     if plan.status != PlanStatus.DRAFT:
@@ -101,7 +102,7 @@ def unplaced_task_place(
         appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room.pk if room else None
     )
     if violations:
-        raise MoveRefused(danish_violation(violations[0])[1])
+        raise MoveRefused(violation_message(violations[0])[1])
     plan_lock(plan=plan, seen_version=seen_version)
     appointment_book(appointment=appointment)
     task.delete()

@@ -343,17 +343,17 @@ def _check_place(ctx: _Context, placed: _Placed) -> list[Violation]:
     return out
 
 
-_OVERLAPS = (
-    (Code.CONSULTANT_DOUBLE_BOOKED, "consultant_id", Field.START),
-    (Code.CITIZEN_DOUBLE_BOOKED, "citizen_id", Field.START),
-    (Code.ROOM_DOUBLE_BOOKED, "room_id", Field.ROOM),
-)
-
-
 def _check_overlaps(ctx: _Context) -> list[Violation]:
+    """No consultant, citizen or room in two places at once (consultants incl. travel)."""
+    tables = (
+        (Code.CONSULTANT_DOUBLE_BOOKED, Field.START, ctx.consultant_busy,
+         lambda k: {"consultant_id": k, "name": ctx.consultants[k].name}),
+        (Code.CITIZEN_DOUBLE_BOOKED, Field.START, ctx.citizen_busy,
+         lambda k: {"citizen_id": k, "label": ctx.citizens[k].label}),
+        (Code.ROOM_DOUBLE_BOOKED, Field.ROOM, ctx.room_busy, lambda k: {"room_id": k, "name": ctx.rooms[k].name}),
+    )
     out: list[Violation] = []
-    tables = (ctx.consultant_busy, ctx.citizen_busy, ctx.room_busy)
-    for (code, key_name, fld), table in zip(_OVERLAPS, tables, strict=True):
+    for code, fld, table, who in tables:
         for key, items in table.items():
             items.sort()
             # Sorted by start, an item overlaps an earlier one iff it starts before the
@@ -361,7 +361,7 @@ def _check_overlaps(ctx: _Context) -> list[Violation]:
             run_end, run_task = -1, ""
             for s, e, tid in items:
                 if s < run_end:
-                    out.append(Violation(code, tid, fld, {key_name: key, "other_task": run_task, "slot": s}))
+                    out.append(Violation(code, tid, fld, {**who(key), "other_task": run_task, "slot": s}))
                 if e > run_end:
                     run_end, run_task = e, tid
     return out
