@@ -15,6 +15,7 @@ def test_solver_never_imports_django() -> None:
         "import sys\n"
         "import solver, solver.problem, solver.candidates, solver.cpsat, solver.greedy, solver.verify\n"
         "import solver.decompose, solver.diagnose, solver.generate, solver.objective, solver.bench\n"
+        "import solver.components, solver.model, solver.bounds, solver.serialize\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if m.startswith('django'))\n"
     )
     env_free = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=".")
