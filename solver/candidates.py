@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from solver.lookup import Index, covers, mask_of, staff_label
-from solver.objective import placement_cost
+from solver.objective import placement_costs
 from solver.problem import DANISH_DAYS, Consultant, Place, Placement, Problem, Task
 
 
@@ -37,7 +37,8 @@ class Candidate:
     site_id: int | None
     room_class: int | None
     room_id: int | None  # only for pinned placements: that exact room
-    cost: int  # sum of the placement terms (objective.placement_cost)
+    cost: int  # sum of `costs`
+    costs: tuple[int, ...]  # each placement term's cost (objective.placement_costs, PLACEMENT_TERMS order)
     load: tuple[tuple[int, int], ...]  # (consultant id, minutes) incl. travel
 
 
@@ -196,6 +197,7 @@ def _make(
     idx = cs.index
     ids = tuple(c.id for c in combo)
     busy = tuple((c.id, *idx.busy_interval(c, task, start)) for c in combo)
+    costs = placement_costs(idx, task, start, ids)
     return Candidate(
         task_index=ti,
         start=start,
@@ -204,7 +206,8 @@ def _make(
         site_id=site_id,
         room_class=room_class,
         room_id=room_id,
-        cost=placement_cost(idx, task, start, ids),
+        cost=sum(costs),
+        costs=costs,
         load=tuple((c.id, idx.load_minutes(c, task)) for c in combo),
     )
 

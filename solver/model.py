@@ -23,7 +23,6 @@ from solver.candidates import Candidate, CandidateSet
 from solver.components import Node
 from solver.objective import (
     PLACEMENT_TERMS,
-    PlacementCost,
     Term,
     balance_key,
     consultant_loads,
@@ -210,17 +209,12 @@ def unplaced_term(pm: PlanningModel) -> TermItems:
     return constant, items
 
 
-def placement_term(cost_of: PlacementCost) -> Callable[[PlanningModel], TermItems]:
-    """A placement term: its cost (objective.PLACEMENT_TERMS) on each candidate's Boolean."""
+def placement_term(k: int) -> Callable[[PlanningModel], TermItems]:
+    """The k-th placement term (objective.PLACEMENT_TERMS): its cost on each candidate's Boolean,
+    as priced when the candidate was made (Candidate.costs)."""
 
     def build(pm: PlanningModel) -> TermItems:
-        cs = pm.cs
-        items = []
-        for i, cand in enumerate(cs.candidates):
-            cost = cost_of(cs.index, cs.problem.tasks[cand.task_index], cand.start, cand.consultant_ids)
-            if cost:
-                items.append((pm.x[i], cost))
-        return 0, items
+        return 0, [(pm.x[i], cand.costs[k]) for i, cand in enumerate(pm.cs.candidates) if cand.costs[k]]
 
     return build
 
@@ -273,7 +267,7 @@ def citizen_trip_term(pm: PlanningModel) -> TermItems:
 # In the order the terms create their variables (part of the model's identity for fixed seeds).
 OBJECTIVE_TERMS: Mapping[Term, Callable[[PlanningModel], TermItems]] = {
     Term.UNPLACED: unplaced_term,
-    **{term: placement_term(cost_of) for term, cost_of in PLACEMENT_TERMS.items()},
+    **{term: placement_term(k) for k, term in enumerate(PLACEMENT_TERMS)},
     Term.LOAD_BALANCE: load_balance_term,
     Term.CITIZEN_TRIP: citizen_trip_term,
 }

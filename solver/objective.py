@@ -101,9 +101,14 @@ PLACEMENT_TERMS: Mapping[Term, PlacementCost] = {
 }
 
 
+def placement_costs(idx: Index, task: Task, start: int, consultant_ids: tuple[int, ...]) -> tuple[int, ...]:
+    """Each placement term's cost of one placement, in the order of PLACEMENT_TERMS."""
+    return tuple(cost(idx, task, start, consultant_ids) for cost in PLACEMENT_TERMS.values())
+
+
 def placement_cost(idx: Index, task: Task, start: int, consultant_ids: tuple[int, ...]) -> int:
-    """Sum of the placement terms: the cost of one candidate (everything but balance and trips)."""
-    return sum(cost(idx, task, start, consultant_ids) for cost in PLACEMENT_TERMS.values())
+    """Sum of the placement terms: the cost of one placement (everything but balance and trips)."""
+    return sum(placement_costs(idx, task, start, consultant_ids))
 
 
 def unplaced_cost(idx: Index, task: Task) -> int:
