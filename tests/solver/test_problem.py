@@ -1,11 +1,12 @@
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
-from solver.problem import Placement, ProblemError, Window
+from solver.problem import Placement, Problem, ProblemError, Window
 
 from .builders import GRID, at, citizen, consultant, talk, world
 
@@ -61,7 +62,7 @@ def test_slot_helpers_round_trip() -> None:
         (lambda p: replace(p, tasks=(talk("t9", 1, place="moon"),)), "task t9: place 'moon'"),
     ],
 )
-def test_bad_input_names_the_item(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_names_the_item(mutate: Callable[[Problem], Problem], message: str) -> None:
     problem = mutate(world([talk("t1", 1)]))
     with pytest.raises(ProblemError, match=message.replace("(", r"\(").replace(")", r"\)")):
         problem.validate()
