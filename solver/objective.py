@@ -86,7 +86,10 @@ def citizen_gap_cost(idx: Index, task: Task, start: int, consultant_ids: tuple[i
     day = idx.problem.day_of(start)
     slots = 0
     for zid in task.citizen_ids:
-        sessions = [(a, b) for tid, a, b in idx.fixed_site.get((zid, day), ()) if tid != task.id]
+        fixed = idx.fixed_site.get((zid, day))
+        if not fixed:  # the common case: nothing at a fixed time that day
+            continue
+        sessions = [(a, b) for tid, a, b in fixed if tid != task.id]
         if sessions:
             slots += min(max(0, a - end, start - b) for a, b in sessions)
     return weight * slots
@@ -101,9 +104,12 @@ PLACEMENT_TERMS: Mapping[Term, PlacementCost] = {
 }
 
 
+_PLACEMENT_COSTS = tuple(PLACEMENT_TERMS.values())
+
+
 def placement_costs(idx: Index, task: Task, start: int, consultant_ids: tuple[int, ...]) -> tuple[int, ...]:
     """Each placement term's cost of one placement, in the order of PLACEMENT_TERMS."""
-    return tuple(cost(idx, task, start, consultant_ids) for cost in PLACEMENT_TERMS.values())
+    return tuple([cost(idx, task, start, consultant_ids) for cost in _PLACEMENT_COSTS])
 
 
 def placement_cost(idx: Index, task: Task, start: int, consultant_ids: tuple[int, ...]) -> int:
