@@ -5,16 +5,16 @@ The planning service (scheduler.planning.plan_store) does not write Booking rows
 does, and the background task calls it right after a draft is stored.
 """
 import itertools
-import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api.violation_wording import violation_message
 from scheduler.errors import DomainError
 from scheduler.models import (
     Appointment,
@@ -25,6 +25,9 @@ from scheduler.models import (
     Plan,
     PlanStatus,
 )
+
+if TYPE_CHECKING:
+    from solver.verify import Violation
 
 SLOT = timedelta(minutes=15)
 
@@ -160,45 +163,6 @@ def appointment_cancel_locked(
 
 # -- move, checked by the independent verifier ---------------------------------------------------
 
-_DANISH = [
-    (r"outside its window", "start", "tidspunktet ligger uden for det tidsrum, hvor aktiviteten skal holdes"),
-    (r"not within one day", "start", "aftalen skal ligge inden for én dag"),
-    (r"fixed start", "start", "holdet har et fast tidspunkt"),
-    (r"external participant not present", "start", "virksomhedens kontaktperson er ikke til stede da"),
-    (r"group size", "start", "holdet har for få eller for mange deltagere"),
-    (r"same consultant used twice", "consultants", "den samme konsulent er valgt to gange"),
-    (r"consultants for \d+ requirements", "consultants", "forkert antal konsulenter til aktiviteten"),
-    (r"unknown consultant", "consultants", "ukendt konsulent"),
-    (r"has none of", "consultants", "konsulenten har ikke den faggruppe, aktiviteten kræver"),
-    (r"not allowed$", "consultants", "konsulenten må ikke holde denne aktivitet"),
-    (r"serves none of the task's sites|does not serve site", "consultants", "konsulenten dækker ikke centret"),
-    (r"consultant .* not available", "start",
-     "konsulenten er ikke på arbejde, er fraværende eller har en anden aftale (inkl. rejsetid)"),
-    (r"citizen .* not available", "start",
-     "borgeren kan ikke på det tidspunkt (praktik, skånehensyn eller fast fravær)"),
-    (r"site \d+ not allowed", "room", "aktiviteten kan ikke holdes på det center"),
-    (r"closed", "start", "centret er lukket på det tidspunkt"),
-    (r"no room assigned", "room", "vælg et lokale"),
-    (r"is not at site", "room", "lokalet ligger ikke på centret"),
-    (r"holds \d+ <", "room", "lokalet er for lille"),
-    (r"lacks", "room", "lokalet mangler de faciliteter, aktiviteten kræver"),
-    (r"room booked for an off-site", "room", "aktiviteten holdes ikke på centret og skal ikke have et lokale"),
-    (r"consultant \S+ double-booked", "start", "konsulenten har en anden aftale på det tidspunkt"),
-    (r"citizen \S+ double-booked", "start", "borgeren har en anden aftale på det tidspunkt"),
-    (r"room \S+ double-booked", "room", "lokalet er optaget på det tidspunkt"),
-    (r"citizen .* booked \d+ min on day", "start", "borgeren får flere timer den dag, end skånehensynet tillader"),
-    (r"consultant .* booked \d+ min > contract", "consultants", "konsulenten får flere timer end sin kontrakt"),
-    (r"pinned task moved", "start", "aftalen er fastlåst"),
-]
-
-
-def danish_violation(text: str) -> tuple[str, str]:
-    for pattern, field, message in _DANISH:
-        if re.search(pattern, text):
-            return field, message[:1].upper() + message[1:] + "."
-    return "start", _("Flytningen bryder en fast regel.")
-
-
 def _order_consultants(ids: list[int], requirements: tuple, types: dict[int, frozenset[str]]) -> tuple[int, ...]:
     if len(ids) == len(requirements) and all(k in types for k in ids):
         for perm in itertools.permutations(ids):
@@ -209,11 +173,11 @@ def _order_consultants(ids: list[int], requirements: tuple, types: dict[int, fro
 
 def move_violations(
     *, appointment: Appointment, start: datetime, consultant_ids: list[int], room_id: int | None
-) -> list[str]:
-    """Hard-rule violations (verifier's English text) the move would cause, via the real Problem."""
+) -> list["Violation"]:
+    """Hard-rule violations the move would cause, via the real Problem (api.violation_wording words them)."""
     from scheduler.problem_builder import grid_of, problem_build
     from solver import problem as sp
-    from solver.verify import verify
+    from solver.verify import SHARED_RESOURCE_CODES, Code, Field, Violation, verify
 
     plan = appointment.plan
     site_ids = list(plan.sites.values_list("pk", flat=True))
@@ -223,11 +187,11 @@ def move_violations(
     types = {c.id: c.staff_types for c in problem.consultants}
     tasks = problem.task_by_id()
     task = tasks.get(appointment.task_key)
-    if task is None:
-        return ["task no longer due"]
+    if task is None:  # no longer due this week
+        return [Violation(Code.UNKNOWN_TASK, appointment.task_key, None)]
     slot = grid.slot_of_datetime(start)
     if slot is None:
-        return [f"task {task.id} at slot -1: not within one day of the week"]
+        return [Violation(Code.NOT_WITHIN_ONE_DAY, task.id, Field.START, {"slot": -1})]
     # The coordinator moves it on purpose: its own pin and fixed time no longer bind it.
     task = replace(task, pinned=None, fixed_start=None, window=sp.Window(0, problem.num_slots))
     tasks[task.id] = task
@@ -258,10 +222,13 @@ def move_violations(
                          room_id if task.place == "site" else None, site_id)
     placed_ids = {p.task_id for p in placements} | {task.id}
     unplaced = tuple(sp.Unplaced(t.id, "ikke med i tjekket") for t in problem.tasks if t.id not in placed_ids)
+    feasible = sp.SolveStatus.FEASIBLE
     before = set(verify(problem, sp.Solution(tuple(placements), unplaced + (sp.Unplaced(task.id, "x"),),
-                                             "FEASIBLE", 0, None, None, 0)))
-    after = verify(problem, sp.Solution(tuple([*placements, moved]), unplaced, "FEASIBLE", 0, None, None, 0))
-    return [v for v in after if v not in before and (task.id in v or "booked" in v)]
+                                             feasible, 0, None, None, 0)))
+    after = verify(problem, sp.Solution(tuple([*placements, moved]), unplaced, feasible, 0, None, None, 0))
+    # The moved task's own rules, and shared resources (double bookings, daily and weekly caps) it
+    # newly breaks for anyone.
+    return [v for v in after if v not in before and (v.task_id == task.id or v.code in SHARED_RESOURCE_CODES)]
 
 
 def move_refs_check(
@@ -306,7 +273,7 @@ def appointment_move(
         room_id = appointment.room_id
     violations = move_violations(appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room_id)
     if violations:
-        field, message = danish_violation(violations[0])
+        field, message = violation_message(violations[0])
         raise MoveRefused(message, field=field)
     plan_lock(plan=appointment.plan, seen_version=seen_version)
     before = appointment_fingerprint(appointment)

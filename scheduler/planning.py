@@ -37,12 +37,12 @@ from scheduler.models import (
 )
 from scheduler.problem_builder import BuiltProblem, citizen_free, problem_build, week_plans
 from solver.diagnose import Diagnosis
-from solver.problem import Solution
+from solver.problem import Solution, SolveStatus
 
 ProgressFn = Callable[[int, int, float], None]
 
 # Statuses that carry a complete plan (see solver.problem.Solution.status).
-PLAN_STATUSES = frozenset({"OPTIMAL", "FEASIBLE", "GREEDY", "EMPTY"})
+PLAN_STATUSES = frozenset(SolveStatus)
 TALK_KINDS = (ActivityKind.START_TALK, ActivityKind.TALK, ActivityKind.CONTACT)
 
 
@@ -336,7 +336,7 @@ def plan_solution_check(*, built: BuiltProblem, solution: Solution) -> None:
     """Refuse to store a cancelled, missing or rule-breaking plan (raises a PlanningError)."""
     from solver.verify import verify
 
-    if solution.stats.get("cancelled"):
+    if solution.cancelled:
         # A cancelled run leaves the previous draft and every published plan exactly as they were.
         raise PlanningCancelled(
             _("Annulleret: intet er gemt. Den tidligere kladde og offentliggjorte planer er urørte."),
@@ -347,7 +347,7 @@ def plan_solution_check(*, built: BuiltProblem, solution: Solution) -> None:
     violations = verify(built.problem, solution)
     if violations:
         raise PlanVerificationError(
-            _("Planen bryder en fast regel og er ikke gemt: %(first)s") % {"first": violations[0]},
+            _("Planen bryder en fast regel og er ikke gemt: %(first)s") % {"first": str(violations[0])},
             code="plan_verification_failed",
         )
 
@@ -424,7 +424,7 @@ def plan_store(
         week_start=week_start,
         status=PlanStatus.DRAFT,
         created_by=user if getattr(user, "pk", None) else None,
-        solver_status=solution.status,
+        solver_status=str(solution.status),  # the plain value: exports and the API show it as is
         objective=solution.objective,
         best_bound=solution.best_bound,
         gap=solution.gap,

@@ -675,7 +675,7 @@ def _task(d: Demand, grid: Grid, employer: dict[int, tuple[sp.Window, ...]], kno
         citizen_ids=tuple(d.citizen_ids),
         staff_requirements=tuple(d.staff_types),
         duration_slots=duration,
-        place=d.place,
+        place=sp.Place(d.place),
         site_ids=d.site_ids,
         window=window,
         reason_rule=d.reason_rule,
@@ -687,6 +687,7 @@ def _task(d: Demand, grid: Grid, employer: dict[int, tuple[sp.Window, ...]], kno
         penalty_unplaced=d.penalty,
         min_participants=d.min_participants if d.kind == ActivityKind.GROUP_SESSION else 0,
         max_participants=d.max_participants if d.kind == ActivityKind.GROUP_SESSION else None,
+        rule_id=d.rule_id,
     )
 
 
@@ -795,11 +796,12 @@ def _orphan_pin(
         citizen_ids=zids,
         staff_requirements=d.staff_types,
         duration_slots=duration,
-        place=appt.place,
+        place=sp.Place(appt.place),
         site_ids=site_ids,
         window=sp.Window(start, start + duration),
         reason_rule=d.reason_rule,
         location_id=location,
         pinned=sp.Placement(appt.task_key, start, tuple(people), appt.room_id, appt.site_id),
+        rule_id=appt.activity_rule_id,
     )
     return task, d

@@ -466,7 +466,7 @@ def solve_part_execute(*, part_id: int) -> str:
         _finish(run.pk, SolveRunStatus.FAILED, message=_(
             "Planlægningen fejlede uventet. Tidligere kladder og offentliggjorte planer er urørte."))
         raise
-    if solution is None or reporter.should_stop() or solution.stats.get("cancelled"):
+    if solution is None or reporter.should_stop() or solution.cancelled:
         SolvePart.objects.filter(pk=part_id, status=SolveRunStatus.RUNNING).update(
             status=SolveRunStatus.CANCELLED, finished_at=timezone.now(), heartbeat_at=timezone.now())
         return _parts_finish(run.pk)

@@ -81,11 +81,11 @@ def unplaced_task_place(
         MoveRefused,
         NotEditable,
         appointment_book,
-        danish_violation,
         move_refs_check,
         move_violations,
         plan_lock,
     )
+    from api.violation_wording import violation_message
 
     move_refs_check(consultant_ids=consultant_ids, room_id=room_id, allowed_site_ids=allowed_site_ids)
 
@@ -113,7 +113,7 @@ def unplaced_task_place(
         appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room.pk if room else None
     )
     if violations:
-        raise MoveRefused(danish_violation(violations[0])[1])
+        raise MoveRefused(violation_message(violations[0])[1])
     plan_lock(plan=plan, seen_version=seen_version)
     appointment_book(appointment=appointment)
     task.delete()

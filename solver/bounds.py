@@ -33,12 +33,293 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
-from solver.candidates import CandidateSet
+from solver.candidates import Candidate, CandidateSet
+from solver.components import Node
+from solver.objective import balance_key, unplaced_cost
 
 _FEW_STARTS = 8  # pairs are only checked between tasks with this few distinct starts (fixed times)
+
+BalanceKey = tuple[Node, str]  # (consultant group, staff type)
+
+
+def combinatorial_bound(cs: CandidateSet) -> int:
+    """A lower bound on `objective.evaluate()` of any plan made of `cs`'s candidates."""
+    cuts = _load_cuts(cs) if cs.problem.weights.load_balance else {}
+    total = sum((cut.constant for cut in cuts.values()), Fraction(0))
+    minima = _task_minima(cs, cuts)
+    total += minima.unavoidable
+    assigned, capacity_cost = _capacity_bound(cs, minima)
+    total += capacity_cost
+    matched, pairs_cost = _pairs_bound(cs, minima, assigned)
+    total += pairs_cost
+    total += _trips_bound(cs, minima, matched | assigned)
+    return math.floor(total)
+
+
+# -- per task --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Minima:
+    """Per placeable task: what leaving it out costs, and the least its placement can cost."""
+
+    unavoidable: Fraction = Fraction(0)  # unplaced costs of tasks without any candidate
+    miss: dict[int, Fraction] = field(default_factory=dict)  # task -> unplaced cost
+    best_any: dict[int, Fraction] = field(default_factory=dict)  # task -> cheapest placement (+ load)
+    # task -> cheapest placement without a citizen trip (single-citizen tasks; None: every one is a trip)
+    best_no_trip: dict[int, Fraction | None] = field(default_factory=dict)
+
+    def alone(self, ti: int) -> Fraction:
+        return min(self.miss[ti], self.best_any[ti])
+
+
+def _task_minima(cs: CandidateSet, cuts: dict[BalanceKey, _LoadCut]) -> _Minima:
+    problem, idx = cs.problem, cs.index
+    key_max: dict[BalanceKey, int] = {}
+    for c in problem.consultants:
+        for st in c.staff_types:
+            key = balance_key(idx, c.id, st)
+            key_max[key] = max(key_max.get(key, 0), c.contracted_minutes_per_week)
+    out = _Minima()
+    for ti, task in enumerate(problem.tasks):
+        cands = [cs.candidates[i] for i in cs.by_task[ti]]
+        if not cands:
+            out.unavoidable += unplaced_cost(idx, task)
+            continue
+        out.miss[ti] = Fraction(unplaced_cost(idx, task))
+        load_add = _least_load_added(cs, ti, cands, cuts, key_max)
+        out.best_any[ti] = min(c.cost for c in cands) + load_add
+        if len(task.citizen_ids) == 1 and problem.weights.citizen_trip:
+            z = idx.citizens[task.citizen_ids[0]]
+            no_trip = [c.cost for c in cands if not idx.citizen_trip(task) or problem.day_of(c.start) in z.busy_days]
+            out.best_no_trip[ti] = min(no_trip) + load_add if no_trip else None
+    return out
+
+
+def _least_load_added(
+    cs: CandidateSet, ti: int, cands: list[Candidate], cuts: dict[BalanceKey, _LoadCut], key_max: dict[BalanceKey, int]
+) -> Fraction:
+    """The least a placed task adds to the load-balance cuts it falls under (see _load_cuts)."""
+    w = cs.problem.weights
+    load_add = Fraction(0)
+    for j, req in enumerate(cs.problem.tasks[ti].staff_requirements):
+        if len(req) != 1:
+            continue
+        (st,) = req
+        key = balance_key(cs.index, cands[0].consultant_ids[j], st)
+        cut = cuts.get(key)
+        if cut is None or not _eligible(cs, ti, j) <= cut.members:
+            continue
+        minutes = min(c.load[j][1] for c in cands)
+        permille_sum = max(Fraction(0), minutes * 1000 - Fraction(key_max[key], 2))
+        load_add += w.load_balance * permille_sum / cut.denominator
+    return load_add
+
+
+def _eligible(cs: CandidateSet, ti: int, j: int) -> frozenset[int]:
+    return frozenset(cs.candidates[i].consultant_ids[j] for i in cs.by_task[ti])
+
+
+# -- load balance ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadCut:
+    """``M * denominator >= 1000 * (minutes of placed tasks whose consultants all lie in
+    `members`) - rounding + constant * denominator / w`` for one (group, staff type)."""
+
+    members: frozenset[int]
+    denominator: int  # contracted minutes of the unsaturated members
+    constant: Fraction  # already multiplied by the weight; <= 0
+
+
+def _capacities(cs: CandidateSet) -> dict[int, int]:
+    """Minutes each consultant can work: contracted or available, whichever is less."""
+    slot = cs.problem.slot_minutes
+    return {
+        c.id: min(c.contracted_minutes_per_week, bin(cs.index.consultant_avail[c.id]).count("1") * slot)
+        for c in cs.problem.consultants
+    }
+
+
+def _load_demand(cs: CandidateSet) -> dict[BalanceKey, list[tuple[frozenset[int], int]]]:
+    """Per (group, staff type): (eligible consultants, least minutes) of each placeable task's
+    requirement of exactly that staff type."""
+    demand: dict[BalanceKey, list[tuple[frozenset[int], int]]] = {}
+    for ti, task in enumerate(cs.problem.tasks):
+        cands = [cs.candidates[i] for i in cs.by_task[ti]]
+        if not cands:
+            continue
+        for j, req in enumerate(task.staff_requirements):
+            if len(req) == 1:
+                (st,) = req
+                key = balance_key(cs.index, cands[0].consultant_ids[j], st)
+                demand.setdefault(key, []).append((_eligible(cs, ti, j), min(c.load[j][1] for c in cands)))
+    return demand
+
+
+def _water_fill(
+    subset: frozenset[int], d: int, contract: dict[int, int], cap: dict[int, int]
+) -> tuple[Fraction, set[int], int]:
+    """(bound on 1000 * M, saturated consultants, their complement's contracted minutes) for a
+    demand of `d` minutes on `subset`: consultants who cannot carry their contract share of it
+    are taken out with their whole capacity, until the level settles."""
+    saturated: set[int] = set()
+    for _ in range(len(subset) + 1):  # grows monotonically
+        free = sum(contract[k] for k in subset - saturated)
+        if free <= 0:
+            return Fraction(-1), saturated, 0
+        level = Fraction(d - sum(cap[k] for k in saturated), free)  # minutes per contract minute
+        grown = {k for k in subset if cap[k] < contract[k] * level}
+        if grown <= saturated:
+            break
+        saturated |= grown
+    free = sum(contract[k] for k in subset - saturated)
+    if free <= 0:
+        return Fraction(-1), saturated, 0
+    return Fraction(1000 * (d - sum(cap[k] for k in saturated)), free), saturated, free
+
+
+def _load_cuts(cs: CandidateSet) -> dict[BalanceKey, _LoadCut]:
+    """One valid inequality per (group, staff type) on its largest relative load M.
+
+    For any subset K of the key's consultants, tasks whose every candidate consultant (for a
+    requirement of exactly that type) lies in K must be carried by K. Consultants S in K who
+    cannot carry their contract share (L_k <= cap_k = available or contracted minutes, whichever
+    is less) are taken out with their whole capacity: M * C(K - S) >= 1000 * (D_K - cap(S)) -
+    rounding. K is chosen among the whole key and the tasks' own consultant sets, and S by
+    water-filling, so that the bound is largest at the demand of all placeable tasks."""
+    problem, idx = cs.problem, cs.index
+    contract = {c.id: c.contracted_minutes_per_week for c in problem.consultants}
+    cap = _capacities(cs)
+    members: dict[BalanceKey, set[int]] = {}
+    for c in problem.consultants:
+        for st in c.staff_types:
+            members.setdefault(balance_key(idx, c.id, st), set()).add(c.id)
+    demand = _load_demand(cs)
+    cuts: dict[BalanceKey, _LoadCut] = {}
+    for key, everyone in members.items():
+        items = demand.get(key, [])
+        options = {frozenset(everyone)} | {e for e, _ in items if e}
+        best: tuple[Fraction, frozenset[int], set[int], int] | None = None
+        for subset in sorted(options, key=lambda o: (len(o), sorted(o))):
+            d = sum(m for e, m in items if e <= subset)
+            value, saturated, free = _water_fill(subset, d, contract, cap)
+            if free and (best is None or value > best[0]):
+                best = (value, subset, saturated, free)
+        if best is None or best[0] <= 0:
+            continue  # nothing to gain over M >= 0 (or everyone saturated: see the capacity knapsack)
+        _, subset, saturated, free = best
+        constant = -Fraction(problem.weights.load_balance * 1000 * sum(cap[k] for k in saturated), free)
+        cuts[key] = _LoadCut(subset, free, constant)
+    return cuts
+
+
+# -- capacity --------------------------------------------------------------------------------------
+
+
+def _runs(mask: int) -> list[int]:
+    """Lengths of the maximal runs of set bits."""
+    out: list[int] = []
+    while mask:
+        low = mask & -mask
+        shifted = mask // low  # run now starts at bit 0
+        length = (~shifted & (shifted + 1)).bit_length() - 1
+        out.append(length)
+        mask &= ~(((1 << length) - 1) * low)
+    return out
+
+
+class _Capacity:
+    """Consultant sets K, the least minutes each placeable task needs from them, and the minutes
+    K can give: contracted or available, whichever is less, counting only free stretches long
+    enough for the shortest of the tasks concerned."""
+
+    def __init__(self, cs: CandidateSet, minima: _Minima) -> None:
+        problem = cs.problem
+        self.slot_minutes = problem.slot_minutes
+        self.runs = {c.id: _runs(cs.index.consultant_avail[c.id]) for c in problem.consultants}
+        self.contract = {c.id: c.contracted_minutes_per_week for c in problem.consultants}
+        # task -> (eligible consultants, least minutes) per staff requirement
+        self.needs: dict[int, list[tuple[frozenset[int], int]]] = {}
+        for ti in minima.miss:
+            cands = [cs.candidates[i] for i in cs.by_task[ti]]
+            self.needs[ti] = [
+                (_eligible(cs, ti, j), min(c.load[j][1] for c in cands))
+                for j in range(len(problem.tasks[ti].staff_requirements))
+            ]
+
+    def options(self) -> set[frozenset[int]]:
+        return {e for lst in self.needs.values() for e, _ in lst if e}
+
+    def usable(self, k_set: frozenset[int], shortest: int) -> int:
+        """Minutes K can give to tasks of at least `shortest` minutes."""
+        size = -(-shortest // self.slot_minutes)
+        return sum(
+            min(self.contract[k], sum(r for r in self.runs[k] if r >= size) * self.slot_minutes) for k in k_set
+        )
+
+    def demand_on(self, k_set: frozenset[int], tasks: Iterable[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for ti in tasks:
+            d = sum(m for e, m in self.needs[ti] if e <= k_set)
+            if d:
+                out[ti] = d
+        return out
+
+    def shortest(self, k_set: frozenset[int], tasks: Iterable[int]) -> int:
+        return min((m for ti in tasks for e, m in self.needs[ti] if e <= k_set), default=0)
+
+
+def _capacity_bound(cs: CandidateSet, minima: _Minima) -> tuple[set[int], Fraction]:
+    """(tasks grouped, their joint cost bound). A set K of consultants cannot work more than it
+    can give, and tasks whose every candidate consultant (for a requirement) lies in K must be
+    carried by K. Where they ask for more (e.g. the two health consultants of one site and all its
+    home visits), a fractional knapsack — drop the tasks that are cheapest to drop per minute —
+    bounds their joint cost. K ranges over the tasks' own consultant sets, most overloaded first;
+    each task joins at most one such group."""
+    capacity = _Capacity(cs, minima)
+    miss, best_any = minima.miss, minima.best_any
+    wanted = [ti for ti in miss if best_any[ti] < miss[ti]]
+    overload = {}
+    for k_set in capacity.options():
+        demand = capacity.demand_on(k_set, wanted)
+        usable = capacity.usable(k_set, capacity.shortest(k_set, demand))
+        d = sum(demand.values())
+        if d > usable:
+            overload[k_set] = Fraction(d, max(1, usable))
+    assigned: set[int] = set()
+    total = Fraction(0)
+    for k_set in sorted(overload, key=lambda k: (-overload[k], len(k), sorted(k))):
+        group = capacity.demand_on(k_set, (ti for ti in miss if ti not in assigned))
+        active = [(ti, d) for ti, d in group.items() if best_any[ti] < miss[ti]]
+        usable = capacity.usable(k_set, capacity.shortest(k_set, (ti for ti, _ in active)))
+        if sum(d for _, d in active) <= usable:
+            continue  # no longer binding once earlier groups took their tasks
+        total += sum((miss[ti] for ti in group), Fraction(0)) - _knapsack_saved(minima, active, usable)
+        assigned |= set(group)
+    return assigned, total
+
+
+def _knapsack_saved(minima: _Minima, active: list[tuple[int, int]], capacity: int) -> Fraction:
+    """Most unplaced cost that placing (fractions of) the `active` (task, minutes) can save within
+    `capacity` minutes: best saving per minute first."""
+    miss, best_any = minima.miss, minima.best_any
+    left = Fraction(capacity)
+    saved = Fraction(0)
+    for ti, d in sorted(active, key=lambda it: (-(miss[it[0]] - best_any[it[0]]) / it[1], it[0])):
+        share = min(Fraction(1), left / d)
+        saved += share * (miss[ti] - best_any[ti])
+        left -= share * d
+        if left <= 0:
+            break
+    return saved
+
+
+# -- clashing pairs --------------------------------------------------------------------------------
 
 
 def _conflicting_pairs(cs: CandidateSet, tasks: list[int]) -> list[tuple[int, int]]:
@@ -70,224 +351,48 @@ def _conflicting_pairs(cs: CandidateSet, tasks: list[int]) -> list[tuple[int, in
     return sorted(pairs)
 
 
-@dataclass(frozen=True, slots=True)
-class _LoadCut:
-    """``M * denominator >= 1000 * (minutes of placed tasks whose consultants all lie in
-    `members`) - rounding + constant * denominator / w`` for one (group, staff type)."""
-
-    members: frozenset[int]
-    denominator: int  # contracted minutes of the unsaturated members
-    constant: Fraction  # already multiplied by the weight; <= 0
-
-
-def _eligible(cs: CandidateSet, ti: int, j: int) -> frozenset[int]:
-    return frozenset(cs.candidates[i].consultant_ids[j] for i in cs.by_task[ti])
-
-
-def _load_cuts(cs: CandidateSet) -> dict[tuple[object, str], _LoadCut]:
-    """One valid inequality per (group, staff type) on its largest relative load M.
-
-    For any subset K of the key's consultants, tasks whose every candidate consultant (for a
-    requirement of exactly that type) lies in K must be carried by K. Consultants S in K who
-    cannot carry their contract share (L_k <= cap_k = available or contracted minutes, whichever
-    is less) are taken out with their whole capacity: M * C(K - S) >= 1000 * (D_K - cap(S)) -
-    rounding. K is chosen among the whole key and the tasks' own consultant sets, and S by
-    water-filling, so that the bound is largest at the demand of all placeable tasks."""
-    problem, idx = cs.problem, cs.index
-    w = problem.weights
-    contract = {c.id: c.contracted_minutes_per_week for c in problem.consultants}
-    cap = {
-        c.id: min(c.contracted_minutes_per_week, bin(idx.consultant_avail[c.id]).count("1") * problem.slot_minutes)
-        for c in problem.consultants
-    }
-    members: dict[tuple[object, str], set[int]] = {}
-    for c in problem.consultants:
-        for st in c.staff_types:
-            members.setdefault((idx.group_of[c.id], st), set()).add(c.id)
-    demand: dict[tuple[object, str], list[tuple[frozenset[int], int]]] = {}  # key -> (eligible, minutes)
-    for ti, task in enumerate(problem.tasks):
-        cands = [cs.candidates[i] for i in cs.by_task[ti]]
-        if not cands:
-            continue
-        for j, req in enumerate(task.staff_requirements):
-            if len(req) == 1:
-                (st,) = req
-                key = (idx.group_of[cands[0].consultant_ids[j]], st)
-                demand.setdefault(key, []).append((_eligible(cs, ti, j), min(c.load[j][1] for c in cands)))
-
-    def evaluate(subset: frozenset[int], d: int) -> tuple[Fraction, set[int], int]:
-        saturated: set[int] = set()
-        for _ in range(len(subset) + 1):  # grows monotonically
-            free = sum(contract[k] for k in subset - saturated)
-            if free <= 0:
-                return Fraction(-1), saturated, 0
-            level = Fraction(d - sum(cap[k] for k in saturated), free)  # minutes per contract minute
-            grown = {k for k in subset if cap[k] < contract[k] * level}
-            if grown <= saturated:
-                break
-            saturated |= grown
-        free = sum(contract[k] for k in subset - saturated)
-        if free <= 0:
-            return Fraction(-1), saturated, 0
-        return Fraction(1000 * (d - sum(cap[k] for k in saturated)), free), saturated, free
-
-    cuts: dict[tuple[object, str], _LoadCut] = {}
-    for key, everyone in members.items():
-        items = demand.get(key, [])
-        options = {frozenset(everyone)} | {e for e, _ in items if e}
-        best: tuple[Fraction, frozenset[int], set[int], int] | None = None
-        for subset in sorted(options, key=lambda o: (len(o), sorted(o))):
-            d = sum(m for e, m in items if e <= subset)
-            value, saturated, free = evaluate(subset, d)
-            if free and (best is None or value > best[0]):
-                best = (value, subset, saturated, free)
-        if best is None or best[0] <= 0:
-            continue  # nothing to gain over M >= 0 (or everyone saturated: see the capacity knapsack)
-        _, subset, saturated, free = best
-        constant = -Fraction(w.load_balance * 1000 * sum(cap[k] for k in saturated), free)
-        cuts[key] = _LoadCut(subset, free, constant)
-    return cuts
-
-
-def _runs(mask: int) -> list[int]:
-    """Lengths of the maximal runs of set bits."""
-    out: list[int] = []
-    while mask:
-        low = mask & -mask
-        shifted = mask // low  # run now starts at bit 0
-        length = (~shifted & (shifted + 1)).bit_length() - 1
-        out.append(length)
-        mask &= ~(((1 << length) - 1) * low)
-    return out
-
-
-def combinatorial_bound(cs: CandidateSet) -> int:
-    problem, idx = cs.problem, cs.index
-    w = problem.weights
-    key_max: dict[tuple[object, str], int] = {}
-    for c in problem.consultants:
-        for st in c.staff_types:
-            key = (idx.group_of[c.id], st)
-            key_max[key] = max(key_max.get(key, 0), c.contracted_minutes_per_week)
-    cuts = _load_cuts(cs) if w.load_balance else {}
-    total = sum((cut.constant for cut in cuts.values()), Fraction(0))
-    miss: dict[int, Fraction] = {}
-    best_any: dict[int, Fraction] = {}
-    best_no_trip: dict[int, Fraction | None] = {}
-    for ti, task in enumerate(problem.tasks):
-        cands = [cs.candidates[i] for i in cs.by_task[ti]]
-        if not cands:
-            total += idx.unplaced_cost(task)
-            continue
-        miss[ti] = Fraction(idx.unplaced_cost(task))
-        load_add = Fraction(0)
-        for j, req in enumerate(task.staff_requirements):
-            if len(req) != 1:
-                continue
-            (st,) = req
-            key = (idx.group_of[cands[0].consultant_ids[j]], st)
-            cut = cuts.get(key)
-            if cut is None or not _eligible(cs, ti, j) <= cut.members:
-                continue
-            minutes = min(c.load[j][1] for c in cands)
-            permille_sum = max(Fraction(0), minutes * 1000 - Fraction(key_max[key], 2))
-            load_add += w.load_balance * permille_sum / cut.denominator
-        best_any[ti] = min(c.cost for c in cands) + load_add
-        if len(task.citizen_ids) == 1 and w.citizen_trip:
-            z = idx.citizens[task.citizen_ids[0]]
-            no_trip = [c.cost for c in cands if not idx.citizen_trip(task) or problem.day_of(c.start) in z.busy_days]
-            best_no_trip[ti] = min(no_trip) + load_add if no_trip else None
-
-    def alone(ti: int) -> Fraction:
-        return min(miss[ti], best_any[ti])
-
-    # Capacity: a set K of consultants cannot work more than their contracted or available
-    # minutes, whichever is less, and tasks whose every candidate consultant (for a requirement)
-    # lies in K must be carried by K. Where they ask for more (e.g. the two health consultants
-    # of one site and all its home visits), a fractional knapsack — drop the tasks that are
-    # cheapest to drop per minute — bounds their joint cost. K ranges over the tasks' own
-    # consultant sets, most overloaded first; each task joins at most one such group.
-    assigned: set[int] = set()
-    runs = {c.id: _runs(idx.consultant_avail[c.id]) for c in problem.consultants}
-    contract = {c.id: c.contracted_minutes_per_week for c in problem.consultants}
-
-    def usable(k_set: frozenset[int], shortest: int) -> int:
-        """Minutes K can give to tasks of at least `shortest` minutes: stretches of free time
-        shorter than that cannot hold any of them."""
-        size = -(-shortest // problem.slot_minutes)
-        return sum(min(contract[k], sum(r for r in runs[k] if r >= size) * problem.slot_minutes) for k in k_set)
-
-    needs: dict[int, list[tuple[frozenset[int], int]]] = {}  # task -> (eligible consultants, least minutes)
-    for ti in miss:
-        cands = [cs.candidates[i] for i in cs.by_task[ti]]
-        needs[ti] = [
-            (_eligible(cs, ti, j), min(c.load[j][1] for c in cands))
-            for j in range(len(problem.tasks[ti].staff_requirements))
-        ]
-
-    def demand_on(k_set: frozenset[int], tasks: Iterable[int]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for ti in tasks:
-            d = sum(m for e, m in needs[ti] if e <= k_set)
-            if d:
-                out[ti] = d
-        return out
-
-    wanted = [ti for ti in miss if best_any[ti] < miss[ti]]
-    options = {e for lst in needs.values() for e, _ in lst if e}
-    overload = {}
-
-    def shortest(k_set: frozenset[int], tasks: Iterable[int]) -> int:
-        return min((m for ti in tasks for e, m in needs[ti] if e <= k_set), default=0)
-
-    for k_set in options:
-        demand = demand_on(k_set, wanted)
-        capacity = usable(k_set, shortest(k_set, demand))
-        d = sum(demand.values())
-        if d > capacity:
-            overload[k_set] = Fraction(d, max(1, capacity))
-    for k_set in sorted(overload, key=lambda k: (-overload[k], len(k), sorted(k))):
-        group = demand_on(k_set, (ti for ti in miss if ti not in assigned))
-        active = [(ti, d) for ti, d in group.items() if best_any[ti] < miss[ti]]
-        capacity = usable(k_set, shortest(k_set, (ti for ti, _ in active)))
-        if sum(d for _, d in active) <= capacity:
-            continue  # no longer binding once earlier groups took their tasks
-        left = Fraction(capacity)
-        saved = Fraction(0)
-        for ti, d in sorted(active, key=lambda it: (-(miss[it[0]] - best_any[it[0]]) / it[1], it[0])):
-            share = min(Fraction(1), left / d)
-            saved += share * (miss[ti] - best_any[ti])
-            left -= share * d
-            if left <= 0:
-                break
-        total += sum((miss[ti] for ti in group), Fraction(0)) - saved
-        assigned |= set(group)
-
-    # Pairs that cannot both be placed: one of them pays its unplaced cost. A greedy matching
-    # keeps the pairs disjoint, so their bounds add up.
-    matched: set[int] = set()
+def _pairs_bound(cs: CandidateSet, minima: _Minima, assigned: set[int]) -> tuple[set[int], Fraction]:
+    """(tasks matched, their joint cost bound). Of two tasks that cannot both be placed, one pays
+    its unplaced cost. A greedy matching keeps the pairs disjoint, so their bounds add up."""
+    miss, best_any, alone = minima.miss, minima.best_any, minima.alone
     pair_gain: list[tuple[Fraction, int, int]] = []
     for a, b in _conflicting_pairs(cs, [ti for ti in miss if ti not in assigned]):
         together = min(miss[a] + best_any[b], best_any[a] + miss[b], miss[a] + miss[b])
         gain = together - alone(a) - alone(b)
         if gain > 0:
             pair_gain.append((gain, a, b))
+    matched: set[int] = set()
+    total = Fraction(0)
     for gain, a, b in sorted(pair_gain, key=lambda g: (-g[0], g[1], g[2])):
         if a in matched or b in matched:
             continue
         matched |= {a, b}
         total += alone(a) + alone(b) + gain
+    return matched, total
 
+
+# -- citizen trips ---------------------------------------------------------------------------------
+
+
+def _trips_bound(cs: CandidateSet, minima: _Minima, taken: set[int]) -> Fraction:
+    """The remaining tasks alone; a citizen's own (single-citizen) tasks together: either none is
+    placed on a trip day (cost >= A) or at least one is (cost >= B + one trip)."""
     per_citizen: dict[int, list[int]] = {}
-    for ti in miss:
-        if ti in matched or ti in assigned:
+    total = Fraction(0)
+    for ti in minima.miss:
+        if ti in taken:
             continue
-        if ti in best_no_trip:
-            per_citizen.setdefault(problem.tasks[ti].citizen_ids[0], []).append(ti)
+        if ti in minima.best_no_trip:
+            per_citizen.setdefault(cs.problem.tasks[ti].citizen_ids[0], []).append(ti)
         else:
-            total += alone(ti)
+            total += minima.alone(ti)
     for items in per_citizen.values():
-        a = sum((min(miss[t], best_no_trip[t]) if best_no_trip[t] is not None else miss[t] for t in items), Fraction(0))  # type: ignore[type-var]
-        b = sum((alone(t) for t in items), Fraction(0))
-        total += a if a <= b else min(a, b + w.citizen_trip)
-    return math.floor(total)
+        a = sum((_without_trip(minima, t) for t in items), Fraction(0))
+        b = sum((minima.alone(t) for t in items), Fraction(0))
+        total += a if a <= b else min(a, b + cs.problem.weights.citizen_trip)
+    return total
+
+
+def _without_trip(minima: _Minima, ti: int) -> Fraction:
+    best = minima.best_no_trip[ti]
+    return minima.miss[ti] if best is None else min(minima.miss[ti], best)

@@ -13,7 +13,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from solver.lookup import Index, covers, mask_of, staff_label
-from solver.problem import DANISH_DAYS, Consultant, Placement, Problem, Task
+from solver.objective import placement_costs
+from solver.problem import DANISH_DAYS, Consultant, Place, Placement, Problem, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,8 @@ class Candidate:
     site_id: int | None
     room_class: int | None
     room_id: int | None  # only for pinned placements: that exact room
-    cost: int  # linear soft cost (see Index.linear_cost)
+    cost: int  # sum of `costs`
+    costs: tuple[int, ...]  # each placement term's cost (objective.placement_costs, PLACEMENT_TERMS order)
     load: tuple[tuple[int, int], ...]  # (consultant id, minutes) incl. travel
 
 
@@ -125,11 +127,7 @@ def build(problem: Problem, index: Index | None = None) -> CandidateSet:
 def _citizen_mask(idx: Index, task: Task) -> int:
     m = -1  # all ones
     for zid in task.citizen_ids:
-        avail = idx.citizen_avail[zid]
-        if task.place == "company":
-            # At a company visit the citizen is at their internship: those hours count too.
-            avail |= idx.citizen_internship[zid]
-        m &= avail
+        m &= idx.citizen_presence(zid, task.place)
     return m
 
 
@@ -199,6 +197,7 @@ def _make(
     idx = cs.index
     ids = tuple(c.id for c in combo)
     busy = tuple((c.id, *idx.busy_interval(c, task, start)) for c in combo)
+    costs = placement_costs(idx, task, start, ids)
     return Candidate(
         task_index=ti,
         start=start,
@@ -207,7 +206,8 @@ def _make(
         site_id=site_id,
         room_class=room_class,
         room_id=room_id,
-        cost=idx.linear_cost(task, start, ids),
+        cost=sum(costs),
+        costs=costs,
         load=tuple((c.id, idx.load_minutes(c, task)) for c in combo),
     )
 
@@ -242,7 +242,7 @@ def _task_candidates(cs: CandidateSet, ti: int, task: Task, consultants: list[Co
             continue
         if len(task.staff_requirements) > 1:
             kept += 1
-        if task.place == "site":
+        if task.place == Place.SITE:
             served = set(task.site_ids)
             for c in combo:
                 served &= c.site_ids
@@ -280,13 +280,12 @@ def _pinned_candidates(cs: CandidateSet, ti: int, task: Task) -> list[Candidate]
             return []
         combo.append(c)
     for zid in task.citizen_ids:
-        avail = idx.citizen_avail[zid] | (idx.citizen_internship[zid] if task.place == "company" else 0)
-        if not covers(avail, start, end):
+        if not covers(idx.citizen_presence(zid, task.place), start, end):
             cs.reasons[task.id] = prefix + f"borger {idx.citizens[zid].label} er ikke til rådighed"
             return []
     room_class: int | None = None
     site_id = pin.site_id
-    if task.place == "site":
+    if task.place == Place.SITE:
         room = idx.rooms.get(pin.room_id) if pin.room_id is not None else None
         if room is None:
             cs.reasons[task.id] = prefix + "der er ikke angivet et kendt lokale"
@@ -301,8 +300,8 @@ def _pinned_candidates(cs: CandidateSet, ti: int, task: Task) -> list[Candidate]
         room_class = cs.class_of_room[room.id]
     else:
         site_id = None
-    cand = _make(cs, ti, task, start, tuple(combo), site_id, room_class, pin.room_id if task.place == "site" else None)
-    return [cand]
+    room_id = pin.room_id if task.place == Place.SITE else None
+    return [_make(cs, ti, task, start, tuple(combo), site_id, room_class, room_id)]
 
 
 def _weekday_list(days: list[int]) -> str:
@@ -319,7 +318,7 @@ def explain_no_candidates(cs: CandidateSet, task: Task, consultants: list[Consul
     deadline = problem.format_end(task.window.end)
     dur = task.duration_slots
     window = mask_of((task.window,))
-    if task.place == "site":
+    if task.place == Place.SITE:
         if not any(_suitable_class(cs, task, s) is not None for s in task.site_ids):
             feats = f" med {', '.join(sorted(task.room_features))}" if task.room_features else ""
             return f"Intet lokale i {sites} med plads til {task.needed_capacity()} personer{feats}"
@@ -328,8 +327,7 @@ def explain_no_candidates(cs: CandidateSet, task: Task, consultants: list[Consul
     if task.external_windows is not None and not mask_of(task.external_windows) & window:
         return f"Arbejdsgiver/ekstern deltager er ikke til stede før fristen {deadline}"
     for zid in task.citizen_ids:
-        avail = idx.citizen_avail[zid] | (idx.citizen_internship[zid] if task.place == "company" else 0)
-        if not _has_run(avail & window, dur):
+        if not _has_run(idx.citizen_presence(zid, task.place) & window, dur):
             z = idx.citizens[zid]
             return (
                 f"Borger {z.label} har ingen ledig tid før fristen {deadline} "

@@ -1,10 +1,7 @@
-"""CP-SAT model over the feasible candidates, and the public `solve()`.
+"""Solving: the greedy plan first, then CP-SAT from it (`solve_part`), and the public `solve()`
+that splits a Problem into independent parts and solves them one after another.
 
-One Boolean per candidate. Hard rules left after candidate filtering are resource sharing:
-at most one per (consultant, slot), (citizen, slot), room pool counts per (room class, slot),
-citizen minutes per day and consultant contracted minutes. Everything else is soft and is
-scored by `objective.evaluate`; the model objective equals that function exactly (constant
-included), so CP-SAT's bound is a bound on the same number the benchmarks report.
+The model itself (variables, hard rules, the objective term by term) is in `solver.model`.
 """
 
 from __future__ import annotations
@@ -22,8 +19,8 @@ from solver.bounds import combinatorial_bound
 from solver.candidates import CandidateSet, build
 from solver.decompose import decompose, merge
 from solver.greedy import greedy_choice, repair
-from solver.objective import trip_days
-from solver.problem import Problem, Solution
+from solver.model import build_model
+from solver.problem import Problem, Solution, SolveStatus
 from solver.result import build_solution
 from solver.verify import verify
 
@@ -62,163 +59,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
                 self.stop_search()
 
 
-def _starts_cover(intervals: list[tuple[int, int, int]]) -> list[list[int]]:
-    """Groups of variables that pairwise overlap: for every interval start, all intervals
-    covering that slot. Two intervals overlap iff one covers the other's start, so one
-    at-most-one per distinct start point is exact and much smaller than one per slot."""
-    ordered = sorted(intervals)
-    groups: list[list[int]] = []
-    active: list[tuple[int, int]] = []  # (end, var)
-    k = 0
-    while k < len(ordered):
-        s = ordered[k][0]
-        while k < len(ordered) and ordered[k][0] == s:
-            active.append((ordered[k][1], ordered[k][2]))
-            k += 1
-        active = [(e, v) for e, v in active if e > s]
-        if len(active) > 1:
-            groups.append([v for _, v in active])
-    return groups
-
-
-def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
-    """Resource sharing rules; everything per task is already guaranteed by the candidates."""
-    problem, idx = cs.problem, cs.index
-    # Resource at-most-ones at interval start points (see _starts_cover).
-    per_consultant: dict[int, list[tuple[int, int, int]]] = {}
-    per_citizen: dict[int, list[tuple[int, int, int]]] = {}
-    per_class: dict[int, list[tuple[int, int, int]]] = {}
-    # (citizen, day) -> (task, var, minutes)
-    day_minutes: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-    contract: dict[int, list[tuple[int, int, int]]] = {}  # consultant -> (task, var, minutes)
-    for i, cand in enumerate(cs.candidates):
-        task = problem.tasks[cand.task_index]
-        end = cand.start + task.duration_slots
-        for kid, s0, s1 in cand.busy:
-            per_consultant.setdefault(kid, []).append((s0, s1, i))
-        for zid in task.citizen_ids:
-            per_citizen.setdefault(zid, []).append((cand.start, end, i))
-            day_minutes.setdefault((zid, problem.day_of(cand.start)), []).append(
-                (cand.task_index, i, task.duration_slots * problem.slot_minutes)
-            )
-        if cand.room_class is not None:
-            per_class.setdefault(cand.room_class, []).append((cand.start, end, i))
-        for kid, minutes in cand.load:
-            contract.setdefault(kid, []).append((cand.task_index, i, minutes))
-    for table in (per_consultant, per_citizen):
-        for intervals in table.values():
-            for group in _starts_cover(intervals):
-                model.add_at_most_one(x[i] for i in group)
-    for rc_index, intervals in per_class.items():
-        size = len(cs.room_classes[rc_index].room_ids)
-        for group in _starts_cover(intervals):
-            if len(group) > size:
-                model.add(sum(x[i] for i in group) <= size)
-
-    def capped(items: list[tuple[int, int, int]], cap: int) -> None:
-        most: dict[int, int] = {}
-        for ti, _, m in items:
-            most[ti] = max(most.get(ti, 0), m)
-        if sum(most.values()) > cap:  # only when the cap can actually bind
-            model.add(sum(m * x[i] for _, i, m in items) <= cap)
-
-    for (zid, _), items in day_minutes.items():
-        cap = idx.citizens[zid].max_minutes_per_day
-        if cap is not None:
-            capped(items, cap)
-    for kid, items in contract.items():
-        capped(items, idx.consultants[kid].contracted_minutes_per_week)
-
-
-def build_model(cs: CandidateSet, hint: list[int] | None) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
-    problem, idx = cs.problem, cs.index
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{i}") for i in range(len(cs.candidates))]
-    obj_terms: list[tuple[cp_model.IntVar, int]] = []
-    constant = 0
-
-    # Every objective term is non-negative by construction: an explicit "unplaced" Boolean per
-    # task (exactly one of its candidates or unplaced) instead of rewarding placements with
-    # negative coefficients. With rewards, CP-SAT's bound before its LP converges is the sum of
-    # all negative coefficients (one per candidate, ignoring the at-most-one) — the large
-    # negative bounds seen on L/XL and on the demo centres.
-    unplaced_vars: dict[int, cp_model.IntVar] = {}
-    for ti, task in enumerate(problem.tasks):
-        miss = idx.unplaced_cost(task)
-        cands = cs.by_task[ti]
-        if not cands:
-            constant += miss
-            continue
-        u = model.new_bool_var(f"u{ti}")
-        unplaced_vars[ti] = u
-        model.add_exactly_one([u, *(x[i] for i in cands)])
-        obj_terms.append((u, miss))
-        for i in cands:
-            obj_terms.append((x[i], cs.candidates[i].cost))
-
-    add_hard_constraints(model, cs, x)
-
-    # Load balance: the largest relative load per (consultant group, staff type).
-    rel_terms: dict[int, list[tuple[int, int]]] = {}
-    for i, cand in enumerate(cs.candidates):
-        for kid, minutes in cand.load:
-            rel_terms.setdefault(kid, []).append((i, idx.rel_permille(idx.consultants[kid], minutes)))
-    maxima: dict[tuple[object, str], cp_model.IntVar] = {}
-    hint_loads: dict[int, int] = {}
-    if hint is not None:
-        for i in hint:
-            for kid, minutes in cs.candidates[i].load:
-                hint_loads[kid] = hint_loads.get(kid, 0) + idx.rel_permille(idx.consultants[kid], minutes)
-    for kid, terms in rel_terms.items() if problem.weights.load_balance else ():
-        expr = sum(coef * x[i] for i, coef in terms)
-        for st in sorted(idx.consultants[kid].staff_types):
-            key = (idx.group_of[kid], st)
-            if key not in maxima:
-                maxima[key] = model.new_int_var(0, 10**6, f"max_load_{len(maxima)}")
-            model.add(maxima[key] >= expr)
-    for var in maxima.values():
-        obj_terms.append((var, problem.weights.load_balance))
-
-    # Citizen trips: y[(citizen, day)] is forced by any site appointment that day.
-    trip_vars: dict[tuple[int, int], cp_model.IntVar] = {}
-    if problem.weights.citizen_trip:
-        for i, cand in enumerate(cs.candidates):
-            task = problem.tasks[cand.task_index]
-            if not idx.citizen_trip(task):
-                continue
-            day = problem.day_of(cand.start)
-            for zid in task.citizen_ids:
-                if day in idx.citizens[zid].busy_days:
-                    continue
-                key = (zid, day)
-                if key not in trip_vars:
-                    trip_vars[key] = model.new_bool_var(f"trip_{zid}_{day}")
-                    obj_terms.append((trip_vars[key], problem.weights.citizen_trip))
-                model.add_implication(x[i], trip_vars[key])
-
-    model.minimize(constant + sum(coef * var for var, coef in obj_terms if coef))
-
-    if hint is not None:
-        chosen = set(hint)
-        for i, var in enumerate(x):
-            model.add_hint(var, i in chosen)
-        hinted_tasks = {cs.candidates[i].task_index for i in hint}
-        for ti, var in unplaced_vars.items():
-            model.add_hint(var, ti not in hinted_tasks)
-        placed = [(problem.tasks[cs.candidates[i].task_index], cs.candidates[i].start) for i in hint]
-        hinted_trips = trip_days(idx, placed)
-        for key, var in trip_vars.items():
-            model.add_hint(var, key in hinted_trips)
-        worst: dict[tuple[object, str], int] = {}
-        for c in problem.consultants:
-            for st in c.staff_types:
-                k = (idx.group_of[c.id], st)
-                worst[k] = max(worst.get(k, 0), hint_loads.get(c.id, 0))
-        for key, var in maxima.items():
-            model.add_hint(var, worst.get(key, 0))
-    return model, x
-
-
 @dataclass(slots=True)
 class _Prepared:
     """Everything known before the search: candidates, the verified greedy plan and a bound."""
@@ -230,6 +70,14 @@ class _Prepared:
     lower_bound: int  # combinatorial bound (solver.bounds)
     stats: dict[str, object]
     t0: float
+    cancelled: bool = False  # the caller asked to stop: no (further) search
+
+    def cancel(self, cancelled: bool = True) -> None:
+        self.cancelled = cancelled
+        self.stats["cancelled"] = cancelled  # also recorded with the run's statistics
+
+    def solution(self, chosen: list[int], status: SolveStatus, bound: int | None) -> Solution:
+        return build_solution(self.cs, chosen, status, bound, self.stats, cancelled=self.cancelled)
 
 
 def _prepare(problem: Problem) -> _Prepared:
@@ -239,11 +87,11 @@ def _prepare(problem: Problem) -> _Prepared:
     t_cands = time.perf_counter()
     plain = greedy_choice(cs)
     lower = combinatorial_bound(cs)
-    plain_sol = build_solution(cs, plain, "GREEDY", lower, {})
+    plain_sol = build_solution(cs, plain, SolveStatus.GREEDY, lower, {})
     # A cheap one-move repair places more tasks (the first plan reported and CP-SAT's hint);
     # kept only when it scores better on the full objective.
     hint = repair(cs, plain)
-    greedy_sol = build_solution(cs, hint, "GREEDY", lower, {})
+    greedy_sol = build_solution(cs, hint, SolveStatus.GREEDY, lower, {})
     if greedy_sol.objective > plain_sol.objective:
         hint, greedy_sol = plain, plain_sol
     greedy_violations = verify(problem, greedy_sol)
@@ -259,7 +107,7 @@ def _prepare(problem: Problem) -> _Prepared:
         "greedy_unplaced": len(plain_sol.unplaced),
         "repaired_objective": greedy_sol.objective,
         "repaired_unplaced": len(greedy_sol.unplaced),
-        "greedy_violations": greedy_violations[:20],
+        "greedy_violations": [str(v) for v in greedy_violations[:20]],
         "combinatorial_bound": lower,
         "ortools_version": ortools.__version__,
         "params": asdict(problem.params),
@@ -268,41 +116,20 @@ def _prepare(problem: Problem) -> _Prepared:
     return _Prepared(problem, cs, hint, greedy_sol, lower, stats, t0)
 
 
-def _greedy_result(prep: _Prepared, status: str = "GREEDY", bound: int | None = None) -> Solution:
+def _greedy_result(prep: _Prepared, status: SolveStatus = SolveStatus.GREEDY, bound: int | None = None) -> Solution:
     stats = prep.stats
     stats["wall_seconds"] = time.perf_counter() - prep.t0
     stats["complete_plan_seconds"] = float(stats["candidates_seconds"]) + float(stats["greedy_seconds"])  # type: ignore[arg-type]
-    return build_solution(prep.cs, prep.hint, status, prep.lower_bound if bound is None else bound, stats)
+    return prep.solution(prep.hint, status, prep.lower_bound if bound is None else bound)
 
 
-def _search(
-    prep: _Prepared, on_progress: ProgressFn | None, deadline: float, stop: threading.Event | None = None
-) -> Solution:
-    """CP-SAT from the greedy hint until `deadline` (a time.perf_counter() value) or until `stop` is set."""
-    problem, cs, hint, stats, t0 = prep.problem, prep.cs, prep.hint, prep.stats, prep.t0
+def _solver(problem: Problem, time_limit: float) -> cp_model.CpSolver:
     params = problem.params
-    if stop is not None and stop.is_set():
-        stats["cancelled"] = True
-    if stats["cancelled"]:
-        return _greedy_result(prep)
-    if not cs.candidates:
-        # Nothing can be placed: the greedy (empty) plan is optimal.
-        return _greedy_result(prep, "OPTIMAL", prep.greedy.objective)
-
-    t_build = time.perf_counter()
-    model, x = build_model(cs, hint if params.use_hint else None)
-    t_model = time.perf_counter()
-    proto = model.proto
-    stats["model_seconds"] = t_model - t_build
-    stats["num_booleans"] = len(x)
-    stats["num_variables"] = len(proto.variables)
-    stats["num_constraints"] = len(proto.constraints)
-
     solver = cp_model.CpSolver()
     sp = solver.parameters
     sp.num_workers = params.num_workers
     sp.random_seed = params.random_seed
-    sp.max_time_in_seconds = max(0.1, deadline - t_model)
+    sp.max_time_in_seconds = time_limit
     sp.cp_model_probing_level = params.probing_level
     sp.symmetry_level = params.symmetry_level
     if params.linearization_level is not None:
@@ -310,11 +137,15 @@ def _search(
     sp.log_search_progress = params.log_search
     if params.num_workers == 1:
         sp.interleave_search = False
-    cb = _Progress(on_progress, t0, sum(x), prep.lower_bound)
+    return solver
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Progress, stop: threading.Event | None) -> int:
+    """solver.solve with a watcher thread: a cancel from outside must not wait for the next better
+    plan (the only time the progress callback runs)."""
     finished = threading.Event()
 
     def watch_stop() -> None:
-        # The progress callback only runs on a better plan; a cancel from outside must not wait for one.
         while stop is not None and not finished.wait(0.1):
             if stop.is_set():
                 cb.cancelled = True
@@ -324,13 +155,41 @@ def _search(
     watcher = threading.Thread(target=watch_stop, name="cpsat-stop", daemon=True)
     watcher.start()
     try:
-        status = solver.solve(model, cb)
+        return solver.solve(model, cb)
     finally:
         finished.set()
         watcher.join()
+
+
+def _search(
+    prep: _Prepared, on_progress: ProgressFn | None, deadline: float, stop: threading.Event | None = None
+) -> Solution:
+    """CP-SAT from the greedy hint until `deadline` (a time.perf_counter() value) or until `stop` is set."""
+    problem, cs, hint, stats, t0 = prep.problem, prep.cs, prep.hint, prep.stats, prep.t0
+    if stop is not None and stop.is_set():
+        prep.cancel()
+    if prep.cancelled:
+        return _greedy_result(prep)
+    if not cs.candidates:
+        # Nothing can be placed: the greedy (empty) plan is optimal.
+        return _greedy_result(prep, SolveStatus.OPTIMAL, prep.greedy.objective)
+
+    t_build = time.perf_counter()
+    pm = build_model(cs, hint if problem.params.use_hint else None)
+    t_model = time.perf_counter()
+    proto = pm.model.proto
+    stats["model_seconds"] = t_model - t_build
+    stats["num_booleans"] = len(pm.x)
+    stats["num_variables"] = len(proto.variables)
+    stats["num_constraints"] = len(proto.constraints)
+
+    solver = _solver(problem, max(0.1, deadline - t_model))
+    cb = _Progress(on_progress, t0, sum(pm.x), prep.lower_bound)
+    status = _run(solver, pm.model, cb, stop)
     t_solve = time.perf_counter()
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     cp_bound = math.ceil(solver.best_objective_bound - 1e-6) if found else None
+    prep.cancel(cb.cancelled)
     stats.update(
         {
             "cpsat_status": solver.status_name(status),
@@ -340,22 +199,21 @@ def _search(
             "branches": solver.num_branches,
             "cpsat_solutions": len(cb.history),
             "first_solution_seconds": cb.first_solution_seconds,
-            "cancelled": cb.cancelled,
         }
     )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if not found:
         # "Never an empty plan": CP-SAT found nothing in time, so return the verified greedy plan.
         return _greedy_result(prep)
-    chosen = [i for i, var in enumerate(x) if solver.boolean_value(var)]
+    chosen = [i for i, var in enumerate(pm.x) if solver.boolean_value(var)]
     bound = max(prep.lower_bound, cp_bound or 0)
-    sol = build_solution(cs, chosen, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE", bound, stats)
+    sol = prep.solution(chosen, SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE, bound)
     violations = verify(problem, sol)
     if violations or sol.objective > prep.greedy.objective:
         # Defensive: a CP-SAT plan that fails the independent checker or is worse than the
         # warm start is never returned.
-        stats["cpsat_violations"] = violations[:20]
+        stats["cpsat_violations"] = [str(v) for v in violations[:20]]
         stats["cpsat_objective"] = sol.objective
-        sol = build_solution(cs, hint, "GREEDY", bound, stats)
+        sol = prep.solution(hint, SolveStatus.GREEDY, bound)
     stats["model_objective"] = int(round(solver.objective_value))
     stats["wall_seconds"] = time.perf_counter() - t0
     # First moment a plan placed as many tasks as the final one (greedy's plan counts).
@@ -380,13 +238,13 @@ def solve_part(
     """Solve one problem monolithically (no decomposition), e.g. one `decompose()` part in its own
     background job. The verified greedy plan is reported through `on_progress` before the search
     starts; `on_progress` returning True cancels (the best plan so far is returned, with
-    `stats["cancelled"] = True`). `max_time` (default `params.max_time_seconds`) covers everything."""
+    `cancelled` set). `max_time` (default `params.max_time_seconds`) covers everything."""
     t0 = time.perf_counter()
     prep = _prepare(problem)
     if not prep.stats["greedy_violations"] and _report(
         on_progress, prep.greedy.objective, prep.lower_bound, time.perf_counter() - t0
     ):
-        prep.stats["cancelled"] = True
+        prep.cancel()
     limit = max_time if max_time is not None else problem.params.max_time_seconds
     return _search(prep, on_progress, t0 + limit, stop)
 
@@ -419,7 +277,7 @@ def solve(problem: Problem, on_progress: ProgressFn | None = None, stop: threadi
         rest_objective -= prep.greedy.objective
         rest_bound -= prep.lower_bound
         if cancelled:
-            prep.stats["cancelled"] = True
+            prep.cancel()
             sol = _greedy_result(prep)
         else:
             # Share what is left in proportion to the tasks still to plan, so a slow first part
@@ -438,7 +296,7 @@ def solve(problem: Problem, on_progress: ProgressFn | None = None, stop: threadi
                 return _report(on_progress, o + obj, b + bound, time.perf_counter() - t0)
 
             sol = _search(prep, relay if on_progress else None, now + budget, stop)
-            cancelled = bool(sol.stats.get("cancelled"))
+            cancelled = sol.cancelled
         solutions.append(sol)
         done_objective += sol.objective
         done_bound += sol.best_bound if sol.best_bound is not None else 0
@@ -451,5 +309,4 @@ def solve(problem: Problem, on_progress: ProgressFn | None = None, stop: threadi
     merged = merge(problem, solutions)
     merged.stats["wall_seconds"] = time.perf_counter() - t0
     merged.stats["num_parts"] = len(parts)
-    merged.stats["cancelled"] = any(s.stats.get("cancelled") for s in solutions)
     return merged

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from solver.candidates import CandidateSet, build
-from solver.cpsat import add_hard_constraints
+from solver.model import add_hard_constraints, candidate_name
 from solver.problem import Problem
 
 
@@ -28,18 +28,19 @@ class Diagnosis:
 
 def _check(cs: CandidateSet, required: list[int], max_time: float) -> tuple[int, list[int]]:
     model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{i}") for i in range(len(cs.candidates))]
+    x = [model.new_bool_var(candidate_name(cs, c)) for c in cs.candidates]
     add_hard_constraints(model, cs, x)
     lits: dict[int, int] = {}  # proto index of the assumption literal -> task index
     assumptions = []
     for ti in required:
-        a = model.new_bool_var(f"need_{ti}")
-        model.add_exactly_one(x[i] for i in cs.by_task[ti]).only_enforce_if(a)
+        task_id = cs.problem.tasks[ti].id
+        a = model.new_bool_var(f"{task_id} is placed")
+        model.add_exactly_one(x[i] for i in cs.by_task[ti]).only_enforce_if(a).with_name(f"place {task_id}")
         lits[a.index] = ti
         assumptions.append(a)
     for ti, cands in enumerate(cs.by_task):
         if ti not in required and len(cands) > 1:
-            model.add_at_most_one(x[i] for i in cands)
+            model.add_at_most_one(x[i] for i in cands).with_name(f"at most one placement of {cs.problem.tasks[ti].id}")
     model.add_assumptions(assumptions)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # assumptions need a single worker

@@ -4,11 +4,11 @@ CP-SAT finds nothing in time, and the yardstick in benchmarks."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from solver.candidates import CandidateSet, build
+from solver.objective import unplaced_cost
 from solver.occupancy import Occupancy
-from solver.problem import Problem, Solution
+from solver.problem import Problem, Solution, SolveStatus
 from solver.result import build_solution
 
 
@@ -49,7 +49,61 @@ def greedy(problem: Problem, cs: CandidateSet | None = None) -> Solution:
         "wall_seconds": time.perf_counter() - t0,
         "num_candidates": len(cs.candidates),
     }
-    return build_solution(cs, chosen, "GREEDY", None, stats)
+    return build_solution(cs, chosen, SolveStatus.GREEDY, None, stats)
+
+
+class _RepairPlan:
+    """A plan under repair: chosen candidates with the occupancy they hold, indexed by task,
+    consultant and citizen so the candidates in a new one's way are found quickly."""
+
+    def __init__(self, cs: CandidateSet, chosen: list[int]) -> None:
+        self.cs = cs
+        self.occ = Occupancy(cs)
+        self.of_task: dict[int, int] = {}
+        self.by_consultant: dict[int, set[int]] = {}
+        self.by_citizen: dict[int, set[int]] = {}
+        for ci in chosen:
+            self.place(ci)
+
+    def place(self, ci: int) -> None:
+        cand = self.cs.candidates[ci]
+        self.occ.add(cand)
+        self.of_task[cand.task_index] = ci
+        for kid, _, _ in cand.busy:
+            self.by_consultant.setdefault(kid, set()).add(ci)
+        for zid in self.cs.problem.tasks[cand.task_index].citizen_ids:
+            self.by_citizen.setdefault(zid, set()).add(ci)
+
+    def unplace(self, ci: int) -> None:
+        cand = self.cs.candidates[ci]
+        self.occ.remove(cand)
+        del self.of_task[cand.task_index]
+        for kid, _, _ in cand.busy:
+            self.by_consultant[kid].discard(ci)
+        for zid in self.cs.problem.tasks[cand.task_index].citizen_ids:
+            self.by_citizen[zid].discard(ci)
+
+    def fits(self, ci: int) -> bool:
+        return self.occ.blocker(self.cs.candidates[ci]) is None
+
+    def overlapping(self, ci: int) -> set[int]:
+        """Placed candidates that clash with `ci` on a consultant's or citizen's time."""
+        cs = self.cs
+        problem = cs.problem
+        cand = cs.candidates[ci]
+        task = problem.tasks[cand.task_index]
+        end = cand.start + task.duration_slots
+        out: set[int] = set()
+        for kid, s0, s1 in cand.busy:
+            for cj in self.by_consultant.get(kid, ()):
+                if any(k == kid and s0 < e and b < s1 for k, b, e in cs.candidates[cj].busy):
+                    out.add(cj)
+        for zid in task.citizen_ids:
+            for cj in self.by_citizen.get(zid, ()):
+                other = cs.candidates[cj]
+                if cand.start < other.start + problem.tasks[other.task_index].duration_slots and other.start < end:
+                    out.add(cj)
+        return out
 
 
 def repair(cs: CandidateSet, chosen: list[int], max_seconds: float = 5.0) -> list[int]:
@@ -58,102 +112,63 @@ def repair(cs: CandidateSet, chosen: list[int], max_seconds: float = 5.0) -> lis
     same time), move that task to another of its candidates if the move makes room and the
     saved unplaced penalty outweighs the extra placement costs. Keeps every hard rule (each
     step checked with Occupancy) and only ever lowers the objective's unplaced + linear part."""
-    problem = cs.problem
     t_end = time.perf_counter() + max_seconds
-    occ = Occupancy(cs)
-    of_task: dict[int, int] = {}
-    by_consultant: dict[int, set[int]] = {}
-    by_citizen: dict[int, set[int]] = {}
-
-    def place(ci: int) -> None:
-        cand = cs.candidates[ci]
-        occ.add(cand)
-        of_task[cand.task_index] = ci
-        for kid, _, _ in cand.busy:
-            by_consultant.setdefault(kid, set()).add(ci)
-        for zid in problem.tasks[cand.task_index].citizen_ids:
-            by_citizen.setdefault(zid, set()).add(ci)
-
-    def unplace(ci: int) -> None:
-        cand = cs.candidates[ci]
-        occ.remove(cand)
-        del of_task[cand.task_index]
-        for kid, _, _ in cand.busy:
-            by_consultant[kid].discard(ci)
-        for zid in problem.tasks[cand.task_index].citizen_ids:
-            by_citizen[zid].discard(ci)
-
-    for ci in chosen:
-        place(ci)
-
-    def overlapping(ci: int) -> set[int]:
-        """Placed candidates that clash with `ci` on a consultant's or citizen's time."""
-        cand = cs.candidates[ci]
-        task = problem.tasks[cand.task_index]
-        end = cand.start + task.duration_slots
-        out: set[int] = set()
-        for kid, s0, s1 in cand.busy:
-            for cj in by_consultant.get(kid, ()):
-                if any(k == kid and s0 < e and b < s1 for k, b, e in cs.candidates[cj].busy):
-                    out.add(cj)
-        for zid in task.citizen_ids:
-            for cj in by_citizen.get(zid, ()):
-                other = cs.candidates[cj]
-                if cand.start < other.start + problem.tasks[other.task_index].duration_slots and other.start < end:
-                    out.add(cj)
-        return out
-
+    plan = _RepairPlan(cs, chosen)
     for _round in range(5):  # a placed task can make room for ones tried before it
-        if not _repair_round(cs, occ, of_task, place, unplace, overlapping, t_end):
+        if not _repair_round(plan, t_end):
             break
-    return sorted(of_task.values())
+    return sorted(plan.of_task.values())
 
 
-def _repair_round(
-    cs: CandidateSet,
-    occ: Occupancy,
-    of_task: dict[int, int],
-    place: Callable[[int], None],
-    unplace: Callable[[int], None],
-    overlapping: Callable[[int], set[int]],
-    t_end: float,
-) -> bool:
+def _by_cost(cs: CandidateSet, ti: int) -> list[int]:
+    return sorted(cs.by_task[ti], key=lambda c: (cs.candidates[c].cost, c))
+
+
+def _repair_round(plan: _RepairPlan, t_end: float) -> bool:
     """One pass over the unplaced tasks; True when something was placed."""
+    cs = plan.cs
     problem, idx = cs.problem, cs.index
-    before = len(of_task)
-    unplaced = [ti for ti in range(len(problem.tasks)) if ti not in of_task and cs.by_task[ti]]
-    unplaced.sort(key=lambda ti: (-idx.unplaced_cost(problem.tasks[ti]), ti))
+    before = len(plan.of_task)
+    unplaced = [ti for ti in range(len(problem.tasks)) if ti not in plan.of_task and cs.by_task[ti]]
+    unplaced.sort(key=lambda ti: (-unplaced_cost(idx, problem.tasks[ti]), ti))
     for ti in unplaced:
         if time.perf_counter() > t_end:
             break
-        miss = idx.unplaced_cost(problem.tasks[ti])
-        for ci in sorted(cs.by_task[ti], key=lambda c: (cs.candidates[c].cost, c)):
-            cand = cs.candidates[ci]
-            if cand.cost >= miss:
-                break
-            if occ.blocker(cand) is None:  # fits now (an earlier move made room)
-                place(ci)
-                break
-            blockers = overlapping(ci)
-            if len(blockers) != 1:
-                continue
-            (cj,) = blockers
-            old = cs.candidates[cj]
-            unplace(cj)
-            if occ.blocker(cand) is not None:
-                place(cj)
-                continue
-            place(ci)
-            budget = miss - cand.cost + old.cost  # what the blocker's new place may cost
-            moved = None
-            for ck in sorted(cs.by_task[old.task_index], key=lambda c: (cs.candidates[c].cost, c)):
-                if ck != cj and cs.candidates[ck].cost < budget and occ.blocker(cs.candidates[ck]) is None:
-                    moved = ck
-                    break
-            if moved is None:
-                unplace(ci)
-                place(cj)
-                continue
-            place(moved)
-            break
-    return len(of_task) > before
+        _repair_task(plan, ti, unplaced_cost(idx, problem.tasks[ti]))
+    return len(plan.of_task) > before
+
+
+def _repair_task(plan: _RepairPlan, ti: int, miss: int) -> None:
+    """Place task `ti` directly, or by moving the one placed task in the way of one of its
+    candidates; cheapest candidate first, never one that costs as much as leaving it out."""
+    cs = plan.cs
+    for ci in _by_cost(cs, ti):
+        cand = cs.candidates[ci]
+        if cand.cost >= miss:
+            return
+        if plan.fits(ci):  # fits now (an earlier move made room)
+            plan.place(ci)
+            return
+        blockers = plan.overlapping(ci)
+        if len(blockers) == 1 and _move_blocker(plan, ci, blockers.pop(), miss):
+            return
+
+
+def _move_blocker(plan: _RepairPlan, ci: int, cj: int, miss: int) -> bool:
+    """Place `ci` instead of the blocking `cj` and move `cj`'s task to another candidate that
+    costs less than what placing `ci` saves; undo everything and return False when none fits."""
+    cs = plan.cs
+    cand, old = cs.candidates[ci], cs.candidates[cj]
+    plan.unplace(cj)
+    if not plan.fits(ci):
+        plan.place(cj)
+        return False
+    plan.place(ci)
+    budget = miss - cand.cost + old.cost  # what the blocker's new place may cost
+    for ck in _by_cost(cs, old.task_index):
+        if ck != cj and cs.candidates[ck].cost < budget and plan.fits(ck):
+            plan.place(ck)
+            return True
+    plan.unplace(ci)
+    plan.place(cj)
+    return False

@@ -1,11 +1,12 @@
-"""Shared lookups and the per-placement cost rules used by candidates, greedy, CP-SAT and the
-objective, so every plan is scored by exactly the same arithmetic."""
+"""Lookups built once per Problem (dictionaries and bit masks) and the time and load arithmetic
+shared by candidates, greedy, CP-SAT, the bounds and the objective (`solver.objective` prices it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from solver.problem import VISIT_PLACES, Consultant, Problem, Task, Window
+from solver.components import consultant_groups
+from solver.problem import VISIT_PLACES, Consultant, Place, Problem, Task, Window
 
 STAFF_TYPE_DA = {"social": "socialrådgiver", "job": "jobkonsulent", "health": "sundhedskonsulent"}
 STAFF_TYPE_DA_PLURAL = {"social": "socialrådgivere", "job": "jobkonsulenter", "health": "sundhedskonsulenter"}
@@ -41,8 +42,6 @@ class Index:
     """Dictionaries and bit masks built once per Problem."""
 
     def __init__(self, problem: Problem) -> None:
-        from solver.decompose import consultant_groups  # local: decompose imports nothing heavy
-
         self.problem = problem
         self.sites = problem.site_by_id()
         self.rooms = problem.room_by_id()
@@ -88,59 +87,14 @@ class Index:
             1, consultant.contracted_minutes_per_week
         )
 
+    def citizen_presence(self, citizen_id: int, place: Place) -> int:
+        """Slots (bit mask) in which the citizen can attend a task at `place`: at a company visit
+        they are at their internship, so those hours count too."""
+        avail = self.citizen_avail[citizen_id]
+        if place == Place.COMPANY:
+            avail |= self.citizen_internship[citizen_id]
+        return avail
+
     def citizen_trip(self, task: Task) -> bool:
         """Whether attending this task makes the citizen travel to the site."""
-        return task.place == "site"
-
-    def waiting_cost(self, task: Task, start: int) -> int:
-        """Citizens waiting at the site between this flexible appointment and their nearest fixed-time
-        session that day (weights.citizen_gap per slot; 0 when they sit back to back)."""
-        weight = self.problem.weights.citizen_gap
-        if not weight or task.fixed_start is not None or not self.citizen_trip(task):
-            return 0
-        end = start + task.duration_slots
-        day = self.problem.day_of(start)
-        slots = 0
-        for zid in task.citizen_ids:
-            sessions = [(a, b) for tid, a, b in self.fixed_site.get((zid, day), ()) if tid != task.id]
-            if sessions:
-                slots += min(max(0, a - end, start - b) for a, b in sessions)
-        return weight * slots
-
-    def linear_cost(self, task: Task, start: int, consultant_ids: tuple[int, ...]) -> int:
-        """Soft costs that depend on one placement only (everything but balance and trips)."""
-        w = self.problem.weights
-        cost = self.waiting_cost(task, start)
-        if task.preferred_consultant_ids and not set(consultant_ids) & set(task.preferred_consultant_ids):
-            cost += w.not_contact_consultant
-        end = start + task.duration_slots
-        for kid in consultant_ids:
-            pref = self.consultant_pref[kid]
-            if pref and not covers(pref, start, end):
-                cost += w.preference
-        day = self.problem.day_of(start)
-        for zid in task.citizen_ids:
-            z = self.citizens[zid]
-            if z.preferred_days and day not in z.preferred_days:
-                cost += w.preference
-        if len(task.citizen_ids) == 1 and self.citizens[task.citizen_ids[0]].contact_consultant_id is None:
-            # A new citizen's first talk makes the consultant their contact: respect caseloads.
-            for kid in consultant_ids:
-                c = self.consultants[kid]
-                if c.caseload >= c.max_caseload:
-                    cost += w.caseload
-        if task.previous is not None and (
-            task.previous.start_slot != start or tuple(task.previous.consultant_ids) != tuple(consultant_ids)
-        ):
-            cost += w.moved_from_published
-        return cost
-
-    def unplaced_cost(self, task: Task) -> int:
-        w = self.problem.weights
-        cost = w.unplaced * task.penalty_unplaced
-        if task.pinned is not None:
-            # Coordinators' pins are almost hard: dropping one costs like a hundred tasks.
-            cost *= 100
-        if task.previous is not None:
-            cost += w.moved_from_published
-        return cost
+        return task.place == Place.SITE

@@ -15,13 +15,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 DAYS_PER_WEEK = 5  # Monday-Friday; weekends are never planned.
 
 STAFF_TYPES = frozenset({"social", "job", "health"})
-PLACES = frozenset({"site", "company", "home", "phone"})
+
+
+class Place(StrEnum):
+    """Where a task happens. String-valued: serialised problems and plans keep the plain values."""
+
+    SITE = "site"  # a room at one of the task's sites
+    COMPANY = "company"  # at the citizen's internship company (Task.location_id)
+    HOME = "home"  # at the citizen's home (Task.location_id)
+    PHONE = "phone"  # phone or video: no room, no travel
+
+
+PLACES = frozenset(Place)
 # Places that keep the consultant away from the office: they travel there and back.
-VISIT_PLACES = frozenset({"company", "home"})
+VISIT_PLACES = frozenset({Place.COMPANY, Place.HOME})
+
+
+class SolveStatus(StrEnum):
+    """How a Solution was obtained. String-valued: stored plans and the API keep the plain values."""
+
+    OPTIMAL = "OPTIMAL"  # CP-SAT proved it optimal
+    FEASIBLE = "FEASIBLE"  # CP-SAT's best plan when the time ran out
+    GREEDY = "GREEDY"  # CP-SAT found nothing better in time (or was cancelled): the verified greedy plan
+    EMPTY = "EMPTY"  # no tasks
 
 DANISH_DAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag")
 
@@ -95,8 +116,8 @@ class Placement:
     task_id: str
     start_slot: int
     consultant_ids: tuple[int, ...]  # one per Task.staff_requirements entry, same order
-    room_id: int | None = None  # set for place == "site"
-    site_id: int | None = None  # site held at (place == "site"); None off-site (visits travel from home site)
+    room_id: int | None = None  # set for Place.SITE
+    site_id: int | None = None  # site held at (Place.SITE); None off-site (visits travel from home site)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +127,8 @@ class Task:
     citizen_ids: tuple[int, ...]  # all must attend (group participants included)
     staff_requirements: tuple[frozenset[str], ...]  # one distinct consultant per entry
     duration_slots: int
-    place: str  # one of PLACES
-    site_ids: frozenset[int]  # allowed sites (place == "site"); consultant must serve one
+    place: Place
+    site_ids: frozenset[int]  # allowed sites (Place.SITE); consultant must serve one
     window: Window  # earliest start .. must end by (the deadline)
     reason_rule: str  # Danish: why this is due, e.g. "Individuel samtale mindst hver 28. dag"
     room_min_capacity: int = 0  # 0 = citizens + consultants
@@ -122,6 +143,7 @@ class Task:
     previous: Placement | None = None  # published placement; moving it costs
     min_participants: int = 0  # group sessions: allowed size of citizen_ids
     max_participants: int | None = None
+    rule_id: int | None = None  # the caller's rule this task comes from (opaque to the solver); None = none
 
     def needed_capacity(self) -> int:
         return max(self.room_min_capacity, len(self.citizen_ids) + len(self.staff_requirements))
@@ -238,6 +260,24 @@ class Problem:
 
     def validate(self) -> None:
         """Raise ProblemError naming the first malformed item; return None when fine."""
+        self._validate_grid()
+        sites = _unique("site", (s.id for s in self.sites))
+        _unique("room", (r.id for r in self.rooms))
+        consultants = _unique("consultant", (c.id for c in self.consultants))
+        citizens = _unique("citizen", (c.id for c in self.citizens))
+        _unique("task", (t.id for t in self.tasks))
+        for s in self.sites:
+            self._check_windows(f"site {s.id}", s.open_windows)
+        for r in self.rooms:
+            _validate_room(r, sites)
+        for c in self.consultants:
+            self._validate_consultant(c, sites)
+        for z in self.citizens:
+            self._validate_citizen(z, sites, consultants)
+        for t in self.tasks:
+            self._validate_task(t, sites, consultants, citizens)
+
+    def _validate_grid(self) -> None:
         if self.week_start.weekday() != 0:
             raise ProblemError(f"week_start {self.week_start} is not a Monday")
         if self.slot_minutes <= 0 or (self.day_end_minute - self.day_start_minute) % self.slot_minutes:
@@ -249,71 +289,42 @@ class Problem:
         if self.params.start_step_slots < 1:
             raise ProblemError("params.start_step_slots must be >= 1")
 
-        sites = _unique("site", (s.id for s in self.sites))
-        rooms = _unique("room", (r.id for r in self.rooms))
-        consultants = _unique("consultant", (c.id for c in self.consultants))
-        citizens = _unique("citizen", (c.id for c in self.citizens))
-        tasks = _unique("task", (t.id for t in self.tasks))
-        del rooms, tasks
+    def _validate_consultant(self, c: Consultant, sites: set[int]) -> None:
+        name = f"consultant {c.id} ({c.name})"
+        if not c.staff_types or not c.staff_types <= STAFF_TYPES:
+            raise ProblemError(f"{name}: staff_types {sorted(c.staff_types)} not in {sorted(STAFF_TYPES)}")
+        for sid in c.site_ids | {c.home_site_id}:
+            if sid not in sites:
+                raise ProblemError(f"{name}: unknown site id {sid}")
+        if c.contracted_minutes_per_week < 0:
+            raise ProblemError(f"{name}: negative contracted_minutes_per_week")
+        self._check_windows(name, c.available)
+        self._check_windows(name, c.preferred)
 
-        for s in self.sites:
-            self._check_windows(f"site {s.id}", s.open_windows)
-        for r in self.rooms:
-            if r.site_id not in sites:
-                raise ProblemError(f"room {r.id}: unknown site id {r.site_id}")
-            if r.capacity < 1:
-                raise ProblemError(f"room {r.id}: capacity must be >= 1")
-        for c in self.consultants:
-            name = f"consultant {c.id} ({c.name})"
-            if not c.staff_types or not c.staff_types <= STAFF_TYPES:
-                raise ProblemError(f"{name}: staff_types {sorted(c.staff_types)} not in {sorted(STAFF_TYPES)}")
-            for sid in c.site_ids | {c.home_site_id}:
-                if sid not in sites:
-                    raise ProblemError(f"{name}: unknown site id {sid}")
-            if c.contracted_minutes_per_week < 0:
-                raise ProblemError(f"{name}: negative contracted_minutes_per_week")
-            self._check_windows(name, c.available)
-            self._check_windows(name, c.preferred)
-        for z in self.citizens:
-            name = f"citizen {z.id}"
-            if z.site_id not in sites:
-                raise ProblemError(f"{name}: unknown site id {z.site_id}")
-            if z.contact_consultant_id is not None and z.contact_consultant_id not in consultants:
-                raise ProblemError(f"{name}: unknown contact consultant id {z.contact_consultant_id}")
-            if z.max_minutes_per_day is not None and z.max_minutes_per_day < 0:
-                raise ProblemError(f"{name}: negative max_minutes_per_day")
-            for d in z.preferred_days | z.busy_days:
-                if not 0 <= d < DAYS_PER_WEEK:
-                    raise ProblemError(f"{name}: day {d} outside Monday-Friday (0-4)")
-            self._check_windows(name, z.available)
-            self._check_windows(name, z.internship)
-        for t in self.tasks:
-            self._validate_task(t, sites, consultants, citizens)
+    def _validate_citizen(self, z: Citizen, sites: set[int], consultants: set[int]) -> None:
+        name = f"citizen {z.id}"
+        if z.site_id not in sites:
+            raise ProblemError(f"{name}: unknown site id {z.site_id}")
+        if z.contact_consultant_id is not None and z.contact_consultant_id not in consultants:
+            raise ProblemError(f"{name}: unknown contact consultant id {z.contact_consultant_id}")
+        if z.max_minutes_per_day is not None and z.max_minutes_per_day < 0:
+            raise ProblemError(f"{name}: negative max_minutes_per_day")
+        for d in z.preferred_days | z.busy_days:
+            if not 0 <= d < DAYS_PER_WEEK:
+                raise ProblemError(f"{name}: day {d} outside Monday-Friday (0-4)")
+        self._check_windows(name, z.available)
+        self._check_windows(name, z.internship)
 
     def _validate_task(self, t: Task, sites: set[int], consultants: set[int], citizens: set[int]) -> None:
         name = f"task {t.id}"
-        if t.duration_slots <= 0:
-            raise ProblemError(f"{name}: duration_slots must be >= 1 (got {t.duration_slots})")
-        if t.place not in PLACES:
-            raise ProblemError(f"{name}: place {t.place!r} not in {sorted(PLACES)}")
-        if not t.staff_requirements:
-            raise ProblemError(f"{name}: needs at least one staff requirement")
-        for req in t.staff_requirements:
-            if not req or not req <= STAFF_TYPES:
-                raise ProblemError(f"{name}: staff requirement {sorted(req)} not in {sorted(STAFF_TYPES)}")
-        if not t.site_ids:
-            raise ProblemError(f"{name}: site_ids is empty")
-        for sid in t.site_ids:
-            if sid not in sites:
-                raise ProblemError(f"{name}: unknown site id {sid}")
-        if len(set(t.citizen_ids)) != len(t.citizen_ids):
-            raise ProblemError(f"{name}: duplicate citizen ids")
-        for cid in t.citizen_ids:
-            if cid not in citizens:
-                raise ProblemError(f"{name}: unknown citizen id {cid}")
-        for kid in (*t.preferred_consultant_ids, *(t.allowed_consultant_ids or ())):
-            if kid not in consultants:
-                raise ProblemError(f"{name}: unknown consultant id {kid}")
+        _validate_task_shape(name, t)
+        _validate_task_references(name, t, sites, consultants, citizens)
+        self._validate_task_time(name, t)
+        for label, p in (("pinned", t.pinned), ("previous", t.previous)):
+            if p is not None:
+                self._validate_placement(name, label, t, p, consultants)
+
+    def _validate_task_time(self, name: str, t: Task) -> None:
         self._check_windows(name, (t.window,))
         if t.window.end - t.window.start < t.duration_slots:
             raise ProblemError(f"{name}: window {t.window} shorter than duration {t.duration_slots}")
@@ -328,18 +339,17 @@ class Problem:
         n = len(t.citizen_ids)
         if n < t.min_participants or (t.max_participants is not None and n > t.max_participants):
             raise ProblemError(f"{name}: {n} participants outside {t.min_participants}..{t.max_participants}")
-        for label, p in (("pinned", t.pinned), ("previous", t.previous)):
-            if p is None:
-                continue
-            if p.task_id != t.id:
-                raise ProblemError(f"{name}: {label} placement belongs to task {p.task_id}")
-            if len(p.consultant_ids) != len(t.staff_requirements):
-                raise ProblemError(f"{name}: {label} placement needs {len(t.staff_requirements)} consultants")
-            for kid in p.consultant_ids:
-                if kid not in consultants:
-                    raise ProblemError(f"{name}: {label} placement has unknown consultant id {kid}")
-            if not 0 <= p.start_slot < self.num_slots:
-                raise ProblemError(f"{name}: {label} placement start {p.start_slot} outside the week")
+
+    def _validate_placement(self, name: str, label: str, t: Task, p: Placement, consultants: set[int]) -> None:
+        if p.task_id != t.id:
+            raise ProblemError(f"{name}: {label} placement belongs to task {p.task_id}")
+        if len(p.consultant_ids) != len(t.staff_requirements):
+            raise ProblemError(f"{name}: {label} placement needs {len(t.staff_requirements)} consultants")
+        for kid in p.consultant_ids:
+            if kid not in consultants:
+                raise ProblemError(f"{name}: {label} placement has unknown consultant id {kid}")
+        if not 0 <= p.start_slot < self.num_slots:
+            raise ProblemError(f"{name}: {label} placement start {p.start_slot} outside the week")
 
     def _check_windows(self, owner: str, windows: Iterable[Window]) -> None:
         for w in windows:
@@ -347,6 +357,43 @@ class Problem:
                 raise ProblemError(f"{owner}: window end before start ({w.start}..{w.end})")
             if w.start < 0 or w.end > self.num_slots:
                 raise ProblemError(f"{owner}: window {w.start}..{w.end} outside the week (0..{self.num_slots})")
+
+
+def _validate_room(r: Room, sites: set[int]) -> None:
+    if r.site_id not in sites:
+        raise ProblemError(f"room {r.id}: unknown site id {r.site_id}")
+    if r.capacity < 1:
+        raise ProblemError(f"room {r.id}: capacity must be >= 1")
+
+
+def _validate_task_shape(name: str, t: Task) -> None:
+    if t.duration_slots <= 0:
+        raise ProblemError(f"{name}: duration_slots must be >= 1 (got {t.duration_slots})")
+    if t.place not in PLACES:
+        raise ProblemError(f"{name}: place {str(t.place)!r} not in {sorted(p.value for p in Place)}")
+    if not t.staff_requirements:
+        raise ProblemError(f"{name}: needs at least one staff requirement")
+    for req in t.staff_requirements:
+        if not req or not req <= STAFF_TYPES:
+            raise ProblemError(f"{name}: staff requirement {sorted(req)} not in {sorted(STAFF_TYPES)}")
+
+
+def _validate_task_references(
+    name: str, t: Task, sites: set[int], consultants: set[int], citizens: set[int]
+) -> None:
+    if not t.site_ids:
+        raise ProblemError(f"{name}: site_ids is empty")
+    for sid in t.site_ids:
+        if sid not in sites:
+            raise ProblemError(f"{name}: unknown site id {sid}")
+    if len(set(t.citizen_ids)) != len(t.citizen_ids):
+        raise ProblemError(f"{name}: duplicate citizen ids")
+    for cid in t.citizen_ids:
+        if cid not in citizens:
+            raise ProblemError(f"{name}: unknown citizen id {cid}")
+    for kid in (*t.preferred_consultant_ids, *(t.allowed_consultant_ids or ())):
+        if kid not in consultants:
+            raise ProblemError(f"{name}: unknown consultant id {kid}")
 
 
 def _unique(kind: str, ids: Iterable[int] | Iterable[str]) -> set:
@@ -368,12 +415,11 @@ class Unplaced:
 class Solution:
     placements: tuple[Placement, ...]
     unplaced: tuple[Unplaced, ...]
-    # "OPTIMAL" / "FEASIBLE" (CP-SAT), "GREEDY" (CP-SAT found nothing better in time: the
-    # verified greedy plan), "EMPTY" (no tasks).
-    status: str
+    status: SolveStatus
     objective: int  # objective.evaluate() of this solution
     best_bound: int | None  # lower bound on the objective (None when unknown)
     gap: float | None  # (avoidable objective - avoidable bound) / avoidable objective
     avoidable_objective: int  # objective minus penalties of tasks without any candidate
     stats: dict[str, object] = field(default_factory=dict)  # wall time, counts, versions, params
     moved_task_ids: tuple[str, ...] = ()  # tasks whose published placement changed
+    cancelled: bool = False  # the caller asked to stop: the best plan found until then

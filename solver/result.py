@@ -9,7 +9,7 @@ from solver.candidates import CandidateSet, placement_of
 from solver.lookup import staff_label
 from solver.objective import evaluate
 from solver.occupancy import Occupancy
-from solver.problem import DANISH_DAYS, Placement, Solution, Unplaced
+from solver.problem import DANISH_DAYS, Placement, Solution, SolveStatus, Unplaced
 
 
 def assign_rooms(cs: CandidateSet, chosen: list[int]) -> dict[int, int | None]:
@@ -118,9 +118,10 @@ def moved_task_ids(cs: CandidateSet, placements: dict[str, Placement]) -> tuple[
 def build_solution(
     cs: CandidateSet,
     chosen: list[int],
-    status: str,
+    status: SolveStatus,
     bound: int | None,
     stats: dict[str, object],
+    cancelled: bool = False,
 ) -> Solution:
     problem = cs.problem
     rooms = assign_rooms(cs, chosen)
@@ -143,11 +144,12 @@ def build_solution(
     return Solution(
         placements=tuple(sorted(placements, key=lambda p: (p.start_slot, p.task_id))),
         unplaced=tuple(unplaced),
-        status=status if problem.tasks else "EMPTY",
+        status=status if problem.tasks else SolveStatus.EMPTY,
         objective=score.total,
         best_bound=bound,
         gap=gap,
         avoidable_objective=score.avoidable,
         stats=stats,
         moved_task_ids=moved_task_ids(cs, by_task),
+        cancelled=cancelled,
     )

@@ -2,7 +2,7 @@
 worker (django-q2 pickles or JSON-encodes task arguments) and its Solution can travel back.
 
 Only ints, floats, strings, booleans, None, lists and string-keyed dicts are produced:
-frozensets become sorted lists, tuples become lists, dates ISO strings, and the tuple keys of
+frozensets become sorted lists, tuples become lists, enums their values, dates ISO strings, and the tuple keys of
 ``Problem.travel_minutes`` become ``"a|b"`` strings. ``*_from_dict(*_to_dict(x)) == x``
 (tests/solver/test_serialize.py checks it with hypothesis). Standard library only.
 """
@@ -15,6 +15,7 @@ import types
 import typing
 from collections.abc import Mapping
 from datetime import date
+from enum import Enum
 from functools import cache
 
 from solver.problem import Problem, Solution
@@ -29,6 +30,8 @@ def _hints(cls: type) -> dict[str, object]:
 
 
 def _encode(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, frozenset | set):
@@ -60,6 +63,8 @@ def _decode(data: object, tp: object) -> object:
             return None
         (inner,) = [a for a in args if a is not type(None)]
         return _decode(data, inner)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise ValueError(f"{tp.__name__}: expected an object, got {type(data).__name__}")

@@ -3,13 +3,150 @@
 Deliberately re-derives every rule from the Problem alone (no candidates, no solver
 variables, no shared helpers beyond the data classes), so a bug in candidate generation or
 in the model shows up here instead of in a published plan.
+
+Each broken rule is a `Violation`: a stable `Code`, the task, the part of the placement that
+would have to change (`Field`) and the numbers and names involved (`params`). `str()` gives a
+sentence in English for developers and logs; the interfaces word it for people from the code.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from solver.problem import VISIT_PLACES, Problem, Solution, Window
+from solver.problem import (
+    VISIT_PLACES,
+    Citizen,
+    Consultant,
+    Place,
+    Placement,
+    Problem,
+    Room,
+    Site,
+    Solution,
+    Task,
+    Window,
+)
+
+
+class Code(StrEnum):
+    """What rule a plan breaks. The values are stable: interfaces map them to their own wording."""
+
+    # The task itself
+    UNKNOWN_TASK = "unknown_task"  # a placement of a task the problem does not have
+    PLACED_TWICE = "placed_twice"
+    OUTSIDE_WINDOW = "outside_window"  # not inside the task's earliest start .. deadline
+    NOT_WITHIN_ONE_DAY = "not_within_one_day"
+    FIXED_START_MOVED = "fixed_start_moved"
+    PINNED_MOVED = "pinned_moved"
+    EXTERNAL_ABSENT = "external_absent"  # the employer / external participant is not present
+    GROUP_SIZE = "group_size"
+    # Consultants
+    CONSULTANT_COUNT = "consultant_count"  # not one consultant per staff requirement
+    CONSULTANT_TWICE = "consultant_twice"
+    UNKNOWN_CONSULTANT = "unknown_consultant"
+    CONSULTANT_STAFF_TYPE = "consultant_staff_type"
+    CONSULTANT_NOT_ALLOWED = "consultant_not_allowed"
+    CONSULTANT_NO_TASK_SITE = "consultant_no_task_site"  # serves none of the task's sites
+    CONSULTANT_NOT_AT_SITE = "consultant_not_at_site"  # does not serve the site the task is held at
+    CONSULTANT_UNAVAILABLE = "consultant_unavailable"  # incl. travel to and from a visit
+    # Citizens
+    CITIZEN_UNAVAILABLE = "citizen_unavailable"
+    # Place
+    SITE_NOT_ALLOWED = "site_not_allowed"
+    SITE_CLOSED = "site_closed"
+    NO_ROOM = "no_room"
+    ROOM_WRONG_SITE = "room_wrong_site"
+    ROOM_TOO_SMALL = "room_too_small"
+    ROOM_LACKS_FEATURES = "room_lacks_features"
+    ROOM_OFF_SITE = "room_off_site"  # a room booked for a task that is not held at a site
+    # Shared resources across the plan
+    CONSULTANT_DOUBLE_BOOKED = "consultant_double_booked"
+    CITIZEN_DOUBLE_BOOKED = "citizen_double_booked"
+    ROOM_DOUBLE_BOOKED = "room_double_booked"
+    CITIZEN_DAY_LIMIT = "citizen_day_limit"
+    CONSULTANT_CONTRACT = "consultant_contract"
+    # The list of unplaced tasks
+    UNPLACED_TWICE = "unplaced_twice"
+    PLACED_AND_UNPLACED = "placed_and_unplaced"
+    UNPLACED_WITHOUT_REASON = "unplaced_without_reason"
+    TASK_MISSING = "task_missing"  # neither placed nor listed as unplaced
+
+
+class Field(StrEnum):
+    """The choice of a placement that would have to change to resolve a violation."""
+
+    START = "start"  # when
+    CONSULTANTS = "consultants"  # who
+    ROOM = "room"  # where (room, and with it the site)
+
+
+# Codes about resources several tasks share: a change to one task can cause them elsewhere.
+SHARED_RESOURCE_CODES = frozenset(
+    {
+        Code.CONSULTANT_DOUBLE_BOOKED,
+        Code.CITIZEN_DOUBLE_BOOKED,
+        Code.ROOM_DOUBLE_BOOKED,
+        Code.CITIZEN_DAY_LIMIT,
+        Code.CONSULTANT_CONTRACT,
+    }
+)
+
+_AT = "task {task} at slot {slot}: "
+_ENGLISH: Mapping[Code, str] = {
+    Code.UNKNOWN_TASK: "placement of unknown task {task}",
+    Code.PLACED_TWICE: "task {task} placed twice",
+    Code.OUTSIDE_WINDOW: _AT + "outside its window {window_start}..{window_end}",
+    Code.NOT_WITHIN_ONE_DAY: _AT + "not within one day of the week",
+    Code.FIXED_START_MOVED: _AT + "fixed start {fixed_start} not respected",
+    Code.PINNED_MOVED: _AT + "pinned task moved",
+    Code.EXTERNAL_ABSENT: _AT + "external participant not present",
+    Code.GROUP_SIZE: _AT + "group size {size} outside {min_participants}..{max_participants}",
+    Code.CONSULTANT_COUNT: _AT + "{count} consultants for {required} requirements",
+    Code.CONSULTANT_TWICE: _AT + "same consultant used twice",
+    Code.UNKNOWN_CONSULTANT: _AT + "unknown consultant {consultant_id}",
+    Code.CONSULTANT_STAFF_TYPE: _AT + "consultant {name} has none of {staff_types}",
+    Code.CONSULTANT_NOT_ALLOWED: _AT + "consultant {name} not allowed",
+    Code.CONSULTANT_NO_TASK_SITE: _AT + "consultant {name} serves none of the task's sites",
+    Code.CONSULTANT_NOT_AT_SITE: _AT + "consultant {name} does not serve site {site_id}",
+    Code.CONSULTANT_UNAVAILABLE: _AT + "consultant {name} not available {busy_start}..{busy_end} (incl. travel)",
+    Code.CITIZEN_UNAVAILABLE: _AT + "citizen {label} not available",
+    Code.SITE_NOT_ALLOWED: _AT + "site {site_id} not allowed",
+    Code.SITE_CLOSED: _AT + "site {site_name} closed",
+    Code.NO_ROOM: _AT + "no room assigned",
+    Code.ROOM_WRONG_SITE: _AT + "room {room_id} is not at site {site_id}",
+    Code.ROOM_TOO_SMALL: _AT + "room {room_id} holds {capacity} < {needed}",
+    Code.ROOM_LACKS_FEATURES: _AT + "room {room_id} lacks {missing}",
+    Code.ROOM_OFF_SITE: _AT + "room booked for an off-site task",
+    Code.CONSULTANT_DOUBLE_BOOKED: "consultant {consultant_id} double-booked: {other_task} and {task} (slot {slot})",
+    Code.CITIZEN_DOUBLE_BOOKED: "citizen {citizen_id} double-booked: {other_task} and {task} (slot {slot})",
+    Code.ROOM_DOUBLE_BOOKED: "room {room_id} double-booked: {other_task} and {task} (slot {slot})",
+    Code.CITIZEN_DAY_LIMIT: "citizen {label} booked {minutes} min on day {day} > {limit}",
+    Code.CONSULTANT_CONTRACT: "consultant {name} booked {minutes} min > contract",
+    Code.UNPLACED_TWICE: "a task is listed as unplaced twice",
+    Code.PLACED_AND_UNPLACED: "task {task} both placed and unplaced",
+    Code.UNPLACED_WITHOUT_REASON: "task {task} unplaced without a reason",
+    Code.TASK_MISSING: "task {task} neither placed nor listed as unplaced",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken hard rule. `params` hold plain values (ints, strings, tuples of them)."""
+
+    code: Code
+    task_id: str | None  # the task whose placement breaks the rule; None for plan-wide totals
+    field: Field | None  # what to change; None when no choice of this placement resolves it
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        shown = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        return _ENGLISH[self.code].format(task=self.task_id, **shown)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.task_id, self.field, tuple(sorted(self.params.items()))))
 
 
 def _inside(windows: tuple[Window, ...], start: int, end: int) -> bool:
@@ -23,112 +160,200 @@ def _inside(windows: tuple[Window, ...], start: int, end: int) -> bool:
     return pos >= end
 
 
-def verify(problem: Problem, solution: Solution) -> list[str]:
-    """Hard-rule violations (English, for developers and tests); empty list = valid plan."""
-    out: list[str] = []
-    tasks = {t.id: t for t in problem.tasks}
-    consultants = {c.id: c for c in problem.consultants}
-    citizens = {z.id: z for z in problem.citizens}
-    sites = {s.id: s for s in problem.sites}
-    rooms = {r.id: r for r in problem.rooms}
-    spd = problem.slots_per_day
+# (start, end, task id) intervals per resource id
+Intervals = dict[int, list[tuple[int, int, str]]]
 
+
+@dataclass
+class _Context:
+    """The problem's lookups, and the resources the placements use (filled while checking)."""
+
+    problem: Problem
+    tasks: dict[str, Task]
+    consultants: dict[int, Consultant]
+    citizens: dict[int, Citizen]
+    sites: dict[int, Site]
+    rooms: dict[int, Room]
+    consultant_busy: Intervals = field(default_factory=lambda: defaultdict(list))
+    citizen_busy: Intervals = field(default_factory=lambda: defaultdict(list))
+    room_busy: Intervals = field(default_factory=lambda: defaultdict(list))
+    citizen_day: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    consultant_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    @classmethod
+    def of(cls, problem: Problem) -> _Context:
+        return cls(
+            problem,
+            tasks={t.id: t for t in problem.tasks},
+            consultants={c.id: c for c in problem.consultants},
+            citizens={z.id: z for z in problem.citizens},
+            sites={s.id: s for s in problem.sites},
+            rooms={r.id: r for r in problem.rooms},
+        )
+
+
+class _Placed:
+    """One placement being checked: builds its violations."""
+
+    def __init__(self, task: Task, placement: Placement) -> None:
+        self.task = task
+        self.p = placement
+        self.start = placement.start_slot
+        self.end = placement.start_slot + task.duration_slots
+
+    def violation(self, code: Code, fld: Field | None, **params: object) -> Violation:
+        return Violation(code, self.task.id, fld, {"slot": self.start, **params})
+
+
+def verify(problem: Problem, solution: Solution) -> list[Violation]:
+    """Hard-rule violations; empty list = valid plan."""
+    ctx = _Context.of(problem)
+    out: list[Violation] = []
     seen: set[str] = set()
-    consultant_busy: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    citizen_busy: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    room_busy: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    citizen_day: dict[tuple[int, int], int] = defaultdict(int)
-    consultant_minutes: dict[int, int] = defaultdict(int)
-
     for p in solution.placements:
-        t = tasks.get(p.task_id)
+        t = ctx.tasks.get(p.task_id)
         if t is None:
-            out.append(f"placement of unknown task {p.task_id}")
+            out.append(Violation(Code.UNKNOWN_TASK, p.task_id, None))
             continue
         if p.task_id in seen:
-            out.append(f"task {t.id} placed twice")
+            out.append(Violation(Code.PLACED_TWICE, t.id, None))
             continue
         seen.add(p.task_id)
-        start, end = p.start_slot, p.start_slot + t.duration_slots
-        where = f"task {t.id} at slot {start}"
-        if not t.window.contains(start, end):
-            out.append(f"{where}: outside its window {t.window.start}..{t.window.end}")
-        if start < 0 or end > problem.num_slots or start // spd != (end - 1) // spd:
-            out.append(f"{where}: not within one day of the week")
-        if t.fixed_start is not None and start != t.fixed_start:
-            out.append(f"{where}: fixed start {t.fixed_start} not respected")
-        if t.pinned is not None and (
-            t.pinned.start_slot != start
-            or tuple(t.pinned.consultant_ids) != tuple(p.consultant_ids)
-            or (t.place == "site" and t.pinned.room_id != p.room_id)
-        ):
-            out.append(f"{where}: pinned task moved")
-        if t.external_windows is not None and not any(w.contains(start, end) for w in t.external_windows):
-            out.append(f"{where}: external participant not present")
-        n = len(t.citizen_ids)
-        if n < t.min_participants or (t.max_participants is not None and n > t.max_participants):
-            out.append(f"{where}: group size {n} outside {t.min_participants}..{t.max_participants}")
+        placed = _Placed(t, p)
+        out += _check_time(problem, placed)
+        out += _check_consultants(ctx, placed)
+        out += _check_citizens(ctx, placed)
+        out += _check_place(ctx, placed)
+    out += _check_overlaps(ctx)
+    out += _check_limits(ctx)
+    out += _check_unplaced(ctx, solution, seen)
+    return out
 
-        # Consultants: count, distinct, type, site, availability incl. travel.
-        if len(p.consultant_ids) != len(t.staff_requirements):
-            out.append(f"{where}: {len(p.consultant_ids)} consultants for {len(t.staff_requirements)} requirements")
-        if len(set(p.consultant_ids)) != len(p.consultant_ids):
-            out.append(f"{where}: same consultant used twice")
-        for kid, req in zip(p.consultant_ids, t.staff_requirements, strict=False):
-            c = consultants.get(kid)
-            if c is None:
-                out.append(f"{where}: unknown consultant {kid}")
-                continue
-            if not c.staff_types & req:
-                out.append(f"{where}: consultant {c.name} has none of {sorted(req)}")
-            if t.allowed_consultant_ids is not None and kid not in t.allowed_consultant_ids:
-                out.append(f"{where}: consultant {c.name} not allowed")
-            if not c.site_ids & t.site_ids:
-                out.append(f"{where}: consultant {c.name} serves none of the task's sites")
-            if t.place == "site" and p.site_id not in c.site_ids:
-                out.append(f"{where}: consultant {c.name} does not serve site {p.site_id}")
-            travel = 0
-            if t.place in VISIT_PLACES and t.location_id is not None:
-                home = sites[c.home_site_id].location_id
-                minutes = problem.travel(home, t.location_id)
-                travel = -(-minutes // problem.slot_minutes)
-            b0, b1 = start - travel, end + travel
-            if b0 < 0 or not _inside(c.available, b0, b1):
-                out.append(f"{where}: consultant {c.name} not available {b0}..{b1} (incl. travel)")
-            consultant_busy[kid].append((b0, b1, t.id))
-            consultant_minutes[kid] += (b1 - b0) * problem.slot_minutes
 
-        # Citizens: availability (internship hours count at company visits) and day limits.
-        for zid in t.citizen_ids:
-            z = citizens[zid]
-            avail = z.available + (z.internship if t.place == "company" else ())
-            if not _inside(avail, start, end):
-                out.append(f"{where}: citizen {z.label} not available")
-            citizen_busy[zid].append((start, end, t.id))
-            citizen_day[(zid, start // spd)] += t.duration_slots * problem.slot_minutes
+def _check_time(problem: Problem, placed: _Placed) -> list[Violation]:
+    t, p, start, end = placed.task, placed.p, placed.start, placed.end
+    spd = problem.slots_per_day
+    out: list[Violation] = []
+    if not t.window.contains(start, end):
+        out.append(placed.violation(Code.OUTSIDE_WINDOW, Field.START, window_start=t.window.start,
+                                    window_end=t.window.end))
+    if start < 0 or end > problem.num_slots or start // spd != (end - 1) // spd:
+        out.append(placed.violation(Code.NOT_WITHIN_ONE_DAY, Field.START))
+    if t.fixed_start is not None and start != t.fixed_start:
+        out.append(placed.violation(Code.FIXED_START_MOVED, Field.START, fixed_start=t.fixed_start))
+    if t.pinned is not None and (
+        t.pinned.start_slot != start
+        or tuple(t.pinned.consultant_ids) != tuple(p.consultant_ids)
+        or (t.place == Place.SITE and t.pinned.room_id != p.room_id)
+    ):
+        out.append(placed.violation(Code.PINNED_MOVED, Field.START))
+    if t.external_windows is not None and not any(w.contains(start, end) for w in t.external_windows):
+        out.append(placed.violation(Code.EXTERNAL_ABSENT, Field.START))
+    n = len(t.citizen_ids)
+    if n < t.min_participants or (t.max_participants is not None and n > t.max_participants):
+        out.append(placed.violation(Code.GROUP_SIZE, None, size=n, min_participants=t.min_participants,
+                                    max_participants=t.max_participants))
+    return out
 
-        # Place: site opening hours and a suitable room.
-        if t.place == "site":
-            if p.site_id not in t.site_ids:
-                out.append(f"{where}: site {p.site_id} not allowed")
-            elif not _inside(sites[p.site_id].open_windows, start, end):
-                out.append(f"{where}: site {sites[p.site_id].name} closed")
-            room = rooms.get(p.room_id) if p.room_id is not None else None
-            if room is None:
-                out.append(f"{where}: no room assigned")
-            else:
-                if room.site_id != p.site_id:
-                    out.append(f"{where}: room {room.id} is not at site {p.site_id}")
-                need = max(t.room_min_capacity, n + len(t.staff_requirements))
-                if room.capacity < need:
-                    out.append(f"{where}: room {room.id} holds {room.capacity} < {need}")
-                if not t.room_features <= room.features:
-                    out.append(f"{where}: room {room.id} lacks {sorted(t.room_features - room.features)}")
-                room_busy[room.id].append((start, end, t.id))
-        elif p.room_id is not None:
-            out.append(f"{where}: room booked for an off-site task")
 
-    for label, table in (("consultant", consultant_busy), ("citizen", citizen_busy), ("room", room_busy)):
+def _check_consultants(ctx: _Context, placed: _Placed) -> list[Violation]:
+    """Count, distinct, and for each consultant: type, permission, site, availability incl. travel."""
+    t, p = placed.task, placed.p
+    out: list[Violation] = []
+    if len(p.consultant_ids) != len(t.staff_requirements):
+        out.append(placed.violation(Code.CONSULTANT_COUNT, Field.CONSULTANTS, count=len(p.consultant_ids),
+                                    required=len(t.staff_requirements)))
+    if len(set(p.consultant_ids)) != len(p.consultant_ids):
+        out.append(placed.violation(Code.CONSULTANT_TWICE, Field.CONSULTANTS))
+    for kid, req in zip(p.consultant_ids, t.staff_requirements, strict=False):
+        c = ctx.consultants.get(kid)
+        if c is None:
+            out.append(placed.violation(Code.UNKNOWN_CONSULTANT, Field.CONSULTANTS, consultant_id=kid))
+            continue
+        out += _check_consultant(ctx, placed, c, req)
+    return out
+
+
+def _check_consultant(ctx: _Context, placed: _Placed, c: Consultant, req: frozenset[str]) -> list[Violation]:
+    t, p = placed.task, placed.p
+    out: list[Violation] = []
+    who = {"consultant_id": c.id, "name": c.name}
+    if not c.staff_types & req:
+        out.append(placed.violation(Code.CONSULTANT_STAFF_TYPE, Field.CONSULTANTS, **who,
+                                    staff_types=tuple(sorted(req))))
+    if t.allowed_consultant_ids is not None and c.id not in t.allowed_consultant_ids:
+        out.append(placed.violation(Code.CONSULTANT_NOT_ALLOWED, Field.CONSULTANTS, **who))
+    if not c.site_ids & t.site_ids:
+        out.append(placed.violation(Code.CONSULTANT_NO_TASK_SITE, Field.CONSULTANTS, **who))
+    if t.place == Place.SITE and p.site_id not in c.site_ids:
+        out.append(placed.violation(Code.CONSULTANT_NOT_AT_SITE, Field.CONSULTANTS, **who, site_id=p.site_id))
+    travel = 0
+    if t.place in VISIT_PLACES and t.location_id is not None:
+        home = ctx.sites[c.home_site_id].location_id
+        minutes = ctx.problem.travel(home, t.location_id)
+        travel = -(-minutes // ctx.problem.slot_minutes)
+    b0, b1 = placed.start - travel, placed.end + travel
+    if b0 < 0 or not _inside(c.available, b0, b1):
+        out.append(placed.violation(Code.CONSULTANT_UNAVAILABLE, Field.START, **who, busy_start=b0, busy_end=b1))
+    ctx.consultant_busy[c.id].append((b0, b1, t.id))
+    ctx.consultant_minutes[c.id] += (b1 - b0) * ctx.problem.slot_minutes
+    return out
+
+
+def _check_citizens(ctx: _Context, placed: _Placed) -> list[Violation]:
+    """Availability (internship hours count at company visits); day totals are checked later."""
+    t = placed.task
+    out: list[Violation] = []
+    spd = ctx.problem.slots_per_day
+    for zid in t.citizen_ids:
+        z = ctx.citizens[zid]
+        avail = z.available + (z.internship if t.place == Place.COMPANY else ())
+        if not _inside(avail, placed.start, placed.end):
+            out.append(placed.violation(Code.CITIZEN_UNAVAILABLE, Field.START, citizen_id=zid, label=z.label))
+        ctx.citizen_busy[zid].append((placed.start, placed.end, t.id))
+        ctx.citizen_day[(zid, placed.start // spd)] += t.duration_slots * ctx.problem.slot_minutes
+    return out
+
+
+def _check_place(ctx: _Context, placed: _Placed) -> list[Violation]:
+    """Site tasks: an allowed site that is open, and a suitable room there; no room otherwise."""
+    t, p = placed.task, placed.p
+    if t.place != Place.SITE:
+        return [placed.violation(Code.ROOM_OFF_SITE, Field.ROOM, room_id=p.room_id)] if p.room_id is not None else []
+    out: list[Violation] = []
+    if p.site_id not in t.site_ids:
+        out.append(placed.violation(Code.SITE_NOT_ALLOWED, Field.ROOM, site_id=p.site_id))
+    elif not _inside(ctx.sites[p.site_id].open_windows, placed.start, placed.end):
+        out.append(placed.violation(Code.SITE_CLOSED, Field.START, site_id=p.site_id,
+                                    site_name=ctx.sites[p.site_id].name))
+    room = ctx.rooms.get(p.room_id) if p.room_id is not None else None
+    if room is None:
+        out.append(placed.violation(Code.NO_ROOM, Field.ROOM))
+        return out
+    if room.site_id != p.site_id:
+        out.append(placed.violation(Code.ROOM_WRONG_SITE, Field.ROOM, room_id=room.id, site_id=p.site_id))
+    need = max(t.room_min_capacity, len(t.citizen_ids) + len(t.staff_requirements))
+    if room.capacity < need:
+        out.append(placed.violation(Code.ROOM_TOO_SMALL, Field.ROOM, room_id=room.id, capacity=room.capacity,
+                                    needed=need))
+    if not t.room_features <= room.features:
+        out.append(placed.violation(Code.ROOM_LACKS_FEATURES, Field.ROOM, room_id=room.id,
+                                    missing=tuple(sorted(t.room_features - room.features))))
+    ctx.room_busy[room.id].append((placed.start, placed.end, t.id))
+    return out
+
+
+def _check_overlaps(ctx: _Context) -> list[Violation]:
+    """No consultant, citizen or room in two places at once (consultants incl. travel)."""
+    tables = (
+        (Code.CONSULTANT_DOUBLE_BOOKED, Field.START, ctx.consultant_busy,
+         lambda k: {"consultant_id": k, "name": ctx.consultants[k].name}),
+        (Code.CITIZEN_DOUBLE_BOOKED, Field.START, ctx.citizen_busy,
+         lambda k: {"citizen_id": k, "label": ctx.citizens[k].label}),
+        (Code.ROOM_DOUBLE_BOOKED, Field.ROOM, ctx.room_busy, lambda k: {"room_id": k, "name": ctx.rooms[k].name}),
+    )
+    out: list[Violation] = []
+    for code, fld, table, who in tables:
         for key, items in table.items():
             items.sort()
             # Sorted by start, an item overlaps an earlier one iff it starts before the
@@ -136,26 +361,43 @@ def verify(problem: Problem, solution: Solution) -> list[str]:
             run_end, run_task = -1, ""
             for s, e, tid in items:
                 if s < run_end:
-                    out.append(f"{label} {key} double-booked: {run_task} and {tid} (slot {s})")
+                    out.append(Violation(code, tid, fld, {**who(key), "other_task": run_task, "slot": s}))
                 if e > run_end:
                     run_end, run_task = e, tid
-    for (zid, day), minutes in citizen_day.items():
-        cap = citizens[zid].max_minutes_per_day
-        if cap is not None and minutes > cap:
-            out.append(f"citizen {citizens[zid].label} booked {minutes} min on day {day} > {cap}")
-    for kid, minutes in consultant_minutes.items():
-        if minutes > consultants[kid].contracted_minutes_per_week:
-            out.append(f"consultant {consultants[kid].name} booked {minutes} min > contract")
+    return out
 
+
+def _check_limits(ctx: _Context) -> list[Violation]:
+    """Citizens' daily maximum (accommodations) and consultants' contracted minutes."""
+    out: list[Violation] = []
+    for (zid, day), minutes in ctx.citizen_day.items():
+        z = ctx.citizens[zid]
+        if z.max_minutes_per_day is not None and minutes > z.max_minutes_per_day:
+            out.append(Violation(Code.CITIZEN_DAY_LIMIT, None, Field.START, {
+                "citizen_id": zid, "label": z.label, "minutes": minutes, "day": day, "limit": z.max_minutes_per_day,
+            }))
+    for kid, minutes in ctx.consultant_minutes.items():
+        c = ctx.consultants[kid]
+        if minutes > c.contracted_minutes_per_week:
+            out.append(Violation(Code.CONSULTANT_CONTRACT, None, Field.CONSULTANTS, {
+                "consultant_id": kid, "name": c.name, "minutes": minutes, "limit": c.contracted_minutes_per_week,
+            }))
+    return out
+
+
+def _check_unplaced(ctx: _Context, solution: Solution, seen: set[str]) -> list[Violation]:
+    """Every task is placed or listed as unplaced with a reason, exactly once."""
+    out: list[Violation] = []
     unplaced_ids = [u.task_id for u in solution.unplaced]
-    if len(set(unplaced_ids)) != len(unplaced_ids):
-        out.append("a task is listed as unplaced twice")
+    twice = sorted(tid for tid, n in Counter(unplaced_ids).items() if n > 1)
+    if twice:
+        out.append(Violation(Code.UNPLACED_TWICE, twice[0], None))
     for u in solution.unplaced:
         if u.task_id in seen:
-            out.append(f"task {u.task_id} both placed and unplaced")
+            out.append(Violation(Code.PLACED_AND_UNPLACED, u.task_id, None))
         if not u.reason.strip():
-            out.append(f"task {u.task_id} unplaced without a reason")
-    missing = set(tasks) - seen - set(unplaced_ids)
+            out.append(Violation(Code.UNPLACED_WITHOUT_REASON, u.task_id, None))
+    missing = set(ctx.tasks) - seen - set(unplaced_ids)
     for tid in sorted(missing):
-        out.append(f"task {tid} neither placed nor listed as unplaced")
+        out.append(Violation(Code.TASK_MISSING, tid, None))
     return out

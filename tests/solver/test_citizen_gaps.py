@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from solver.cpsat import solve
 from solver.objective import evaluate
-from solver.problem import Task, Window
+from solver.problem import Problem, Solution, Task, Window
 
 from .builders import GROUPROOM, WEEK_WINDOW, at, citizen, consultant, placement_map, talk, world
 
@@ -17,7 +17,7 @@ SESSION = Task(
 WEDNESDAY = Window(at(2, 8), at(2, 16))
 
 
-def _solve(tasks: list[Task], **kw: object):  # noqa: ANN202
+def _solve(tasks: list[Task], **kw: object) -> tuple[Problem, Solution]:
     problem = world(tasks, citizens=[citizen(1), citizen(2)], **kw)
     solution = solve(problem)
     return problem, solution

@@ -4,13 +4,13 @@ from solver.cpsat import solve, solve_part
 from solver.decompose import decompose, merge
 from solver.diagnose import diagnose
 from solver.objective import evaluate
-from solver.problem import Room, Site, Window
+from solver.problem import Problem, Room, Site, Window
 from solver.verify import verify
 
 from .builders import at, citizen, consultant, days, talk, world
 
 
-def two_regions():  # type: ignore[no-untyped-def]
+def two_regions() -> Problem:
     kolding = Site(2, "Kolding", days(8, 16), "site:2")
     consultants = [
         consultant(1, "Mette Hansen", "social", available=days(8, 12, [0, 1])),

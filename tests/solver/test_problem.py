@@ -1,11 +1,12 @@
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
-from solver.problem import Placement, ProblemError, Window
+from solver.problem import Placement, Problem, ProblemError, Window
 
 from .builders import GRID, at, citizen, consultant, talk, world
 
@@ -15,6 +16,7 @@ def test_solver_never_imports_django() -> None:
         "import sys\n"
         "import solver, solver.problem, solver.candidates, solver.cpsat, solver.greedy, solver.verify\n"
         "import solver.decompose, solver.diagnose, solver.generate, solver.objective, solver.bench\n"
+        "import solver.components, solver.model, solver.bounds, solver.serialize\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if m.startswith('django'))\n"
     )
     env_free = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=".")
@@ -60,7 +62,7 @@ def test_slot_helpers_round_trip() -> None:
         (lambda p: replace(p, tasks=(talk("t9", 1, place="moon"),)), "task t9: place 'moon'"),
     ],
 )
-def test_bad_input_names_the_item(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_names_the_item(mutate: Callable[[Problem], Problem], message: str) -> None:
     problem = mutate(world([talk("t1", 1)]))
     with pytest.raises(ProblemError, match=message.replace("(", r"\(").replace(")", r"\)")):
         problem.validate()

@@ -24,6 +24,7 @@ def test_the_greedy_plan_is_reported_before_the_search_and_bounds_mean_something
     seen: list[tuple[int, int, float]] = []
     sol = solve(problem, on_progress=lambda o, b, e: seen.append((o, b, e)))
     assert verify(problem, sol) == []
+    assert sol.cancelled is False and sol.stats["cancelled"] is False
     g = greedy(problem)
     # A complete, verified plan is visible at once: greedy, after the one-move repair.
     assert seen[0][0] == sol.stats["repaired_objective"] <= g.objective
@@ -41,7 +42,7 @@ def test_cancel_at_once_returns_the_verified_greedy_plan() -> None:
     t0 = time.perf_counter()
     sol = solve_part(problem, on_progress=lambda o, b, e: True)
     assert time.perf_counter() - t0 < 10
-    assert sol.stats["cancelled"] is True and sol.status == "GREEDY"
+    assert sol.cancelled is True and sol.status == "GREEDY"
     assert "cpsat_status" not in sol.stats  # CP-SAT never started
     assert verify(problem, sol) == []
     assert sol.objective == sol.stats["repaired_objective"] <= greedy(problem).objective
@@ -56,7 +57,7 @@ def test_cancel_during_the_search_keeps_the_best_plan_so_far() -> None:
         return len(calls) == 2  # call 1 is the greedy plan, call 2 CP-SAT's first plan
 
     sol = solve(problem, on_progress=cancel_at_first_cpsat_plan)
-    assert sol.stats["cancelled"] is True
+    assert sol.cancelled is True
     assert len(calls) == 2  # nothing reported after the cancel
     assert sol.stats["cpsat_solutions"] == 1  # the search stopped right away
     assert sol.status in ("FEASIBLE", "GREEDY")
@@ -78,7 +79,7 @@ def test_decomposed_progress_is_about_the_whole_problem() -> None:
 def test_cancelling_a_decomposed_run_gives_every_part_a_plan() -> None:
     problem = two_regions()
     sol = solve(problem, on_progress=lambda o, b, e: True)
-    assert sol.stats["cancelled"] is True
+    assert sol.cancelled is True and sol.stats["cancelled"] is True  # also in the statistics a run stores
     assert verify(problem, sol) == []
     assert {p.task_id for p in sol.placements} >= {p.task_id for p in greedy(problem).placements}
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from solver.cpsat import solve
 from solver.greedy import greedy
-from solver.problem import Problem, Room, Task, Window
+from solver.problem import Problem, Room, Solution, Task, Window
 from solver.verify import verify
 
 from .builders import PARAMS, at, citizen, consultant, world
@@ -78,7 +78,7 @@ def small_problems(draw: st.DrawFn) -> Problem:
     )
 
 
-def oracle(problem: Problem, solution) -> None:  # type: ignore[no-untyped-def]
+def oracle(problem: Problem, solution: Solution) -> None:
     """Slot sets per person/room; intervals recomputed from scratch."""
     tasks = {t.id: t for t in problem.tasks}
     homes = {c.id: c for c in problem.consultants}

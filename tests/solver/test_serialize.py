@@ -12,12 +12,14 @@ from solver.decompose import decompose, merge
 from solver.problem import (
     Citizen,
     Consultant,
+    Place,
     Placement,
     Problem,
     Room,
     Site,
     Solution,
     SolverParams,
+    SolveStatus,
     Task,
     Unplaced,
     Weights,
@@ -51,7 +53,7 @@ tasks = st.builds(
     citizen_ids=st.lists(ids, max_size=3).map(tuple),
     staff_requirements=st.lists(str_set, max_size=3).map(tuple),
     duration_slots=ids,
-    place=text,
+    place=st.sampled_from(Place),
     site_ids=int_set,
     window=windows,
     reason_rule=text,
@@ -67,6 +69,7 @@ tasks = st.builds(
     previous=st.none() | placements,
     min_participants=ids,
     max_participants=st.none() | ids,
+    rule_id=st.none() | ids,
 )
 problems = st.builds(
     Problem,
@@ -130,13 +133,14 @@ solutions = st.builds(
     Solution,
     placements=st.lists(placements, max_size=4).map(tuple),
     unplaced=st.lists(st.builds(Unplaced, task_id=text, reason=text), max_size=3).map(tuple),
-    status=st.sampled_from(["OPTIMAL", "FEASIBLE", "GREEDY", "EMPTY"]),
+    status=st.sampled_from(SolveStatus),
     objective=ids,
     best_bound=st.none() | ids,
     gap=st.none() | st.floats(0, 10, allow_nan=False),
     avoidable_objective=ids,
     stats=st.dictionaries(text, json_values, max_size=4),
     moved_task_ids=st.lists(text, max_size=3).map(tuple),
+    cancelled=st.booleans(),
 )
 
 
@@ -162,6 +166,30 @@ def test_valid_problems_survive_a_json_round_trip(problem: Problem) -> None:
 @given(solutions)
 def test_any_solution_survives_a_json_round_trip(solution: Solution) -> None:
     assert solution_from_dict(through_json(solution_to_dict(solution))) == solution
+
+
+def test_enums_travel_as_their_plain_values_and_come_back_typed() -> None:
+    problem = two_regions()
+    data = through_json(problem_to_dict(problem))
+    assert {t["place"] for t in data["tasks"]} <= {"site", "company", "home", "phone"}  # type: ignore[union-attr,index]
+    again = problem_from_dict(data)
+    assert all(type(t.place) is Place for t in again.tasks)
+    solution = solve_part(decompose(problem)[0])
+    encoded = through_json(solution_to_dict(solution))
+    assert encoded["status"] == "OPTIMAL" and encoded["cancelled"] is False
+    assert type(solution_from_dict(encoded).status) is SolveStatus
+
+
+def test_dicts_written_before_the_typed_fields_still_read() -> None:
+    problem = two_regions()
+    data = through_json(problem_to_dict(problem))
+    for task in data["tasks"]:  # type: ignore[union-attr]
+        del task["rule_id"]  # type: ignore[index]
+    assert problem_from_dict(data) == problem
+    solution = solve_part(decompose(problem)[0])
+    encoded = through_json(solution_to_dict(solution))
+    del encoded["cancelled"]
+    assert solution_from_dict(encoded) == solution
 
 
 def test_parts_solved_as_separate_jobs_merge_into_a_valid_plan() -> None:

@@ -1,0 +1,295 @@
+"""The CP-SAT model over the feasible candidates: variables, hard rules and the objective.
+
+One Boolean per candidate ("place <task> ..."), one per task with candidates ("unplaced <task>"):
+exactly one of them holds. Hard rules left after candidate filtering are resource sharing: at
+most one per (consultant, slot), (citizen, slot), room pool counts per (room class, slot),
+citizen minutes per day and consultant contracted minutes (`add_hard_constraints`).
+
+The objective is built term by term, one function per `objective.Term` (`OBJECTIVE_TERMS`),
+each the model form of the function of the same term in `solver.objective`, so the model's
+objective equals `objective.evaluate()` of the plan it encodes (constant included) and
+CP-SAT's bound is a bound on the number the benchmarks report. New terms (travel, breaks) get
+a function in both places and an entry in `OBJECTIVE_TERMS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.candidates import Candidate, CandidateSet
+from solver.components import Node
+from solver.objective import (
+    PLACEMENT_TERMS,
+    Term,
+    balance_key,
+    consultant_loads,
+    largest_loads,
+    trip_days,
+    unplaced_cost,
+)
+
+# (first slot, end slot, variable index) of a candidate's use of one resource
+Interval = tuple[int, int, int]
+# (task index, variable index, minutes) of a candidate's use of a capped resource
+Use = tuple[int, int, int]
+
+
+@dataclass
+class PlanningModel:
+    """The model with its variables by meaning; `terms` is the objective, term by term."""
+
+    cs: CandidateSet
+    model: cp_model.CpModel
+    x: list[cp_model.IntVar]  # per candidate: it is the task's placement
+    unplaced: dict[int, cp_model.IntVar] = field(default_factory=dict)  # per task index with candidates
+    max_load: dict[tuple[Node, str], cp_model.IntVar] = field(default_factory=dict)  # per (group, staff type)
+    trips: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # per (citizen, day)
+    terms: dict[Term, tuple[int, list[tuple[cp_model.IntVar, int]]]] = field(default_factory=dict)
+
+    def term_value(self, term: Term, solver: cp_model.CpSolver) -> int:
+        """The value of one objective term in the solver's current solution."""
+        constant, items = self.terms[term]
+        return constant + sum(coef * solver.value(var) for var, coef in items)
+
+
+def candidate_name(cs: CandidateSet, cand: Candidate) -> str:
+    """E.g. "place talk:12:2025-W10 at 40 by 3+7 in room class 2" (the slot is a week slot)."""
+    task = cs.problem.tasks[cand.task_index]
+    where = f" in room class {cand.room_class}" if cand.room_class is not None else ""
+    return f"place {task.id} at {cand.start} by {'+'.join(map(str, cand.consultant_ids))}{where}"
+
+
+def build_model(cs: CandidateSet, hint: list[int] | None) -> PlanningModel:
+    """The whole model; `hint` (chosen candidate indices, e.g. the greedy plan) becomes a complete hint."""
+    model = cp_model.CpModel()
+    pm = PlanningModel(cs, model, [model.new_bool_var(candidate_name(cs, c)) for c in cs.candidates])
+    _one_choice_per_task(pm)
+    add_hard_constraints(model, cs, pm.x)
+    for term, build_term in OBJECTIVE_TERMS.items():
+        pm.terms[term] = build_term(pm)
+    constant = sum(c for c, _ in pm.terms.values())
+    items = [(var, coef) for _, term_items in pm.terms.values() for var, coef in term_items if coef]
+    model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in items], [c for _, c in items]) + constant)
+    if hint is not None:
+        _add_hint(pm, hint)
+    return pm
+
+
+def _one_choice_per_task(pm: PlanningModel) -> None:
+    """Exactly one of a task's candidates, or its "unplaced" Boolean.
+
+    An explicit "unplaced" Boolean keeps every objective term non-negative. Rewarding placements
+    with negative coefficients instead makes CP-SAT's bound before its LP converges the sum of
+    all negative coefficients (one per candidate, ignoring the at-most-one): the large negative
+    bounds once seen on L/XL and on the demo centres."""
+    model, cs = pm.model, pm.cs
+    for ti, task in enumerate(cs.problem.tasks):
+        cands = cs.by_task[ti]
+        if not cands:
+            continue
+        u = model.new_bool_var(f"unplaced {task.id}")
+        pm.unplaced[ti] = u
+        model.add_exactly_one([u, *(pm.x[i] for i in cands)]).with_name(f"one placement of {task.id}")
+
+
+# -- hard rules ------------------------------------------------------------------------------------
+
+
+def _starts_cover(intervals: list[Interval]) -> list[tuple[int, list[int]]]:
+    """(slot, variables) of groups that pairwise overlap: for every interval start, all intervals
+    covering that slot. Two intervals overlap iff one covers the other's start, so one
+    at-most-one per distinct start point is exact and much smaller than one per slot."""
+    ordered = sorted(intervals)
+    groups: list[tuple[int, list[int]]] = []
+    active: list[tuple[int, int]] = []  # (end, var)
+    k = 0
+    while k < len(ordered):
+        s = ordered[k][0]
+        while k < len(ordered) and ordered[k][0] == s:
+            active.append((ordered[k][1], ordered[k][2]))
+            k += 1
+        active = [(e, v) for e, v in active if e > s]
+        if len(active) > 1:
+            groups.append((s, [v for _, v in active]))
+    return groups
+
+
+@dataclass
+class _Usage:
+    """What every candidate would use, per resource (in candidate order)."""
+
+    consultant: dict[int, list[Interval]] = field(default_factory=dict)  # incl. travel
+    citizen: dict[int, list[Interval]] = field(default_factory=dict)
+    room_class: dict[int, list[Interval]] = field(default_factory=dict)
+    citizen_day: dict[tuple[int, int], list[Use]] = field(default_factory=dict)
+    contract: dict[int, list[Use]] = field(default_factory=dict)  # consultant -> minutes incl. travel
+
+    @classmethod
+    def of(cls, cs: CandidateSet) -> _Usage:
+        problem = cs.problem
+        usage = cls()
+        for i, cand in enumerate(cs.candidates):
+            task = problem.tasks[cand.task_index]
+            end = cand.start + task.duration_slots
+            for kid, s0, s1 in cand.busy:
+                usage.consultant.setdefault(kid, []).append((s0, s1, i))
+            for zid in task.citizen_ids:
+                usage.citizen.setdefault(zid, []).append((cand.start, end, i))
+                usage.citizen_day.setdefault((zid, problem.day_of(cand.start)), []).append(
+                    (cand.task_index, i, task.duration_slots * problem.slot_minutes)
+                )
+            if cand.room_class is not None:
+                usage.room_class.setdefault(cand.room_class, []).append((cand.start, end, i))
+            for kid, minutes in cand.load:
+                usage.contract.setdefault(kid, []).append((cand.task_index, i, minutes))
+        return usage
+
+
+def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
+    """Resource sharing rules; everything per task is already guaranteed by the candidates."""
+    usage = _Usage.of(cs)
+    _add_no_double_booking(model, x, "consultant", usage.consultant)
+    _add_no_double_booking(model, x, "citizen", usage.citizen)
+    _add_room_pools(model, cs, x, usage.room_class)
+    for (zid, day), items in usage.citizen_day.items():
+        limit = cs.index.citizens[zid].max_minutes_per_day
+        if limit is not None:
+            _add_minute_cap(model, x, items, limit, f"citizen {zid} daily maximum on day {day}")
+    for kid, items in usage.contract.items():
+        limit = cs.index.consultants[kid].contracted_minutes_per_week
+        _add_minute_cap(model, x, items, limit, f"consultant {kid} contracted minutes")
+
+
+def _add_no_double_booking(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], kind: str, table: Mapping[int, list[Interval]]
+) -> None:
+    for key, intervals in table.items():
+        for slot, group in _starts_cover(intervals):
+            model.add_at_most_one(x[i] for i in group).with_name(f"{kind} {key} once at {slot}")
+
+
+def _add_room_pools(
+    model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], table: Mapping[int, list[Interval]]
+) -> None:
+    for rc_index, intervals in table.items():
+        size = len(cs.room_classes[rc_index].room_ids)
+        for slot, group in _starts_cover(intervals):
+            if len(group) > size:
+                model.add(sum(x[i] for i in group) <= size).with_name(f"room class {rc_index} count at {slot}")
+
+
+def _add_minute_cap(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[Use], cap: int, name: str
+) -> None:
+    most: dict[int, int] = {}
+    for ti, _, m in items:
+        most[ti] = max(most.get(ti, 0), m)
+    if sum(most.values()) > cap:  # only when the cap can actually bind
+        model.add(sum(m * x[i] for _, i, m in items) <= cap).with_name(name)
+
+
+# -- the objective, term by term (mirrors solver.objective) ----------------------------------------
+
+TermItems = tuple[int, list[tuple[cp_model.IntVar, int]]]  # (constant, [(variable, coefficient)])
+
+
+def unplaced_term(pm: PlanningModel) -> TermItems:
+    """objective.unplaced_cost per unplaced task; tasks without candidates are a constant."""
+    cs = pm.cs
+    constant = 0
+    items: list[tuple[cp_model.IntVar, int]] = []
+    for ti, task in enumerate(cs.problem.tasks):
+        if ti in pm.unplaced:
+            items.append((pm.unplaced[ti], unplaced_cost(cs.index, task)))
+        else:
+            constant += unplaced_cost(cs.index, task)
+    return constant, items
+
+
+def placement_term(k: int) -> Callable[[PlanningModel], TermItems]:
+    """The k-th placement term (objective.PLACEMENT_TERMS): its cost on each candidate's Boolean,
+    as priced when the candidate was made (Candidate.costs)."""
+
+    def build(pm: PlanningModel) -> TermItems:
+        return 0, [(pm.x[i], cand.costs[k]) for i, cand in enumerate(pm.cs.candidates) if cand.costs[k]]
+
+    return build
+
+
+def load_balance_term(pm: PlanningModel) -> TermItems:
+    """objective.load_balance_cost: per (consultant group, staff type) an integer at least every
+    member's relative load (permille); minimising makes it the largest."""
+    cs, model = pm.cs, pm.model
+    idx = cs.index
+    weight = cs.problem.weights.load_balance
+    if not weight:
+        return 0, []
+    rel_terms: dict[int, list[tuple[int, int]]] = {}
+    for i, cand in enumerate(cs.candidates):
+        for kid, minutes in cand.load:
+            rel_terms.setdefault(kid, []).append((i, idx.rel_permille(idx.consultants[kid], minutes)))
+    for kid, rel in rel_terms.items():
+        expr = sum(coef * pm.x[i] for i, coef in rel)
+        for st in sorted(idx.consultants[kid].staff_types):
+            key = balance_key(idx, kid, st)
+            if key not in pm.max_load:
+                pm.max_load[key] = model.new_int_var(0, 10**6, f"max load {key[0][0]} {key[0][1]} {st}")
+            model.add(pm.max_load[key] >= expr).with_name(f"max load {st} covers consultant {kid}")
+    return 0, [(var, weight) for var in pm.max_load.values()]
+
+
+def citizen_trip_term(pm: PlanningModel) -> TermItems:
+    """objective.citizen_trip_cost: a Boolean per (citizen, day), forced by any site appointment
+    that day that is not on one of the citizen's busy days."""
+    cs, model = pm.cs, pm.model
+    problem, idx = cs.problem, cs.index
+    weight = problem.weights.citizen_trip
+    if not weight:
+        return 0, []
+    for i, cand in enumerate(cs.candidates):
+        task = problem.tasks[cand.task_index]
+        if not idx.citizen_trip(task):
+            continue
+        day = problem.day_of(cand.start)
+        for zid in task.citizen_ids:
+            if day in idx.citizens[zid].busy_days:
+                continue
+            key = (zid, day)
+            if key not in pm.trips:
+                pm.trips[key] = model.new_bool_var(f"trip citizen {zid} day {day}")
+            model.add_implication(pm.x[i], pm.trips[key]).with_name(f"trip citizen {zid} day {day} by {task.id}")
+    return 0, [(var, weight) for var in pm.trips.values()]
+
+
+# In the order the terms create their variables (part of the model's identity for fixed seeds).
+OBJECTIVE_TERMS: Mapping[Term, Callable[[PlanningModel], TermItems]] = {
+    Term.UNPLACED: unplaced_term,
+    **{term: placement_term(k) for k, term in enumerate(PLACEMENT_TERMS)},
+    Term.LOAD_BALANCE: load_balance_term,
+    Term.CITIZEN_TRIP: citizen_trip_term,
+}
+
+
+# -- hint -------------------------------------------------------------------------------------------
+
+
+def _add_hint(pm: PlanningModel, hint: Iterable[int]) -> None:
+    """Hint every variable: the chosen candidates, and the unplaced, trip and load values they imply."""
+    cs, model = pm.cs, pm.model
+    problem, idx = cs.problem, cs.index
+    chosen = set(hint)
+    for i, var in enumerate(pm.x):
+        model.add_hint(var, i in chosen)
+    picked = [cs.candidates[i] for i in hint]
+    hinted_tasks = {c.task_index for c in picked}
+    for ti, var in pm.unplaced.items():
+        model.add_hint(var, ti not in hinted_tasks)
+    hinted_trips = trip_days(idx, [(problem.tasks[c.task_index], c.start) for c in picked])
+    for key, var in pm.trips.items():
+        model.add_hint(var, key in hinted_trips)
+    worst = largest_loads(idx, consultant_loads(idx, [(problem.tasks[c.task_index], c.consultant_ids) for c in picked]))
+    for key, var in pm.max_load.items():
+        model.add_hint(var, worst.get(key, 0))
