@@ -1,6 +1,6 @@
 """End to end on the small demo centre: the real planner's drafts, published, fed and printed."""
 import io
-from datetime import UTC, date
+from datetime import UTC
 
 import pytest
 from django.core.management import call_command
@@ -13,17 +13,17 @@ from scheduler.planning import plan_create_draft
 from scheduler.publishing import plan_diff, plan_publish
 from scheduler.tokens import feed_token_issue
 from scheduler.ugeskema import site_citizens_for_week
+from tests.dates import WEEK, WEEK_CODE
 from tests.publishing.ical_parsers import parse_agreeing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-WEEK_49 = date(2026, 11, 30)
 FAST = {"time_limit": 5, "num_workers": 2, "random_seed": 1}
 
 
 def test_the_demo_week_publishes_feeds_and_prints_and_a_replan_keeps_identities(client):  # noqa: ANN001
-    call_command("seed_demo", size="S", seed=1, week="2026-W49", stdout=io.StringIO())
+    call_command("seed_demo", size="S", seed=1, week=WEEK_CODE, stdout=io.StringIO())
     site_ids = list(Site.objects.values_list("id", flat=True))
-    v1 = plan_publish(plan=plan_create_draft(week_start=WEEK_49, site_ids=site_ids, **FAST))
+    v1 = plan_publish(plan=plan_create_draft(week_start=WEEK, site_ids=site_ids, **FAST))
     assert (v1.status, v1.version) == (PlanStatus.PUBLISHED, 1)
     assert v1.appointments.count() > 20
 
@@ -45,14 +45,14 @@ def test_the_demo_week_publishes_feeds_and_prints_and_a_replan_keeps_identities(
                 assert citizen.full_name not in body.decode()
 
     site = Site.objects.get(pk=site_ids[0])
-    pdf = PdfReader(io.BytesIO(site_week_pdf(site=site, week_start=WEEK_49)))
-    citizens = list(site_citizens_for_week(site=site, week_start=WEEK_49))
+    pdf = PdfReader(io.BytesIO(site_week_pdf(site=site, week_start=WEEK)))
+    citizens = list(site_citizens_for_week(site=site, week_start=WEEK))
     assert len(pdf.pages) == len(citizens) > 0
     first = " ".join(pdf.pages[0].extract_text().split())
     assert f"Ugeskema for {citizens[0].first_name} {citizens[0].last_name}" in first
 
     # A re-plan of the same week, published as version 2: tasks keep their uids.
-    v2 = plan_publish(plan=plan_create_draft(week_start=WEEK_49, site_ids=site_ids, **FAST))
+    v2 = plan_publish(plan=plan_create_draft(week_start=WEEK, site_ids=site_ids, **FAST))
     assert v2.version == 2
     diff = plan_diff(v1, v2)
     assert diff.unchanged or diff.moved

@@ -5,7 +5,7 @@ A (contact person of citizen A), an outsider (a user with no role), anonymous, a
 link. Objects live at site A unless their name says B.
 """
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,8 @@ from scheduler.models import (
     WorkingHours,
 )
 from scheduler.tokens import feed_token_issue
+from tests.dates import WEEK as WEEK  # the security tests import them from here
+from tests.dates import WEEK_CODE as WEEK_CODE
 from tests.publishing.factories import (
     at,
     make_appointment,
@@ -47,8 +49,6 @@ from tests.publishing.factories import (
 )
 
 PERSONAS = ("admin", "coord_a", "coord_b", "consultant", "outsider", "anonymous")
-WEEK = date(2026, 11, 9)  # a Monday
-WEEK_CODE = "2026-W46"
 
 
 @dataclass
