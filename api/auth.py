@@ -16,13 +16,13 @@ from ninja.security import HttpBearer, django_auth
 
 from api.errors import forbidden
 from api.models import ApiToken, token_hash
-from scheduler.security import credential_note
+from config.middleware import credential_note
 
 TOKEN_PREFIX = "ugs_"
 
 
 class ApiTokenAuth(HttpBearer):
-    """Bearer tokens. What was found is noted for the guess throttle (scheduler.security): an unknown
+    """Bearer tokens. What was found is noted for the guess throttle (config.middleware): an unknown
     token is a guess, a revoked one (or one whose user is deactivated) is not, a live one is never held up."""
 
     def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:

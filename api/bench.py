@@ -40,7 +40,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     os.environ["SQLITE_PATH"] = str(db)
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 

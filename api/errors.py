@@ -2,7 +2,7 @@
 
 Every operation declares `ERRORS` (401/403/404/409/422/429) so clients and schemathesis know what can
 come back; 429 is the guess throttle's answer to a caller whose address sent too many unknown bearer
-tokens (scheduler.security.TokenGuessThrottleMiddleware), with Retry-After. Field errors always look
+tokens (config.middleware.TokenGuessThrottleMiddleware), with Retry-After. Field errors always look
 like `{"detail": [{"field": "...", "message": "..."}]}` with Danish messages from the models' own
 validation.
 """
@@ -16,8 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from config.middleware import CREDENTIAL_STATE_ATTR
 from scheduler.errors import DomainError
-from scheduler.security import CREDENTIAL_STATE_ATTR
 
 
 class FieldError(Schema):

@@ -28,7 +28,7 @@ DB = BASE / "var" / "bench_publishing.sqlite3"
 
 def _setup_django() -> None:
     os.environ["SQLITE_PATH"] = str(DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
     import django
@@ -190,7 +190,7 @@ def _serve(port: int) -> None:
     backlog of 10 drops connections when hundreds arrive in the same instant. Production servers
     (gunicorn, uwsgi) default to 2048."""
     os.environ["SQLITE_PATH"] = str(DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -1,9 +1,9 @@
 """Views reached through secret links: calendar feeds, the citizen's page, PDF ugeskemaer.
 
 Nobody logs in here; the token in the URL is the credential. An unknown token answers a plain 404 and
-counts as a guess (scheduler.security.TokenGuessThrottleMiddleware); a revoked, rotated or expired one
+counts as a guess (config.middleware.TokenGuessThrottleMiddleware); a revoked, rotated or expired one
 answers 410 Gone, so calendar apps stop polling it, and is not counted. Neither answer echoes nor logs
-the token (see scheduler.log_redaction).
+the token (see config.log_redaction).
 """
 from collections.abc import Callable
 from datetime import date
@@ -17,11 +17,11 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.middleware import credential_note
 from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
 from scheduler.feeds import feed_body, feed_state
 from scheduler.models import FeedKind, FeedToken
 from scheduler.pdf import citizen_week_pdf, consultant_week_pdf
-from scheduler.security import credential_note
 from scheduler.tokens import LinkLookup, LinkState, feed_link_lookup, feed_secret_from_page_token, page_link_lookup
 from scheduler.ugeskema import citizen_week, current_week_start
 from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="th
 
 def _env(db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="scheduler.settings", PYTHONUNBUFFERED="1",
+    env.update(SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1",
                Q_WORKERS="1", LOG_LEVEL="INFO")
     return env
 

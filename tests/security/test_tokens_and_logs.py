@@ -88,7 +88,7 @@ def test_a_missed_token_never_reaches_the_log_or_the_error_page(world: World, ca
 
 
 def test_the_runserver_access_log_redacts_tokens(caplog) -> None:  # noqa: ANN001
-    from scheduler.log_redaction import RedactTokenFilter
+    from config.log_redaction import RedactTokenFilter
 
     logger = logging.getLogger("django.server")
     assert any(isinstance(f, RedactTokenFilter) for f in logger.filters)

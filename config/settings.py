@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "scheduler.urls"
-WSGI_APPLICATION = "scheduler.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -90,7 +90,7 @@ TEMPLATES = [
 SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3"))
 SQLITE_TEST_PATH = env_str("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
 
-# The production web server (gunicorn with gthread workers, scheduler/gunicorn_conf.py): each worker process
+# The production web server (gunicorn with gthread workers, config/gunicorn_conf.py): each worker process
 # answers WEB_THREADS requests at once. Without Redis the guess throttle and the feed cache live in each
 # process's memory, so the default is one process there (docs/deploy.md).
 WEB_WORKERS = env_int("WEB_WORKERS", 2 if env_str("REDIS_URL") else 1)
@@ -212,7 +212,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "filters": {"redact_tokens": {"()": "scheduler.log_redaction.RedactTokenFilter"}},
+    "filters": {"redact_tokens": {"()": "config.log_redaction.RedactTokenFilter"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Request paths can carry secret feed tokens; Django's request logger would write them.
     "loggers": {
@@ -233,10 +233,10 @@ PRODUCTION = env_bool("PRODUCTION", False)
 INSTALLED_APPS += ["axes"]
 # Secret-link guessing is refused early; every screen needs a login unless it says otherwise.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "scheduler.security.TokenGuessThrottleMiddleware")
+                  "config.middleware.TokenGuessThrottleMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                  "scheduler.security.LoginRequiredByDefaultMiddleware")
-MIDDLEWARE += ["scheduler.security.SecurityHeadersMiddleware", "axes.middleware.AxesMiddleware"]
+                  "config.middleware.LoginRequiredByDefaultMiddleware")
+MIDDLEWARE += ["config.middleware.SecurityHeadersMiddleware", "axes.middleware.AxesMiddleware"]
 
 # Login throttling (django-axes): 5 failures for a username from an address lock it for 30 minutes.
 # AxesStandaloneBackend needs `request` in authenticate() (Django's login views pass it).
@@ -251,7 +251,7 @@ AXES_VERBOSE = False
 TOKEN_MISS_LIMIT = env_int("TOKEN_MISS_LIMIT", 20)
 TOKEN_MISS_WINDOW_SECONDS = env_int("TOKEN_MISS_WINDOW_SECONDS", 600)
 
-# Headers (SecurityMiddleware, XFrameOptionsMiddleware; CSP and Permissions-Policy in scheduler.security).
+# Headers (SecurityMiddleware, XFrameOptionsMiddleware; CSP and Permissions-Policy in config.middleware).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

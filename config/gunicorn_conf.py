@@ -1,16 +1,16 @@
-"""Gunicorn's configuration: `gunicorn --config python:scheduler.gunicorn_conf` (docs/deploy.md).
+"""Gunicorn's configuration: `gunicorn --config python:config.gunicorn_conf` (docs/deploy.md).
 
-Every value comes from the environment through scheduler.settings (WEB_*), so the web server and the
+Every value comes from the environment through config.settings (WEB_*), so the web server and the
 database connection bound (WEB_DATABASE_CONNECTIONS_MAX) are computed from the same two numbers. Importing the
 settings module does not set Django up; it also makes a production misconfiguration stop the master
 before any worker starts.
 """
 from gunicorn import glogging
 
-from scheduler import settings as app_settings
-from scheduler.log_redaction import RedactTokenFilter
+from config import settings as app_settings
+from config.log_redaction import RedactTokenFilter
 
-wsgi_app = "scheduler.wsgi:application"
+wsgi_app = "config.wsgi:application"
 bind = ["127.0.0.1:8000"]  # --bind on the command line (run_all, the systemd unit) replaces it
 
 # gthread: a fixed pool of threads per process (so a fixed number of database connections); keep-alive
