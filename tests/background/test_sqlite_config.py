@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRINT_DATABASE = """
 import json
-from scheduler import settings
+from config import settings
 db = settings.DATABASES["default"]
 print(json.dumps({"ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "OPTIONS": db["OPTIONS"], "TEST": db["TEST"]}))
 """
