@@ -50,11 +50,11 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     from django.test import Client
 
     from api.auth import api_token_create
-    from api.services import plan_bookings_write
     from rooms.models import Site
     from scheduler.availability import coming_week_start
+    from scheduler.editing.services import plan_bookings_write
     from scheduler.models import Citizen, Plan
-    from scheduler.planning import plan_create_draft
+    from scheduler.planning.services import plan_create_draft
     from scheduler.weeks import iso_week_label
 
     rows: list[tuple[str, str, str]] = []

@@ -167,7 +167,7 @@ def prepare(*, size: str, plan_seconds: int, build: bool) -> tuple[list[str], st
     from rooms.models import Site
     from scheduler.availability import coming_week_start
     from scheduler.models import Citizen, Consultant
-    from scheduler.tokens import feed_token_issue
+    from scheduler.publishing.tokens import feed_token_issue
     from scheduler.weeks import iso_week_label
 
     if build:

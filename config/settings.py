@@ -181,7 +181,7 @@ TRAVEL_ROUND_TO_MINUTES = 5
 PLANNER_TIME_LIMIT_SECONDS = env_int("PLANNER_TIME_LIMIT_SECONDS", 60)
 PLANNER_NUM_WORKERS = env_int("PLANNER_NUM_WORKERS", 8)
 # A run whose problem splits into independent parts (solver.decompose) and has at least this many tasks
-# solves each part as its own background task (scheduler.runs.solve_part_execute); smaller runs solve
+# solves each part as its own background task (scheduler.planning.runs.solve_part_execute); smaller runs solve
 # in one task, where the fixed cost of extra tasks (enqueue, JSON round trip, merge) is not worth it.
 PLANNER_SPLIT_MIN_TASKS = env_int("PLANNER_SPLIT_MIN_TASKS", 400)
 Q_TIMEOUT_SECONDS = env_int("Q_TIMEOUT_SECONDS", 900)

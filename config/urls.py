@@ -4,6 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
-    path("", include("scheduler.urls_public")),
-    path("", include("scheduler.urls_web")),
+    path("", include("scheduler.public.urls")),
+    path("", include("scheduler.web.urls")),
 ]

@@ -241,9 +241,9 @@ def main() -> None:
     import psutil
     from django.test import Client
 
-    from scheduler.feeds import feed_state
-    from scheduler.pdf import site_week_pdf
-    from scheduler.tokens import feed_token_issue
+    from scheduler.publishing.feeds import feed_state
+    from scheduler.publishing.pdf import site_week_pdf
+    from scheduler.publishing.tokens import feed_token_issue
 
     t0 = time.perf_counter()
     data = _build(args.citizens, args.events)
@@ -255,7 +255,7 @@ def main() -> None:
     print(f"Consultant feed: {state.count} events in its window")
     from django.core.cache import cache
 
-    from scheduler import feeds
+    from scheduler.publishing import feeds
 
     cold = []
     for _ in range(20):

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from api.auth import api_token_create
-from scheduler.demo import demo_build
+from scheduler.demo.centre import demo_build
 from scheduler.models import Appointment, Booking, Consultant, Plan, PlanStatus
-from scheduler.planning import plan_create_draft
+from scheduler.planning.services import plan_create_draft
 from tests.api.conftest import Api
 
 WEEK = date(2026, 11, 30)
@@ -22,7 +22,7 @@ def planned(db):
 
     site = Site.objects.order_by("pk").first()
     plan = plan_create_draft(week_start=WEEK, site_ids=[site.pk], time_limit=1, num_workers=1)
-    from api.services import plan_bookings_write
+    from scheduler.editing.services import plan_bookings_write
 
     plan_bookings_write(plan=plan)
     coordinator = Api(api_token_create(user=users.get(username="koordinator"), name="t")[1])

@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from scheduler.models import Appointment, Booking, BookingResource, Plan, PlanStatus
-from scheduler.planning import plan_create_draft
-from scheduler.publishing import PublishingError, plan_publish
+from scheduler.planning.services import plan_create_draft
+from scheduler.publishing.services import PublishingError, plan_publish
 from tests.scheduler import planning_factories as f
 
 pytestmark = pytest.mark.django_db

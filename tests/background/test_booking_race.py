@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.db import connection
 
-from api.services import DoubleBooking, appointment_book
 from scheduler.availability import TZ
+from scheduler.editing.services import DoubleBooking, appointment_book
 from scheduler.models import Appointment, Booking, Plan
 from tests.api.conftest import make_citizen, make_consultant, make_site
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from scheduler.models import Appointment, AppointmentStatus, PlanStatus
-from scheduler.publishing import (
+from scheduler.publishing.services import (
     PublishingError,
     appointment_cancel,
     appointment_fingerprint,

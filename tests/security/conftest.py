@@ -32,7 +32,7 @@ from scheduler.models import (
     UnplacedTask,
     WorkingHours,
 )
-from scheduler.tokens import feed_token_issue
+from scheduler.publishing.tokens import feed_token_issue
 from tests.publishing.factories import (
     at,
     make_appointment,

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from config.middleware import miss_network
-from scheduler.tokens import feed_token_revoke, feed_token_rotate
+from scheduler.publishing.tokens import feed_token_revoke, feed_token_rotate
 from tests.security.conftest import WEEK_CODE, World
 
 GUESSER = "203.0.113.9"

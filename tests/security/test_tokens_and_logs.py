@@ -9,7 +9,7 @@ from django.utils import timezone
 from api.auth import api_token_create, api_token_revoke
 from api.models import ApiToken, token_hash
 from scheduler.models import EnrolmentStatus, FeedToken
-from scheduler.tokens import feed_token_revoke, feed_token_rotate
+from scheduler.publishing.tokens import feed_token_revoke, feed_token_rotate
 from tests.security.conftest import World
 
 

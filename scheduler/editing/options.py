@@ -1,13 +1,13 @@
 """"Where could one more talk go this week?" — ranked options built on the solver's own machinery.
 
 Every option is a candidate of `solver.candidates` for one new Task on the week's real Problem
-(`scheduler.problem_builder.problem_build`), with the plan's current appointments taken out of the
+(`scheduler.problem.builder.problem_build`), with the plan's current appointments taken out of the
 consultants', citizens' and rooms' free time first. The candidate generator guarantees every per-task
 rule the verifier checks (staff type, site served, working hours and absences incl. travel to and from
 a visit, internship hours, accommodations, opening hours, external presence, room size and features);
 the remaining shared-resource rules (no double booking of consultant/citizen/room, the citizen's
 minutes per day, the consultant's contracted minutes) are checked here against the occupied time. So an
-option the coordinator picks passes the move check (`api.services.move_violations`) unless the plan
+option the coordinator picks passes the move check (`scheduler.editing.services.move_violations`) unless the plan
 changed in between — which bumps `Plan.lock_version` and with it the cache key below.
 
 Two in-process caches. The built Problem is kept per plan (id and creation time) for CACHE_SECONDS:
@@ -33,10 +33,10 @@ from typing import Any
 
 from activities.models import ActivityKind, ActivityRule, Place
 from scheduler.availability import TZ as LOCAL_TZ
-from scheduler.demand import REQUEST_DEFAULTS, active_enrolments
+from scheduler.demand.demand import REQUEST_DEFAULTS, active_enrolments
 from scheduler.errors import PlanningError
 from scheduler.models import Appointment, AppointmentStatus, Citizen, Plan
-from scheduler.problem_builder import BuiltProblem, grid_of, problem_build
+from scheduler.problem.builder import BuiltProblem, grid_of, problem_build
 from solver import problem as sp
 from solver.candidates import build as candidates_build
 from solver.lookup import Index, span_bits
@@ -220,7 +220,7 @@ def _task_for(
 
 def _task_from_rule(week: PlanWeek, citizen: Citizen, kind: str) -> sp.Task | None:
     """A task for a kind the citizen has no task of this week: the rule of their current phase, else the
-    defaults a coordinator's request would get (scheduler.demand.REQUEST_DEFAULTS)."""
+    defaults a coordinator's request would get (scheduler.demand.demand.REQUEST_DEFAULTS)."""
     problem = week.built.problem
     enrolment = next((e for e in active_enrolments(site_ids=[citizen.site_id], week_start=problem.week_start)
                       if e.citizen_id == citizen.pk), None)

@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 from activities.models import ActivityKind, Internship, InternshipKind, InternshipStep
 from rooms.calendar import holiday_name, week_days
 from rooms.models import ClosedDay, Site
-from scheduler.feeds import appointment_location, citizen_label
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -25,6 +24,7 @@ from scheduler.models import (
     EnrolmentStatus,
     PlanStatus,
 )
+from scheduler.publishing.feeds import appointment_location, citizen_label
 from scheduler.weeks import iso_week_label
 
 WEEKDAY_NAMES = ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag"]

@@ -31,7 +31,7 @@ from activities.models import (
     Theme,
 )
 from rooms.models import ClosedDay, OpeningHours, Room, RoomFeature, Site
-from scheduler import demo_names as names
+from scheduler.demo import names
 from scheduler.models import (
     Absence,
     ActivityRequest,

@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from activities.models import ActivityKind, Company, Place
 from rooms.models import Room, Site
 from rooms.text import one_line
-from scheduler.ical_event import event_ical
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
+from scheduler.publishing.ical_event import event_ical
 
 FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
 WINDOW_BACK = timedelta(weeks=4)

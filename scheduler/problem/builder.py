@@ -1,6 +1,6 @@
 """Database → solver.Problem (plain dataclasses, no ORM objects cross the line).
 
-`problem_build` reads one week for a set of sites: the demand (scheduler.demand), who is free when
+`problem_build` reads one week for a set of sites: the demand (scheduler.demand.demand), who is free when
 (opening hours minus holidays and closed days; working hours minus absences and bookings in other
 sites' plans; citizens' site hours minus fixed unavailability, internship hours and accommodations),
 travel times, employer presence, the current draft's pins and the published plan's placements.
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from activities.models import ActivityKind, Company, EmployerAvailability, Place
 from rooms.models import Room, Site, TravelTimeOverride
 from rooms.travel import estimate_minutes
-from scheduler import demand as demand_mod
 from scheduler.availability import (
     TZ,
     DayIntervals,
@@ -37,7 +36,8 @@ from scheduler.availability import (
     week_dates,
     work_hours,
 )
-from scheduler.demand import Demand, Note, WeekDemand
+from scheduler.demand import demand as demand_mod
+from scheduler.demand.demand import Demand, Note, WeekDemand
 from scheduler.errors import PlanningError
 from scheduler.models import (
     Absence,
@@ -52,7 +52,7 @@ from scheduler.models import (
     PreferredTime,
     WorkingHours,
 )
-from scheduler.selectors import planning_weights
+from scheduler.planning.selectors import planning_weights
 from solver import problem as sp
 
 SLOT = 15
@@ -81,7 +81,7 @@ def week_plans(*, week_start: date, site_ids: Iterable[int]) -> tuple[list[Plan]
 
     A draft that also covers sites outside the request is refused: replacing it would throw away
     another site's draft, keeping it would leave two drafts for one site. Planning splits such drafts
-    first (scheduler.planning.plan_drafts_split), so this guards against a draft widened meanwhile.
+    first (scheduler.planning.services.plan_drafts_split), so this guards against a draft widened meanwhile.
     The message names no site: the caller may not be allowed to know the others.
     """
     site_ids = set(site_ids)

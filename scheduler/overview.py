@@ -1,12 +1,12 @@
 """What the coordinator UI needs that no other module offers yet.
 
-* `unplaced_task_place`: place an unplaced task by hand at one of the ranked options (api.options),
-  checked by the same verifier as a move (api.services.move_violations).
+* `unplaced_task_place`: place an unplaced task by hand at one of the ranked options (scheduler.editing.options),
+  checked by the same verifier as a move (scheduler.editing.services.move_violations).
 * Overview reads: rule compliance (overdue talks and follow-up visits, internships without a visit in
   14 days), caseloads against max_caseload, planned hours against contracted hours.
 
 Everything else the UI does goes through the services and selectors of planning, runs, publishing,
-tokens and api.services.
+tokens and scheduler.editing.services.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from activities.models import ActivityKind, ActivityRule, FrequencyType, InternshipKind, Place
 from rooms.models import Room, Site
 from scheduler.availability import active_internships, has_kind
-from scheduler.demand import HISTORY_KINDS, active_enrolments, held_history
+from scheduler.demand.demand import HISTORY_KINDS, active_enrolments, held_history
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -48,7 +48,7 @@ PLACEABLE_KINDS = {
 
 
 def _rule_of(task: UnplacedTask) -> ActivityRule | None:
-    # Demand keys of rule tasks are "<kind>:<enrolment>:<rule>:<week>:<n>" (scheduler.demand).
+    # Demand keys of rule tasks are "<kind>:<enrolment>:<rule>:<week>:<n>" (scheduler.demand.demand).
     parts = task.task_key.split(":")
     if len(parts) >= 3 and parts[0] == task.kind and parts[2].isdigit():
         return ActivityRule.objects.filter(pk=int(parts[2])).first()
@@ -77,7 +77,7 @@ def unplaced_task_place(
     raises MoveRefused and the transaction rolls back. `allowed_site_ids`: the caller's sites (None:
     administrator); consultants and rooms outside them are answered like unknown ones.
     """
-    from api.services import (
+    from scheduler.editing.services import (
         MoveRefused,
         NotEditable,
         appointment_book,
@@ -85,7 +85,7 @@ def unplaced_task_place(
         move_violations,
         plan_lock,
     )
-    from api.violation_wording import violation_message
+    from scheduler.editing.wording import violation_message
 
     move_refs_check(consultant_ids=consultant_ids, room_id=room_id, allowed_site_ids=allowed_site_ids)
 
@@ -222,7 +222,7 @@ def rule_compliance(*, site_ids: Iterable[int], week_start: date) -> tuple[list[
 
 
 def _rule_floor(rule: ActivityRule, e: Enrolment, internships: list) -> date | None | bool:
-    """The date a rule starts counting from; False when the rule does not apply (as in scheduler.demand)."""
+    """The date a rule starts counting from; False when the rule does not apply (as in scheduler.demand.demand)."""
     from activities.models import Condition
 
     if rule.condition == Condition.IN_INTERNSHIP:
@@ -318,8 +318,8 @@ def consultant_loads(*, site_ids: Iterable[int], week_start: date) -> list[LoadG
 
 
 def _current_plans(*, week_start: date) -> list[int]:
-    """Per site, the draft if there is one, else the published plan (scheduler.runs.latest_plan)."""
-    from scheduler.runs import latest_plan
+    """Per site, the draft if there is one, else the published plan (scheduler.planning.runs.latest_plan)."""
+    from scheduler.planning.runs import latest_plan
 
     out: set[int] = set()
     for site_id in Plan.objects.filter(week_start=week_start).values_list("sites", flat=True).distinct():

@@ -258,7 +258,7 @@ def solve_run_execute(*, run_id: int) -> str:
     (settings.PLANNER_SPLIT_MIN_TASKS) stores each part on a SolvePart and enqueues one task per part
     ("split"); the last part to finish merges and stores the draft (solve_part_execute).
     """
-    from scheduler.planning import plan_prepare, plan_solution_check, plan_store
+    from scheduler.planning.services import plan_prepare, plan_solution_check, plan_store
     from solver.cpsat import solve
     from solver.decompose import decompose
 
@@ -348,7 +348,7 @@ def _solve_cancellable(
 
 def _stored(run_id: int, plan: Plan) -> str:
     # plan_store does not write occupancy rows; they make the database refuse later double bookings.
-    from api.services import plan_bookings_write
+    from scheduler.editing.services import plan_bookings_write
 
     plan_bookings_write(plan=plan)
     _finish(
@@ -481,8 +481,8 @@ def solve_part_execute(*, part_id: int) -> str:
 
 def _parts_finish(run_id: int) -> str:
     """Called after each part; the call that sees every part finished merges and stores, once."""
-    from scheduler.planning import plan_solution_check, plan_store
-    from scheduler.problem_builder import BuiltProblem, problem_build
+    from scheduler.planning.services import plan_solution_check, plan_store
+    from scheduler.problem.builder import BuiltProblem, problem_build
     from solver.decompose import MergeError, merge
     from solver.serialize import problem_from_dict, solution_from_dict
 

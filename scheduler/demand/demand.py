@@ -16,7 +16,7 @@ Rules (docs/plan-format.md repeats them for coordinators):
   overdue open request is still due, with the whole week as window) and that no published plan of
   another week already holds.
 * group_session rules do not make tasks themselves: they give the citizen a place on a course of
-  the theme (scheduler.planning.course_places_assign); each course session of the week is one task
+  the theme (scheduler.planning.services.course_places_assign); each course session of the week is one task
   with a fixed start for all members who can attend it.
 
 Only appointments in published plans count as held (drafts are proposals).

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 
 from rooms.models import Site
 from scheduler.models import Citizen, Consultant
-from scheduler.ugeskema import (
+from scheduler.publishing.ugeskema import (
     Week,
     WeekDay,
     WeekItem,

@@ -19,11 +19,17 @@ from django.views.decorators.http import require_GET
 
 from config.middleware import credential_note
 from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
-from scheduler.feeds import feed_body, feed_state
 from scheduler.models import FeedKind, FeedToken
-from scheduler.pdf import citizen_week_pdf, consultant_week_pdf
-from scheduler.tokens import LinkLookup, LinkState, feed_link_lookup, feed_secret_from_page_token, page_link_lookup
-from scheduler.ugeskema import citizen_week, current_week_start
+from scheduler.publishing.feeds import feed_body, feed_state
+from scheduler.publishing.pdf import citizen_week_pdf, consultant_week_pdf
+from scheduler.publishing.tokens import (
+    LinkLookup,
+    LinkState,
+    feed_link_lookup,
+    feed_secret_from_page_token,
+    page_link_lookup,
+)
+from scheduler.publishing.ugeskema import citizen_week, current_week_start
 from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours
 
 

@@ -179,7 +179,7 @@ def _bookings_write(plan: Plan) -> None:
     appointments carried over from an earlier version. A clash refuses the whole publication."""
     from django.db import IntegrityError
 
-    from api.services import plan_bookings_write
+    from scheduler.editing.services import plan_bookings_write
 
     try:
         plan_bookings_write(plan=plan)

@@ -1,7 +1,7 @@
 """Changes to a plan made through the API: optimistic locking, pin, move (checked by the solver's
 verifier), cancel, and the occupancy rows (Booking) that let the database refuse double bookings.
 
-The planning service (scheduler.planning.plan_store) does not write Booking rows; `plan_bookings_write`
+The planning service (scheduler.planning.services.plan_store) does not write Booking rows; `plan_bookings_write`
 does, and the background task calls it right after a draft is stored.
 """
 import itertools
@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from api.violation_wording import violation_message
+from scheduler.editing.wording import violation_message
 from scheduler.errors import DomainError
 from scheduler.models import (
     Appointment,
@@ -152,7 +152,7 @@ def appointment_pin(*, appointment: Appointment, pinned: bool, seen_version: int
 def appointment_cancel_locked(
     *, appointment: Appointment, seen_version: int | None, user: object = None
 ) -> Appointment:
-    from scheduler.publishing import appointment_cancel
+    from scheduler.publishing.services import appointment_cancel
 
     _editable(appointment)
     plan_lock(plan=appointment.plan, seen_version=seen_version)
@@ -174,8 +174,8 @@ def _order_consultants(ids: list[int], requirements: tuple, types: dict[int, fro
 def move_violations(
     *, appointment: Appointment, start: datetime, consultant_ids: list[int], room_id: int | None
 ) -> list["Violation"]:
-    """Hard-rule violations the move would cause, via the real Problem (api.violation_wording words them)."""
-    from scheduler.problem_builder import grid_of, problem_build
+    """Hard-rule violations the move would cause, via the real Problem (scheduler.editing.wording words them)."""
+    from scheduler.problem.builder import grid_of, problem_build
     from solver import problem as sp
     from solver.verify import SHARED_RESOURCE_CODES, Code, Field, Violation, verify
 
@@ -262,7 +262,7 @@ def appointment_move(
 ) -> Appointment:
     """Move an appointment (and maybe give it other consultants or another room), verified by the
     planner's own checker. `allowed_site_ids`: the caller's sites (None: administrator)."""
-    from scheduler.publishing import appointment_fingerprint, appointment_record_change
+    from scheduler.publishing.services import appointment_fingerprint, appointment_record_change
 
     _editable(appointment)
     # Only what the caller names is checked: the appointment's own people and room are already in it.

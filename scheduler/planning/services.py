@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, ActivityRule, CourseMembership, GroupCourse
 from scheduler.availability import TZ, active_internships, site_weeks, work_hours
-from scheduler.demand import active_enrolments, running_courses
+from scheduler.demand.demand import active_enrolments, running_courses
 from scheduler.errors import PlanningCancelled, PlanningError, PlanVerificationError
 from scheduler.models import (
     Appointment,
@@ -35,7 +35,7 @@ from scheduler.models import (
     PlanStatus,
     UnplacedTask,
 )
-from scheduler.problem_builder import BuiltProblem, citizen_free, problem_build, week_plans
+from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build, week_plans
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
 
