@@ -1,29 +1,21 @@
-"""What the coordinator UI needs that no other module offers yet.
-
-* `unplaced_task_place`: place an unplaced task by hand at one of the ranked options (scheduler.editing.options),
-  checked by the same verifier as a move (scheduler.editing.services.move_violations).
-* Overview reads: rule compliance (overdue talks and follow-up visits, internships without a visit in
-  14 days), caseloads against max_caseload, planned hours against contracted hours.
-
-Everything else the UI does goes through the services and selectors of planning, runs, publishing,
-tokens and scheduler.editing.services.
-"""
+"""The overview's reads: rule compliance (who is overdue by their own model's rules, internships without
+the follow-up visit their model asks for), caseloads against max_caseload, planned hours against
+contracted hours."""
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
-from activities.models import ActivityKind, ActivityRule, FrequencyType, InternshipKind, Place
-from rooms.models import Room, Site
+from activities.models import ActivityKind, FrequencyType, Internship, InternshipKind
+from rooms.models import Site
 from scheduler.availability import active_internships, has_kind
-from scheduler.demand.demand import HISTORY_KINDS, active_enrolments, held_history
+from scheduler.demand.demand import active_enrolments, held_history
+from scheduler.demand.rules import own_rules, rule_due, rule_start
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -32,101 +24,7 @@ from scheduler.models import (
     EnrolmentStatus,
     Plan,
     PlanStatus,
-    UnplacedTask,
 )
-
-DEFAULT_DURATION = 60
-VISIT_EVERY_DAYS = 14
-# Kinds a coordinator can place by hand from "find a time": one citizen, one consultant.
-PLACEABLE_KINDS = {
-    ActivityKind.START_TALK, ActivityKind.TALK, ActivityKind.CONTACT, ActivityKind.S7A, ActivityKind.STEPUP,
-    ActivityKind.ASSESSMENT, ActivityKind.FOLLOWUP_VISIT, ActivityKind.ROUNDTABLE,
-}
-
-
-# -- placing an unplaced task by hand --------------------------------------------------------------
-
-
-def _rule_of(task: UnplacedTask) -> ActivityRule | None:
-    # Demand keys of rule tasks are "<kind>:<enrolment>:<rule>:<week>:<n>" (scheduler.demand.demand).
-    parts = task.task_key.split(":")
-    if len(parts) >= 3 and parts[0] == task.kind and parts[2].isdigit():
-        return ActivityRule.objects.filter(pk=int(parts[2])).first()
-    return None
-
-
-def unplaced_task_duration(*, task: UnplacedTask) -> int:
-    if task.request_id:
-        return task.request.duration_minutes
-    rule = _rule_of(task)
-    return rule.duration_minutes if rule else DEFAULT_DURATION
-
-
-def unplaced_task_is_placeable(*, task: UnplacedTask) -> bool:
-    return task.kind in PLACEABLE_KINDS and len(task.citizens.all()) == 1
-
-
-@transaction.atomic
-def unplaced_task_place(
-    *, task: UnplacedTask, start: datetime, consultant_ids: list[int], room_id: int | None, seen_version: int | None,
-    allowed_site_ids: frozenset[int] | set[int] | None = None,
-) -> Appointment:
-    """Turn an unplaced task into an appointment of the draft, if the verifier accepts it.
-
-    The appointment is written first so the verifier sees it exactly as it would be stored; a refusal
-    raises MoveRefused and the transaction rolls back. `allowed_site_ids`: the caller's sites (None:
-    administrator); consultants and rooms outside them are answered like unknown ones.
-    """
-    from scheduler.editing.services import (
-        MoveRefused,
-        NotEditable,
-        appointment_book,
-        move_refs_check,
-        move_violations,
-        plan_lock,
-    )
-    from scheduler.editing.wording import violation_message
-
-    move_refs_check(consultant_ids=consultant_ids, room_id=room_id, allowed_site_ids=allowed_site_ids)
-
-    plan = task.plan
-    if plan.status != PlanStatus.DRAFT:
-        raise NotEditable(_("Kun en kladde kan ændres. Planlæg ugen igen for at få en kladde."))
-    rule = _rule_of(task)
-    request = task.request if task.request_id else None
-    place = rule.place if rule else (Place.COMPANY if request and request.company_id else Place.SITE)
-    company_id = None
-    if place == Place.COMPANY:
-        company_id = request.company_id if request and request.company_id else _company_of(task)
-    room = Room.objects.filter(pk=room_id).first() if room_id and place == Place.SITE else None
-    citizen = task.citizens.first()
-    appointment = Appointment.objects.create(
-        plan=plan, task_key=task.task_key, kind=task.kind, start=start,
-        end=start + timedelta(minutes=unplaced_task_duration(task=task)),
-        site_id=room.site_id if room else citizen.site_id if citizen else None, room=room, company_id=company_id,
-        place=place, group_course_id=task.group_course_id, rule=task.rule, enrolment_id=task.enrolment_id,
-        activity_rule=rule, request=request,
-    )
-    appointment.consultants.set(consultant_ids)
-    appointment.citizens.set(task.citizens.all())
-    violations = move_violations(
-        appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room.pk if room else None
-    )
-    if violations:
-        raise MoveRefused(violation_message(violations[0])[1])
-    plan_lock(plan=plan, seen_version=seen_version)
-    appointment_book(appointment=appointment)
-    task.delete()
-    return appointment
-
-
-def _company_of(task: UnplacedTask) -> int | None:
-    if not task.enrolment_id:
-        return None
-    internships = active_internships(enrolment_ids=[task.enrolment_id], week_start=task.plan.week_start)
-    found = next(iter(internships.get(task.enrolment_id, [])), None)
-    return found.company_id if found else None
-
 
 # -- overview: rule compliance ------------------------------------------------------------------------
 
@@ -154,6 +52,7 @@ class VisitRow:
     internship_start: date
     last_visit: date | None
     days_since: int
+    every_days: int
     planned_this_week: bool
 
 
@@ -170,70 +69,62 @@ def _week_plan_kinds(*, week_start: date, site_ids: Iterable[int]) -> dict[int, 
 
 
 def rule_compliance(*, site_ids: Iterable[int], week_start: date) -> tuple[list[ComplianceRow], list[VisitRow]]:
-    """Who is overdue by their model's every-N-days rules as the week starts, from published history.
+    """Who is overdue by their own model's every-N-days rules as the week starts, from published history,
+    with the deadlines the planner uses (scheduler.demand.rules).
 
-    Second list: citizens in an internship whose company has had no follow-up visit for 14 days.
+    Second list: citizens in an internship whose own model asks for follow-up visits every N days and
+    whose company has had no visit (a round-table meeting there counts) for longer than that.
     """
     site_ids = list(site_ids)
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     history = held_history(enrolments=enrolments, week_start=week_start)
     internships = active_internships(enrolment_ids=[e.pk for e in enrolments], week_start=week_start)
     planned = _week_plan_kinds(week_start=week_start, site_ids=site_ids)
-    rules: dict[int, list[ActivityRule]] = defaultdict(list)
-    phase_ids = {e.current_phase_id for e in enrolments if e.current_phase_id}
-    for rule in ActivityRule.objects.filter(phase_id__in=phase_ids, frequency_type=FrequencyType.EVERY_N_DAYS):
-        rules[rule.phase_id].append(rule)
+    rules = own_rules(enrolments, frequency_type=FrequencyType.EVERY_N_DAYS)
 
     overdue: list[ComplianceRow] = []
     visits: list[VisitRow] = []
     for e in enrolments:
         held = history.get(e.pk, {})
         mine = internships.get(e.pk, [])
+        visit_every: list[int] = []
         for rule in rules.get(e.current_phase_id or -1, []):
-            floor = _rule_floor(rule, e, mine)
-            if floor is False:
+            start = rule_start(rule, e, mine, week_start=week_start)
+            if start is None:
                 continue
-            kinds = HISTORY_KINDS.get(rule.kind, (rule.kind,))
-            days = [held[k] for k in kinds if k in held and (floor is None or held[k] >= floor)]
-            last = max(days) if days else None
-            anchor = last or max(d for d in (floor, e.phase_started, e.start_date) if d is not None)
-            deadline = anchor + timedelta(days=max(1, rule.frequency_value))
-            if deadline < week_start:
+            if rule.kind == ActivityKind.FOLLOWUP_VISIT:
+                visit_every.append(max(1, rule.frequency_value))
+            due = rule_due(rule, e, held, start)
+            if due.deadline < week_start:
                 overdue.append(ComplianceRow(
                     enrolment=e, kind_label=str(ActivityKind(rule.kind).label),
-                    rule_text=rule.description or rule.frequency_text, last_held=last, deadline=deadline,
+                    rule_text=rule.description or rule.frequency_text, last_held=due.last_held, deadline=due.deadline,
                     planned_this_week=rule.kind in planned.get(e.pk, set()), _today=week_start,
                 ))
         internship = has_kind(mine, InternshipKind.INTERNSHIP)
-        if internship is not None:
-            visits_held = [held[k] for k in (ActivityKind.FOLLOWUP_VISIT, ActivityKind.ROUNDTABLE)
-                           if k in held and held[k] >= internship.start_date]
-            last_visit = max(visits_held) if visits_held else None
-            since = (week_start - (last_visit or internship.start_date)).days
-            if since > VISIT_EVERY_DAYS:
-                visits.append(VisitRow(
-                    enrolment=e, company=internship.company.name, internship_start=internship.start_date,
-                    last_visit=last_visit, days_since=since,
-                    planned_this_week=ActivityKind.FOLLOWUP_VISIT in planned.get(e.pk, set()),
-                ))
+        if internship is not None and visit_every:
+            row = _visit_row(e, internship, held, every=min(visit_every), week_start=week_start)
+            if row is not None:
+                row.planned_this_week = ActivityKind.FOLLOWUP_VISIT in planned.get(e.pk, set())
+                visits.append(row)
     overdue.sort(key=lambda r: (r.deadline, r.enrolment.citizen.last_name))
     visits.sort(key=lambda r: -r.days_since)
     return overdue, visits
 
 
-def _rule_floor(rule: ActivityRule, e: Enrolment, internships: list) -> date | None | bool:
-    """The date a rule starts counting from; False when the rule does not apply (as in scheduler.demand.demand)."""
-    from activities.models import Condition
-
-    if rule.condition == Condition.IN_INTERNSHIP:
-        found = has_kind(internships, InternshipKind.INTERNSHIP)
-        return found.start_date if found else False
-    if rule.condition == Condition.EMPLOYED:
-        found = has_kind(internships, InternshipKind.PARTIAL_RETURN)
-        return found.start_date if found else False
-    if rule.condition == Condition.AFTER_JOB_START:
-        return e.job_started if e.job_started else False
-    return None
+def _visit_row(
+    e: Enrolment, internship: Internship, held: dict[str, date], *, every: int, week_start: date
+) -> VisitRow | None:
+    visits_held = [held[k] for k in (ActivityKind.FOLLOWUP_VISIT, ActivityKind.ROUNDTABLE)
+                   if k in held and held[k] >= internship.start_date]
+    last_visit = max(visits_held) if visits_held else None
+    since = (week_start - (last_visit or internship.start_date)).days
+    if since <= every:
+        return None
+    return VisitRow(
+        enrolment=e, company=internship.company.name, internship_start=internship.start_date,
+        last_visit=last_visit, days_since=since, every_days=every, planned_this_week=False,
+    )
 
 
 # -- overview: caseloads and hours ----------------------------------------------------------------
@@ -318,8 +209,8 @@ def consultant_loads(*, site_ids: Iterable[int], week_start: date) -> list[LoadG
 
 
 def _current_plans(*, week_start: date) -> list[int]:
-    """Per site, the draft if there is one, else the published plan (scheduler.planning.runs.latest_plan)."""
-    from scheduler.planning.runs import latest_plan
+    """Per site, the draft if there is one, else the published plan (scheduler.planning.selectors.latest_plan)."""
+    from scheduler.planning.selectors import latest_plan
 
     out: set[int] = set()
     for site_id in Plan.objects.filter(week_start=week_start).values_list("sites", flat=True).distinct():

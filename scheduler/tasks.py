@@ -13,8 +13,3 @@ def solve_part_task(part_id: int) -> str:
 def solve_runs_sweep_task() -> int:
     return solve_runs_sweep()
 
-
-def plan_publish_task(plan_id: int) -> int:
-    from scheduler.publishing.services import plan_publish_task as publish
-
-    return publish(plan_id)

@@ -4,7 +4,6 @@ import json
 from collections import defaultdict
 from typing import Any, Literal
 
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -24,11 +23,10 @@ from scheduler.editing.services import (
     appointment_cancel_locked,
     appointment_move,
     appointment_pin,
-    plan_lock,
     recent_changes,
 )
 from scheduler.models import Appointment, Plan, PlanStatus, UnplacedTask
-from scheduler.planning.runs import latest_plan
+from scheduler.planning.selectors import latest_plan
 from scheduler.weeks import iso_week_label
 
 router = Router(tags=["Planer / Plans"])
@@ -289,10 +287,7 @@ def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_
 
     def publish() -> None:
         nonlocal plan
-        with transaction.atomic():
-            if version is not None:
-                plan_lock(plan=plan, seen_version=version)
-            plan = plan_publish(plan=plan, user=request.auth)
+        plan = plan_publish(plan=plan, seen_version=version, user=request.auth)
 
     _guarded(publish)
     return plan_summary(Plan.objects.prefetch_related("sites").get(pk=plan.pk))

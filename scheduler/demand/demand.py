@@ -3,10 +3,8 @@ the coordinators' requests and the group courses, to a list of `Demand`s with du
 
 Rules (docs/plan-format.md repeats them for coordinators):
 
-* every_n_days N: the anchor is the last held appointment of the same kind in the enrolment (an
-  individual talk also counts a start talk), or, without one, the start of what the rule follows
-  (the internship for `in_internship`, the job start for `after_job_start`, otherwise the phase
-  start or the enrolment start). Deadline = anchor + N days. The activity is due this week when
+* every_n_days N: the deadline comes from scheduler.demand.rules (the one module that decides when a
+  rule is next due, shared with the overview). The activity is due this week when
   the deadline is before next Monday; its window runs from Monday to min(Friday, deadline). A
   deadline already passed makes it overdue: window the whole week, higher penalty.
 * per_week N: N tasks this week on different days — the site's open days are split into N
@@ -52,6 +50,7 @@ from scheduler.availability import (
     site_weeks,
     week_dates,
 )
+from scheduler.demand.rules import last_held, rule_due, rule_start
 from scheduler.models import (
     ActivityRequest,
     Appointment,
@@ -63,11 +62,6 @@ from scheduler.models import (
 )
 from scheduler.weeks import iso_week_label
 from solver.problem import DANISH_DAYS
-
-# A talk is a talk: the start talk is the first individual talk of a course.
-HISTORY_KINDS: dict[str, tuple[str, ...]] = {
-    ActivityKind.TALK: (ActivityKind.TALK, ActivityKind.START_TALK),
-}
 
 # Who a requested activity needs when neither the request nor the phase says it.
 REQUEST_DEFAULTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -191,12 +185,6 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
-def _last_of(history: dict[str, date], kind: str, since: date | None = None) -> date | None:
-    days = [history[k] for k in HISTORY_KINDS.get(kind, (kind,)) if k in history]
-    days = [d for d in days if since is None or d >= since]
-    return max(days) if days else None
-
-
 def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
     """Everything due this week for the citizens of these sites."""
     site_ids = frozenset(site_ids)
@@ -252,21 +240,9 @@ def _rule_demand(
     week = iso_week_label(week_start)
     if rule.kind == ActivityKind.GROUP_SESSION or rule.frequency_type == FrequencyType.ON_REQUEST:
         return  # courses and requests have their own sources
-    anchor_floor: date | None = None
-    if rule.condition == Condition.IN_INTERNSHIP:
-        internship = has_kind(internships, InternshipKind.INTERNSHIP)
-        if internship is None:
-            return
-        anchor_floor = internship.start_date
-    elif rule.condition == Condition.EMPLOYED:
-        partial = has_kind(internships, InternshipKind.PARTIAL_RETURN)
-        if partial is None:
-            return
-        anchor_floor = partial.start_date
-    elif rule.condition == Condition.AFTER_JOB_START:
-        if e.job_started is None or e.job_started > friday:
-            return
-        anchor_floor = e.job_started
+    start = rule_start(rule, e, internships, week_start=week_start)
+    if start is None:
+        return
 
     staff = tuple(frozenset({st.code}) for st in sorted(rule.staff_types.all(), key=lambda s: s.code))
     if not staff:
@@ -306,9 +282,7 @@ def _rule_demand(
 
     if rule.frequency_type == FrequencyType.EVERY_N_DAYS:
         n = max(1, rule.frequency_value)
-        last = _last_of(history, rule.kind, since=anchor_floor)
-        anchor = last or max(d for d in (anchor_floor, e.phase_started, e.start_date) if d is not None)
-        deadline = anchor + timedelta(days=n)
+        deadline = rule_due(rule, e, history, start).deadline
         next_monday = week_start + timedelta(days=7)
         count, first_day = 0, 0
         while deadline < next_monday and first_day <= 4:
@@ -370,7 +344,7 @@ def _rule_demand(
                 )
             )
     elif rule.frequency_type == FrequencyType.ONCE:
-        if _last_of(history, rule.kind) is not None:
+        if last_held(history, rule.kind) is not None:
             return
         result.demands.append(
             Demand(

@@ -1,15 +1,16 @@
-"""Changes to a plan made through the API: optimistic locking, pin, move (checked by the solver's
-verifier), cancel, and the occupancy rows (Booking) that let the database refuse double bookings.
+"""Changes to a plan, for the web UI, the API and the commands alike: optimistic locking (the version the
+caller saw), pin, move (checked by the solver's own verifier), cancel, placing an unplaced task by hand,
+and what a change to a published plan means for the calendars (SEQUENCE).
 
-The planning service (scheduler.planning.services.plan_store) does not write Booking rows; `plan_bookings_write`
-does, and the background task calls it right after a draft is stored.
+Occupancy rows live in scheduler.planning.bookings; the Danish wording of a refused move in
+scheduler.editing.wording.
 """
 import itertools
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,21 +21,21 @@ from scheduler.models import (
     Appointment,
     AppointmentStatus,
     Booking,
-    BookingResource,
     Consultant,
     Plan,
     PlanStatus,
 )
+from scheduler.planning.bookings import appointment_book
 
 if TYPE_CHECKING:
     from solver.verify import Violation
 
-SLOT = timedelta(minutes=15)
+Fingerprint = tuple
 
 
 class StaleVersion(DomainError):
     code = "stale_version"
-    http_status = 409
+    conflict = True
 
     def __init__(self, plan: Plan, seen: int | None) -> None:
         super().__init__(
@@ -44,22 +45,14 @@ class StaleVersion(DomainError):
         self.plan = plan
 
 
-class DoubleBooking(DomainError):
-    code = "double_booking"
-    http_status = 409
-
-
 class MoveRefused(DomainError):
     code = "move_refused"
-
-    def __init__(self, message: str, field: str = "start") -> None:
-        super().__init__(message)
-        self.field = field
+    field = "start"
 
 
 class NotEditable(DomainError):
     code = "not_editable"
-    http_status = 409
+    conflict = True
 
 
 def recent_changes(plan: Plan, limit: int = 10) -> list[dict[str, Any]]:
@@ -83,55 +76,6 @@ def plan_lock(*, plan: Plan, seen_version: int | None) -> None:
     plan.lock_version = seen_version + 1
 
 
-def _slots(start: datetime, end: datetime) -> list[datetime]:
-    first = start.astimezone(timezone.get_current_timezone())
-    first = first.replace(minute=first.minute - first.minute % 15, second=0, microsecond=0)
-    out, moment = [], first
-    while moment < end:
-        out.append(moment)
-        moment += SLOT
-    return out
-
-
-def _booking_rows(appointment: Appointment) -> list[Booking]:
-    resources: list[tuple[str, int]] = [(BookingResource.CONSULTANT, c.pk) for c in appointment.consultants.all()]
-    resources += [(BookingResource.CITIZEN, z.pk) for z in appointment.citizens.all()]
-    if appointment.room_id:
-        resources.append((BookingResource.ROOM, appointment.room_id))
-    return [
-        Booking(plan_id=appointment.plan_id, appointment=appointment, resource_kind=kind, resource_id=rid,
-                slot_start=slot)
-        for kind, rid in resources
-        for slot in _slots(appointment.start, appointment.end)
-    ]
-
-
-def appointment_book(*, appointment: Appointment) -> None:
-    """(Re)write the appointment's occupancy rows; the unique constraint refuses a double booking."""
-    try:
-        with transaction.atomic():
-            Booking.objects.filter(appointment=appointment).delete()
-            if appointment.status == AppointmentStatus.PLANNED:
-                Booking.objects.bulk_create(_booking_rows(appointment))
-    except IntegrityError:
-        raise DoubleBooking(
-            _("Dobbeltbooking: en konsulent, borger eller et lokale er allerede optaget på det tidspunkt.")
-        ) from None
-
-
-@transaction.atomic
-def plan_bookings_write(*, plan: Plan) -> int:
-    """Occupancy rows for every planned appointment of a plan (idempotent)."""
-    Booking.objects.filter(plan=plan).delete()
-    rows: list[Booking] = []
-    for appointment in plan.appointments.filter(status=AppointmentStatus.PLANNED).prefetch_related(
-        "consultants", "citizens"
-    ):
-        rows += _booking_rows(appointment)
-    Booking.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
-
-
 def _editable(appointment: Appointment) -> None:
     if appointment.plan.status == PlanStatus.SUPERSEDED:
         raise NotEditable(_("En erstattet planversion kan ikke ændres."))
@@ -152,13 +96,59 @@ def appointment_pin(*, appointment: Appointment, pinned: bool, seen_version: int
 def appointment_cancel_locked(
     *, appointment: Appointment, seen_version: int | None, user: object = None
 ) -> Appointment:
-    from scheduler.publishing.services import appointment_cancel
-
     _editable(appointment)
     plan_lock(plan=appointment.plan, seen_version=seen_version)
     appointment = appointment_cancel(appointment=appointment, user=user)
     Booking.objects.filter(appointment=appointment).delete()
     return appointment
+
+
+def appointment_fingerprint(appointment: Appointment) -> Fingerprint:
+    """Everything whose change a calendar (or a citizen) must hear about."""
+    return (
+        appointment.kind,
+        appointment.start,
+        appointment.end,
+        appointment.site_id,
+        appointment.room_id,
+        appointment.company_id,
+        appointment.place,
+        appointment.group_course_id,
+        appointment.status,
+        frozenset(c.pk for c in appointment.consultants.all()),
+        frozenset(c.pk for c in appointment.citizens.all()),
+    )
+
+
+# -- changes to a plan that calendars must hear about ---------------------------------------------
+
+
+@transaction.atomic
+def appointment_record_change(*, appointment: Appointment, before: Fingerprint) -> Appointment:
+    """Call after changing an appointment (take `before` with appointment_fingerprint first).
+
+    In a published plan a material change bumps SEQUENCE at once, because subscribed calendars see
+    it on their next refresh. In a draft, plan_publish sets the sequence against the last version.
+    """
+    if appointment.plan.status == PlanStatus.PUBLISHED and appointment_fingerprint(appointment) != before:
+        Appointment.objects.filter(pk=appointment.pk).update(
+            sequence=F("sequence") + 1, updated_at=timezone.now()
+        )
+        appointment.refresh_from_db(fields=["sequence", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, user: object | None = None) -> Appointment:
+    """Cancel (never delete): the appointment stays visible as cancelled in feeds and ugeskemaer."""
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return appointment
+    before = appointment_fingerprint(appointment)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.save(update_fields=["status", "updated_at"])
+    # A cancelled appointment frees its slots for re-planning.
+    appointment.bookings.all().delete()
+    return appointment_record_change(appointment=appointment, before=before)
 
 
 # -- move, checked by the independent verifier ---------------------------------------------------
@@ -262,8 +252,6 @@ def appointment_move(
 ) -> Appointment:
     """Move an appointment (and maybe give it other consultants or another room), verified by the
     planner's own checker. `allowed_site_ids`: the caller's sites (None: administrator)."""
-    from scheduler.publishing.services import appointment_fingerprint, appointment_record_change
-
     _editable(appointment)
     # Only what the caller names is checked: the appointment's own people and room are already in it.
     move_refs_check(consultant_ids=consultant_ids, room_id=room_id if room_id != appointment.room_id else None,

@@ -46,7 +46,7 @@ TASK = "scheduler.tasks.solve_run_task"
 
 class RunConflict(DomainError):
     code = "run_conflict"
-    http_status = 409
+    conflict = True
 
     def __init__(self, message: str, *, run: SolveRun) -> None:
         super().__init__(message)
@@ -55,10 +55,6 @@ class RunConflict(DomainError):
 
 class RunError(DomainError):
     code = "run_error"
-
-    def __init__(self, message: str, *, field: str = "__all__", code: str | None = None) -> None:
-        super().__init__(message, code=code)
-        self.field = field
 
 
 def queued_give_up_after() -> timedelta:
@@ -347,10 +343,6 @@ def _solve_cancellable(
 
 
 def _stored(run_id: int, plan: Plan) -> str:
-    # plan_store does not write occupancy rows; they make the database refuse later double bookings.
-    from scheduler.editing.services import plan_bookings_write
-
-    plan_bookings_write(plan=plan)
     _finish(
         run_id, SolveRunStatus.DONE, message="", plan=plan, objective=plan.objective, best_bound=plan.best_bound,
         gap=plan.gap, unplaced_count=plan.unplaced.count(), progress=1.0,
@@ -556,12 +548,3 @@ def sites_planned_together(*, week_start: date, site_ids: Iterable[int]) -> set[
         if wider == sites:
             return sites
         sites = wider
-
-
-def latest_plan(*, week_start: date, site_id: int) -> Plan | None:
-    """The draft if there is one, else the published plan, for a week and a site."""
-    plans = Plan.objects.filter(week_start=week_start, sites=site_id)
-    return (
-        plans.filter(status=PlanStatus.DRAFT).order_by("-created_at", "-pk").first()
-        or plans.filter(status=PlanStatus.PUBLISHED).order_by("-version", "-pk").first()
-    )

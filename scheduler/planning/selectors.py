@@ -1,4 +1,5 @@
-"""Reads shared by the web UI, the API and the commands (planning part)."""
+"""Which plan is this week's, and what is in it: the reads shared by the web UI, the API, the commands
+and the planning and publishing services."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from rooms.models import Site
+from scheduler.errors import PlanningError
 from scheduler.models import Appointment, Plan, PlanningWeights, PlanStatus, UnplacedTask
 from scheduler.weeks import iso_week_label
 from solver.problem import Weights
@@ -39,6 +43,56 @@ def plan_published_get(*, week_start: date, site_ids: Iterable[int]) -> Plan | N
         .order_by("-version", "-published_at")
         .first()
     )
+
+
+def latest_plan(*, week_start: date, site_id: int) -> Plan | None:
+    """The draft if there is one, else the published plan, for a week and a site."""
+    plans = Plan.objects.filter(week_start=week_start, sites=site_id)
+    return (
+        plans.filter(status=PlanStatus.DRAFT).order_by("-created_at", "-pk").first()
+        or plans.filter(status=PlanStatus.PUBLISHED).order_by("-version", "-pk").first()
+    )
+
+
+def plan_versions(week_start: date, site: Site | None = None) -> QuerySet[Plan]:
+    """Every numbered version of a week (newest first), the published one and those it replaced."""
+    plans = Plan.objects.filter(week_start=week_start, version__isnull=False)
+    if site is not None:
+        plans = plans.filter(sites=site)
+    return plans.distinct().order_by("-version", "-published_at")
+
+
+def week_plans(*, week_start: date, site_ids: Iterable[int]) -> tuple[list[Plan], list[Plan]]:
+    """(drafts to replace, published plans) for the week that touch these sites.
+
+    A draft that also covers sites outside the request is refused: replacing it would throw away
+    another site's draft, keeping it would leave two drafts for one site. Planning splits such drafts
+    first (scheduler.planning.services.plan_drafts_split), so this guards against a draft widened meanwhile.
+    The message names no site: the caller may not be allowed to know the others.
+    """
+    site_ids = set(site_ids)
+    plans = list(
+        Plan.objects.filter(
+            week_start=week_start, sites__in=site_ids, status__in=[PlanStatus.DRAFT, PlanStatus.PUBLISHED]
+        )
+        .distinct()
+        .prefetch_related("sites")
+        .order_by("-version", "-created_at")
+    )
+    drafts, published = [], []
+    for plan in plans:
+        covered = {s.id for s in plan.sites.all()}
+        if plan.status == PlanStatus.DRAFT:
+            if not covered <= site_ids:
+                raise PlanningError(
+                    _("Ugens kladde blev ændret til også at dække andre centre under planlægningen. "
+                      "Start planlægningen igen."),
+                    code="draft_covers_other_sites",
+                )
+            drafts.append(plan)
+        else:
+            published.append(plan)
+    return drafts, published
 
 
 def plan_exists_for_week(*, week_start: date, site_ids: Iterable[int] | None = None) -> bool:

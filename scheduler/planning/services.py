@@ -3,9 +3,12 @@ solver and store the result as a draft Plan.
 
     plan = plan_create_draft(week_start=date(2026, 11, 30), site_ids=[1, 2], user=request.user)
 
-The web UI, the API and the background task all call `plan_create_draft`; long runs pass
-`on_progress(objective, best_bound, elapsed_seconds)` to report progress (called from the solver's
-thread; throttle database writes there).
+A draft is made in three steps, each one function here: `plan_prepare` (split shared drafts, contact
+consultants, course places, build the Problem) → solve → `plan_solution_check` + `plan_store` (the draft,
+its unplaced tasks and its bookings, in one transaction). `plan_create_draft` runs them in a row (the
+`plan_week` command); the background run (scheduler.planning.runs, for the web UI and the API) runs the
+same steps with a cancellable solve in between, or solves independent parts on several workers and
+merges them before the same `plan_store`. So every draft, however it was made, has the same rows.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from scheduler.models import (
     PlanStatus,
     UnplacedTask,
 )
-from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build, week_plans
+from scheduler.planning.bookings import plan_bookings_write
+from scheduler.planning.selectors import week_plans
+from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
 
@@ -365,7 +370,8 @@ def plan_store(
     solve_seconds: float = 0.0,
     verified_violations: int | None = None,
 ) -> Plan:
-    """Replace the week's draft for these sites with the solution, in one transaction.
+    """Replace the week's draft for these sites with the solution, in one transaction, ending with its
+    occupancy rows (scheduler.planning.bookings), so the database refuses double bookings in it.
 
     Published plans are never touched. Appointments keep the uid (and sequence) of the same task in
     the published plan, else in the replaced draft, so calendars follow them across re-plans.
@@ -506,6 +512,7 @@ def plan_store(
     ]
     UnplacedTask.citizens.through.objects.bulk_create(links)
 
+    plan_bookings_write(plan=plan)
     info["timings"]["store_seconds"] = round(time.perf_counter() - t0, 3)
     plan.solver_info = _json_safe(info)
     plan.save(update_fields=["solver_info"])

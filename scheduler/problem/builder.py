@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, Company, EmployerAvailability, Place
 from rooms.models import Room, Site, TravelTimeOverride
@@ -52,7 +51,7 @@ from scheduler.models import (
     PreferredTime,
     WorkingHours,
 )
-from scheduler.planning.selectors import planning_weights
+from scheduler.planning.selectors import planning_weights, week_plans
 from solver import problem as sp
 
 SLOT = 15
@@ -74,39 +73,6 @@ class BuiltProblem:
 
 
 # -- plans of the week ------------------------------------------------------------------------------
-
-
-def week_plans(*, week_start: date, site_ids: Iterable[int]) -> tuple[list[Plan], list[Plan]]:
-    """(drafts to replace, published plans) for the week that touch these sites.
-
-    A draft that also covers sites outside the request is refused: replacing it would throw away
-    another site's draft, keeping it would leave two drafts for one site. Planning splits such drafts
-    first (scheduler.planning.services.plan_drafts_split), so this guards against a draft widened meanwhile.
-    The message names no site: the caller may not be allowed to know the others.
-    """
-    site_ids = set(site_ids)
-    plans = list(
-        Plan.objects.filter(
-            week_start=week_start, sites__in=site_ids, status__in=[PlanStatus.DRAFT, PlanStatus.PUBLISHED]
-        )
-        .distinct()
-        .prefetch_related("sites")
-        .order_by("-version", "-created_at")
-    )
-    drafts, published = [], []
-    for plan in plans:
-        covered = {s.id for s in plan.sites.all()}
-        if plan.status == PlanStatus.DRAFT:
-            if not covered <= site_ids:
-                raise PlanningError(
-                    _("Ugens kladde blev ændret til også at dække andre centre under planlægningen. "
-                      "Start planlægningen igen."),
-                    code="draft_covers_other_sites",
-                )
-            drafts.append(plan)
-        else:
-            published.append(plan)
-    return drafts, published
 
 
 def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]:

@@ -8,38 +8,21 @@ lacks is carried over as cancelled, so nothing a citizen was told silently disap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rooms.models import Site
+from scheduler.editing.services import appointment_fingerprint, plan_lock
 from scheduler.errors import DomainError
 from scheduler.models import Appointment, AppointmentStatus, Plan, PlanStatus
-
-Fingerprint = tuple
 
 
 class PublishingError(DomainError):
     code = "publishing_error"
-
-
-def appointment_fingerprint(appointment: Appointment) -> Fingerprint:
-    """Everything whose change a calendar (or a citizen) must hear about."""
-    return (
-        appointment.kind,
-        appointment.start,
-        appointment.end,
-        appointment.site_id,
-        appointment.room_id,
-        appointment.company_id,
-        appointment.place,
-        appointment.group_course_id,
-        appointment.status,
-        frozenset(c.pk for c in appointment.consultants.all()),
-        frozenset(c.pk for c in appointment.citizens.all()),
-    )
 
 
 def _appointment_site_id(appointment: Appointment) -> int | None:
@@ -90,12 +73,22 @@ def _with_people(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
     return queryset.select_related("room", "group_course").prefetch_related("consultants", "citizens")
 
 
-@transaction.atomic
-def plan_publish(*, plan: Plan, user: object | None = None) -> Plan:
-    """Publish a draft as the next numbered version of its week (idempotent).
+class Seen(Enum):
+    # No one saw an older version: a command or a test publishes the draft as it is now.
+    CURRENT = "current"
 
-    Publishing an already published plan returns it unchanged, so a task delivered twice is harmless.
+
+@transaction.atomic
+def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, user: object | None = None) -> Plan:
+    """Publish a draft as the next numbered version of its week.
+
+    `seen_version`: the plan's lock version the coordinator looked at (the web UI and the API pass what the
+    caller sent). A draft changed since raises StaleVersion (409), a missing version refuses with code
+    "move_refused" on the field "version" (422): nobody publishes a plan they have not seen. Publishing an
+    already published plan as it is now returns it unchanged.
     """
+    if seen_version is not Seen.CURRENT:
+        plan_lock(plan=plan, seen_version=seen_version)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status == PlanStatus.PUBLISHED:
         return plan
@@ -179,7 +172,7 @@ def _bookings_write(plan: Plan) -> None:
     appointments carried over from an earlier version. A clash refuses the whole publication."""
     from django.db import IntegrityError
 
-    from scheduler.editing.services import plan_bookings_write
+    from scheduler.planning.bookings import plan_bookings_write
 
     try:
         plan_bookings_write(plan=plan)
@@ -188,11 +181,6 @@ def _bookings_write(plan: Plan) -> None:
             _("Planen kan ikke offentliggøres: en konsulent, borger eller et lokale er dobbeltbooket i den."),
             code="double_booking",
         ) from None
-
-
-def plan_publish_task(plan_id: int) -> int:
-    """django-q2 entry point: plain ids in, the version out; a second delivery changes nothing."""
-    return plan_publish(plan=Plan.objects.get(pk=plan_id)).version or 0
 
 
 def plan_publish_latest_draft(
@@ -205,21 +193,6 @@ def plan_publish_latest_draft(
     if draft is None:
         raise PublishingError(_("Der er ingen kladde for ugen at offentliggøre."), code="no_draft")
     return plan_publish(plan=draft, user=user)
-
-
-# --- selectors ---------------------------------------------------------------------------------
-
-
-def plan_versions(week_start: date, site: Site | None = None) -> QuerySet[Plan]:
-    """Every numbered version of a week (newest first), the published one and those it replaced."""
-    plans = Plan.objects.filter(week_start=week_start, version__isnull=False)
-    if site is not None:
-        plans = plans.filter(sites=site)
-    return plans.distinct().order_by("-version", "-published_at")
-
-
-def plan_current(week_start: date, site: Site) -> Plan | None:
-    return Plan.objects.filter(week_start=week_start, sites=site, status=PlanStatus.PUBLISHED).first()
 
 
 @dataclass
@@ -262,34 +235,3 @@ def plan_diff(old: Plan, new: Plan) -> PlanDiff:
 def published_appointments(*, start: datetime, end: datetime) -> QuerySet[Appointment]:
     """Appointments of the published versions overlapping [start, end)."""
     return Appointment.objects.filter(plan__status=PlanStatus.PUBLISHED, start__lt=end, end__gt=start)
-
-
-# --- changes to a published plan ---------------------------------------------------------------
-
-
-@transaction.atomic
-def appointment_record_change(*, appointment: Appointment, before: Fingerprint) -> Appointment:
-    """Call after changing an appointment (take `before` with appointment_fingerprint first).
-
-    In a published plan a material change bumps SEQUENCE at once, because subscribed calendars see
-    it on their next refresh. In a draft, plan_publish sets the sequence against the last version.
-    """
-    if appointment.plan.status == PlanStatus.PUBLISHED and appointment_fingerprint(appointment) != before:
-        Appointment.objects.filter(pk=appointment.pk).update(
-            sequence=F("sequence") + 1, updated_at=timezone.now()
-        )
-        appointment.refresh_from_db(fields=["sequence", "updated_at"])
-    return appointment
-
-
-@transaction.atomic
-def appointment_cancel(*, appointment: Appointment, user: object | None = None) -> Appointment:
-    """Cancel (never delete): the appointment stays visible as cancelled in feeds and ugeskemaer."""
-    if appointment.status == AppointmentStatus.CANCELLED:
-        return appointment
-    before = appointment_fingerprint(appointment)
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.save(update_fields=["status", "updated_at"])
-    # A cancelled appointment frees its slots for re-planning.
-    appointment.bookings.all().delete()
-    return appointment_record_change(appointment=appointment, before=before)

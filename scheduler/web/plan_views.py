@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rooms.models import Room, Site
 from scheduler.audit import AuditAction, audit_record
 from scheduler.availability import coming_week_start
+from scheduler.editing.unplaced import unplaced_task_is_placeable
 from scheduler.errors import DomainError
 from scheduler.models import (
     Appointment,
@@ -31,10 +32,10 @@ from scheduler.models import (
     SolveRunStatus,
     UnplacedTask,
 )
-from scheduler.overview import unplaced_task_is_placeable
-from scheduler.planning.runs import ACTIVE, latest_plan, sites_planned_together, solve_run_cancel, solve_run_create
-from scheduler.planning.selectors import plan_appointments, plan_published_get, plan_unplaced
+from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_cancel, solve_run_create
+from scheduler.planning.selectors import latest_plan, plan_appointments, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
+from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import ActivityRequestForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
 from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
@@ -88,10 +89,6 @@ def _home_site(appointment: Appointment) -> Site:
         return appointment.site
     citizen = appointment.citizens.first()
     return citizen.site if citizen else appointment.plan.sites.first()
-
-
-def _error(request: HttpRequest, error: DomainError) -> None:
-    messages.error(request, error.message)
 
 
 # -- landing, week picker, the week ----------------------------------------------------------------
@@ -194,7 +191,7 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     try:
         run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of)
     except DomainError as error:
-        _error(request, error)
+        domain_error_show(request, error)
         conflict = getattr(error, "run", None)
         if conflict is not None and {s.pk for s in conflict.sites.all()} <= visible:
             return redirect(_run_url(conflict, site))
@@ -327,7 +324,7 @@ def _move(request: HttpRequest, appointment: Appointment, start: datetime, consu
                          seen_version=version,
                          allowed_site_ids=None if request.user.is_superuser else visible_site_ids(request))
     except DomainError as error:
-        messages.error(request, _("Flytningen er afvist: %(reason)s") % {"reason": error.message})
+        domain_error_show(request, error, prefix=_("Flytningen er afvist: "))
         return False
     messages.success(request, _("Aftalen er flyttet til %(when)s.") % {
         "when": timezone.localtime(start).strftime("%d.%m. kl. %H:%M")})
@@ -360,7 +357,7 @@ def appointment_pin(request: HttpRequest, pk: int) -> HttpResponse:
             pin(appointment=appointment, pinned=pinned, seen_version=form.cleaned_data["version"])
             messages.success(request, _("Aftalen er fastlåst.") if pinned else _("Aftalen er frigjort."))
         except DomainError as error:
-            _error(request, error)
+            domain_error_show(request, error)
     return redirect(request.POST.get("next") or reverse("web:appointment", args=[appointment.pk]))
 
 
@@ -377,7 +374,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                                       user=request.user)
             messages.success(request, _("Aftalen er aflyst."))
         except DomainError as error:
-            _error(request, error)
+            domain_error_show(request, error)
     return redirect("web:appointment", appointment.pk)
 
 
@@ -398,7 +395,7 @@ def unplaced_task_visible(task: UnplacedTask, site_ids: set[int]) -> bool:
 @coordinator_required
 def unplaced_find(request: HttpRequest, pk: int) -> HttpResponse:
     from scheduler.editing.options import talk_options
-    from scheduler.overview import unplaced_task_duration, unplaced_task_is_placeable, unplaced_task_place
+    from scheduler.editing.unplaced import unplaced_task_duration, unplaced_task_is_placeable, unplaced_task_place
 
     task = (
         UnplacedTask.objects.filter(pk=pk)
@@ -419,7 +416,7 @@ def unplaced_find(request: HttpRequest, pk: int) -> HttpResponse:
                     room_id=form.cleaned_data["room"], seen_version=form.cleaned_data["version"],
                     allowed_site_ids=None if request.user.is_superuser else visible_site_ids(request))
             except DomainError as error:
-                messages.error(request, _("Kan ikke placeres: %(reason)s") % {"reason": error.message})
+                domain_error_show(request, error, prefix=_("Kan ikke placeres: "))
             else:
                 messages.success(request, _("Aftalen er placeret."))
                 return redirect("web:appointment", appointment.pk)
@@ -457,7 +454,6 @@ def request_create(request: HttpRequest, site_code: str, week_code: str) -> Http
 
 @coordinator_required
 def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
-    from scheduler.editing.services import plan_lock
     from scheduler.publishing.services import plan_diff, plan_publish
 
     site = site_or_404(request, site_code)
@@ -475,13 +471,9 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         form = VersionForm(request.POST)
         if form.is_valid():
             try:
-                from django.db import transaction
-
-                with transaction.atomic():
-                    plan_lock(plan=plan, seen_version=form.cleaned_data["version"])
-                    published = plan_publish(plan=plan, user=request.user)
+                published = plan_publish(plan=plan, seen_version=form.cleaned_data["version"], user=request.user)
             except DomainError as error:
-                _error(request, error)
+                domain_error_show(request, error)
             else:
                 messages.success(request, _("Ugen er offentliggjort som version %(v)s.") % {"v": published.version})
                 return redirect(week_url(site, week_start))
@@ -533,7 +525,7 @@ def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
                 return redirect("web:feeds", site.code)
             issued = (consultant, feed_token_rotate(owner=consultant, user=request.user))
         except DomainError as error:
-            _error(request, error)
+            domain_error_show(request, error)
     rows = [(c, feed_tokens_active(owner=c)) for c in consultants]
     response = render(request, "coordinator/feeds.html", {
         "site": site, "rows": rows, "issued": issued, "week_url": week_url(site, coming_week_start()),

@@ -177,8 +177,8 @@ def test_cancelling_a_run_with_a_live_worker_asks_it_to_stop(demo):
 
 def _shared_draft(site: Site) -> tuple[Plan, Site, object, object]:
     """A draft of the week covering the demo site and a second site, each with a pinned appointment."""
-    from scheduler.editing.services import plan_bookings_write
     from scheduler.models import Appointment, Consultant, UnplacedTask
+    from scheduler.planning.bookings import plan_bookings_write
     from tests.publishing.factories import at, make_appointment, make_citizen, make_consultant, make_room
     from tests.publishing.factories import make_site as make_plain_site
 
