@@ -6,7 +6,6 @@ appointments. Objects outside the scope answer 404 (existence never leaks); oper
 use answer 403.
 """
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,13 +15,18 @@ from ninja.security import HttpBearer, django_auth
 
 from api.errors import forbidden
 from api.models import ApiToken, token_hash
-from scheduler.security import credential_note
+from config.middleware import credential_note
+from scheduler.access import Scope, request_scope
+
+scope_of = request_scope  # the API's name for the one access scope (scheduler.access)
+__all__ = ["AUTH", "ApiTokenAuth", "Scope", "admin_scope", "api_token_create", "api_token_revoke", "planner_scope",
+           "scope_of"]
 
 TOKEN_PREFIX = "ugs_"
 
 
 class ApiTokenAuth(HttpBearer):
-    """Bearer tokens. What was found is noted for the guess throttle (scheduler.security): an unknown
+    """Bearer tokens. What was found is noted for the guess throttle (config.middleware): an unknown
     token is a guess, a revoked one (or one whose user is deactivated) is not, a live one is never held up."""
 
     def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
@@ -61,41 +65,10 @@ def api_token_revoke(*, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-@dataclass(frozen=True)
-class Scope:
-    user: AbstractBaseUser
-    site_ids: frozenset[int] | None  # None: every site (administrator)
-    consultant_id: int | None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.site_ids is None
-
-    def sees_site(self, site_id: int | None) -> bool:
-        return self.site_ids is None or (site_id is not None and site_id in self.site_ids)
-
-
-def scope_of(request: HttpRequest) -> Scope:
-    cached = getattr(request, "_api_scope", None)
-    if cached is not None:
-        return cached
-    user = request.auth if getattr(request, "auth", None) is not None else request.user
-    if user.is_superuser:
-        scope = Scope(user=user, site_ids=None, consultant_id=None)
-    else:
-        # hasattr: a reverse one-to-one raises when the row is missing.
-        coordinator = user.coordinator if hasattr(user, "coordinator") else None
-        consultant = user.consultant if hasattr(user, "consultant") else None
-        site_ids = frozenset(coordinator.sites.values_list("pk", flat=True)) if coordinator else frozenset()
-        scope = Scope(user=user, site_ids=site_ids, consultant_id=consultant.pk if consultant else None)
-    request._api_scope = scope  # type: ignore[attr-defined]
-    return scope
-
-
 def planner_scope(request: HttpRequest) -> Scope:
     """Scope of someone who may maintain data and plan (administrator or coordinator); else 403."""
     scope = scope_of(request)
-    if scope.is_admin or hasattr(scope.user, "coordinator"):
+    if scope.is_planner:
         return scope
     raise forbidden()
 

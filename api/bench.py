@@ -40,7 +40,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     os.environ["SQLITE_PATH"] = str(db)
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -50,11 +50,10 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     from django.test import Client
 
     from api.auth import api_token_create
-    from api.services import plan_bookings_write
     from rooms.models import Site
     from scheduler.availability import coming_week_start
     from scheduler.models import Citizen, Plan
-    from scheduler.planning import plan_create_draft
+    from scheduler.planning.services import plan_create_draft
     from scheduler.weeks import iso_week_label
 
     rows: list[tuple[str, str, str]] = []
@@ -64,7 +63,6 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     sites = list(Site.objects.order_by("pk"))
     t0 = time.perf_counter()
     plan = plan_create_draft(week_start=week_start, site_ids=[s.pk for s in sites], time_limit=args.plan_seconds)
-    plan_bookings_write(plan=plan)
     rows.append(("plan the week (setup, all sites)", f"{time.perf_counter() - t0:.1f} s",
                  f"{plan.appointments.count()} appointments, {plan.unplaced.count()} unplaced"))
     admin = get_user_model().objects.filter(is_superuser=True).first()

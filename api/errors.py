@@ -2,7 +2,7 @@
 
 Every operation declares `ERRORS` (401/403/404/409/422/429) so clients and schemathesis know what can
 come back; 429 is the guess throttle's answer to a caller whose address sent too many unknown bearer
-tokens (scheduler.security.TokenGuessThrottleMiddleware), with Retry-After. Field errors always look
+tokens (config.middleware.TokenGuessThrottleMiddleware), with Retry-After. Field errors always look
 like `{"detail": [{"field": "...", "message": "..."}]}` with Danish messages from the models' own
 validation.
 """
@@ -16,8 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from config.middleware import CREDENTIAL_STATE_ATTR
 from scheduler.errors import DomainError
-from scheduler.security import CREDENTIAL_STATE_ATTR
 
 
 class FieldError(Schema):
@@ -117,10 +117,11 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": _("Log ind eller send et gyldigt token.")}, status=401)
 
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        status = getattr(exc, "http_status", 422)
-        if status == 422:
-            return field_errors(request, FieldErrors([(getattr(exc, "field", "__all__"), exc.message)]))
-        return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=status)
+        # The one mapping of the domain's errors: a conflict with the current state is 409 with the code,
+        # anything else is the caller's input, 422 on the field it names.
+        if exc.conflict:
+            return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=409)
+        return field_errors(request, FieldErrors([(exc.field, exc.message)]))
 
     def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # A unique constraint raced us (or a double booking): the request conflicts with current data.

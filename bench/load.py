@@ -2,7 +2,7 @@
 
 Builds its own PostgreSQL database (dropped at the end unless --keep), seeds a demo centre (M), plans and
 publishes the coming week, issues a secret feed link for every consultant and citizen with an appointment
-and a bearer token for the demo coordinator, starts gunicorn (scheduler.webserver, the command `run_all`
+and a bearer token for the demo coordinator, starts gunicorn (config.webserver, the command `run_all`
 uses) with Redis as the shared cache, and measures from this machine only (127.0.0.1):
 
 1. feed requests (`GET /kalender/<secret>.ics`), a new TCP connection each, as calendar apps poll;
@@ -167,7 +167,7 @@ def prepare(*, size: str, plan_seconds: int, build: bool) -> tuple[list[str], st
     from rooms.models import Site
     from scheduler.availability import coming_week_start
     from scheduler.models import Citizen, Consultant
-    from scheduler.tokens import feed_token_issue
+    from scheduler.publishing.tokens import feed_token_issue
     from scheduler.weeks import iso_week_label
 
     if build:
@@ -189,7 +189,7 @@ def prepare(*, size: str, plan_seconds: int, build: bool) -> tuple[list[str], st
 
 
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    from scheduler.webserver import gunicorn_command
+    from config.webserver import gunicorn_command
 
     server = subprocess.Popen(gunicorn_command(bind=f"127.0.0.1:{port}"), cwd=ROOT, env=env,
                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -268,7 +268,7 @@ def main() -> int:
     database_url = f"{args.postgres}/{args.database}"
     env = {k: v for k, v in os.environ.items() if k not in {"SQLITE_PATH", "PRODUCTION"}}
     env.update(
-        DATABASE_URL=database_url, REDIS_URL=args.redis, DJANGO_SETTINGS_MODULE="scheduler.settings",
+        DATABASE_URL=database_url, REDIS_URL=args.redis, DJANGO_SETTINGS_MODULE="config.settings",
         WEB_WORKERS=str(args.workers), WEB_THREADS=str(args.threads), WEB_BACKLOG=str(args.backlog),
         WEB_KEEPALIVE=str(args.keepalive), DATABASE_CONN_MAX_AGE=str(args.conn_max_age),
         SITE_URL=f"http://127.0.0.1:{args.port}", LOG_LEVEL="WARNING", PLANNER_NUM_WORKERS="2",

@@ -28,7 +28,7 @@ DB = BASE / "var" / "bench_publishing.sqlite3"
 
 def _setup_django() -> None:
     os.environ["SQLITE_PATH"] = str(DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
     import django
@@ -190,7 +190,7 @@ def _serve(port: int) -> None:
     backlog of 10 drops connections when hundreds arrive in the same instant. Production servers
     (gunicorn, uwsgi) default to 2048."""
     os.environ["SQLITE_PATH"] = str(DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -241,9 +241,9 @@ def main() -> None:
     import psutil
     from django.test import Client
 
-    from scheduler.feeds import feed_state
-    from scheduler.pdf import site_week_pdf
-    from scheduler.tokens import feed_token_issue
+    from scheduler.publishing.feeds import feed_state
+    from scheduler.publishing.pdf import site_week_pdf
+    from scheduler.publishing.tokens import feed_token_issue
 
     t0 = time.perf_counter()
     data = _build(args.citizens, args.events)
@@ -255,7 +255,7 @@ def main() -> None:
     print(f"Consultant feed: {state.count} events in its window")
     from django.core.cache import cache
 
-    from scheduler import feeds
+    from scheduler.publishing import feeds
 
     cold = []
     for _ in range(20):

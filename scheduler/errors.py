@@ -1,16 +1,23 @@
-"""The one domain error base class. The API maps it to HTTP once; views show `message` to the user."""
+"""The one domain error base class. Each interface maps it once: the API in api/errors.py (422 with the
+field, or 409 for a conflict), the web UI in scheduler/web/errors.py (a message on the page)."""
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken. `message` is Danish and shown to users; `code` is for machines."""
+    """A rule of the domain was broken. `message` is Danish and shown to users; `code` is for machines;
+    `field` names the input it is about ("__all__": the request as a whole); `conflict` says the request
+    clashes with the current state (another user's change, a double booking), not with its own input."""
 
     code = "domain_error"
+    field = "__all__"
+    conflict = False
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if field is not None:
+            self.field = field
 
 
 class PlanningError(DomainError):

@@ -1,5 +1,5 @@
 """django-q2 entry points. Each takes plain ids only and is safe to deliver twice."""
-from scheduler.runs import solve_part_execute, solve_run_execute, solve_runs_sweep
+from scheduler.planning.runs import solve_part_execute, solve_run_execute, solve_runs_sweep
 
 
 def solve_run_task(run_id: int) -> str:
@@ -13,8 +13,3 @@ def solve_part_task(part_id: int) -> str:
 def solve_runs_sweep_task() -> int:
     return solve_runs_sweep()
 
-
-def plan_publish_task(plan_id: int) -> int:
-    from scheduler.publishing import plan_publish_task as publish
-
-    return publish(plan_id)

@@ -9,7 +9,7 @@ planning entry points also call `planning_week_check`. The windows are relative 
   year's plans and next year's, narrow enough that date arithmetic (previous/next week, feed windows,
   holidays) never reaches year 1 or 9999.
 - planning window: from PLAN_WEEKS_BACK (4) weeks before the current week to PLAN_WEEKS_AHEAD (53) after.
-  Four weeks back is as far as calendar feeds reach (scheduler.feeds.WINDOW_BACK): re-planning an older
+  Four weeks back is as far as calendar feeds reach (scheduler.publishing.feeds.WINDOW_BACK): re-planning an older
   week would publish changes no calendar shows. 53 weeks ahead always includes the same week next year.
 """
 import re

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from api.auth import planner_scope
 from api.errors import ERRORS, ApiError, ErrorOut, FieldErrors
-from scheduler.importer import ImportFailed, centre_document_parse, centre_import, import_schema
+from scheduler.imports import ImportFailed, centre_document_parse, centre_import, import_schema
 
 router = Router(tags=["Import"])
 

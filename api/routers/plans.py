@@ -4,7 +4,6 @@ import json
 from collections import defaultdict
 from typing import Any, Literal
 
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -17,18 +16,17 @@ from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, forbidden, not_found
 from api.routers.runs import get_run, run_out, start_run
 from api.schemas.plans import MoveIn, OptionOut, PlanOut, PlanSummaryOut, ReplanIn, RunOut, VersionIn
-from api.services import (
+from scheduler.audit import AuditAction, audit_plan_answer, audit_record
+from scheduler.editing.services import (
     MoveRefused,
     StaleVersion,
     appointment_cancel_locked,
     appointment_move,
     appointment_pin,
-    plan_lock,
     recent_changes,
 )
-from scheduler.audit import AuditAction, audit_plan_answer, audit_record
 from scheduler.models import Appointment, Plan, PlanStatus, UnplacedTask
-from scheduler.runs import latest_plan
+from scheduler.planning.selectors import latest_plan
 from scheduler.weeks import iso_week_label
 
 router = Router(tags=["Planer / Plans"])
@@ -269,7 +267,7 @@ def plans_replan(request: HttpRequest, payload: ReplanIn, plan_id: int = PLAN_ID
     scope = planner_scope(request)
     plan = plan_for(scope, plan_id)
     # The caller's sites of the plan; the part of other sites becomes a draft of its own when the run
-    # starts (scheduler.planning.plan_drafts_split) instead of blocking a coordinator of one site.
+    # starts (scheduler.planning.services.plan_drafts_split) instead of blocking a coordinator of one site.
     site_ids = sorted(s.pk for s in plan.sites.all() if scope.sees_site(s.pk))
     run = start_run(scope, request.auth, plan.week_start, site_ids, payload.time_limit, replan_of=plan)
     return Status(202, run_out(get_run(scope, run.pk)))
@@ -279,7 +277,7 @@ def plans_replan(request: HttpRequest, payload: ReplanIn, plan_id: int = PLAN_ID
              summary="Offentliggør planen / publish the plan")
 def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_ID,
                   if_match: str | None = Header(None, max_length=20)) -> dict:
-    from scheduler.publishing import plan_publish
+    from scheduler.publishing.services import plan_publish
 
     scope = planner_scope(request)
     plan = plan_for(scope, plan_id)
@@ -289,10 +287,7 @@ def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_
 
     def publish() -> None:
         nonlocal plan
-        with transaction.atomic():
-            if version is not None:
-                plan_lock(plan=plan, seen_version=version)
-            plan = plan_publish(plan=plan, user=request.auth)
+        plan = plan_publish(plan=plan, seen_version=version, user=request.auth)
 
     _guarded(publish)
     return plan_summary(Plan.objects.prefetch_related("sites").get(pk=plan.pk))
@@ -312,7 +307,7 @@ def plans_export(request: HttpRequest, plan_id: int = PLAN_ID) -> dict[str, Any]
 
 
 def _export(plan: Plan) -> dict[str, Any]:
-    from scheduler.selectors import plan_export
+    from scheduler.planning.selectors import plan_export
 
     return plan_export(plan=plan)
 
@@ -320,7 +315,7 @@ def _export(plan: Plan) -> dict[str, Any]:
 @router.get("/{plan_id}/options", response={200: list[OptionOut], **ERRORS}, operation_id="plans_options",
             summary="Hvor kunne én samtale mere ligge? / where could one more talk go this week?")
 def plans_options(request: HttpRequest, params: Query[OptionsQuery], plan_id: int = PLAN_ID) -> list[dict]:
-    from api.options import talk_options
+    from scheduler.editing.options import talk_options
 
     scope = planner_scope(request)
     plan = plan_for(scope, plan_id)

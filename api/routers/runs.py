@@ -10,7 +10,7 @@ from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, not_found
 from api.schemas.plans import RunIn, RunOut
 from scheduler.models import SolveRun
-from scheduler.runs import RunConflict, RunError, solve_run_cancel, solve_run_create
+from scheduler.planning.runs import RunConflict, RunError, solve_run_cancel, solve_run_create
 from scheduler.weeks import WeekError, iso_week_label, planning_week_check
 
 router = Router(tags=["Planlægning / Planning runs"])

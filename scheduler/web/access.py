@@ -1,4 +1,4 @@
-"""Who may use the coordinator UI, and which sites they see.
+"""Who may use the coordinator UI, and which sites they see (the scope of scheduler.access).
 
 Anonymous users are sent to the login page; logged-in users who are neither coordinators nor
 superusers (consultants, for instance) get 403. Objects of sites outside the coordinator's answer 404,
@@ -14,6 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from rooms.models import Site
+from scheduler.access import request_scope
 
 View = Callable[..., HttpResponse]
 
@@ -22,8 +23,7 @@ def coordinator_required(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (user.is_superuser or hasattr(user, "coordinator")):
+        if not request_scope(request).is_planner:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -31,17 +31,17 @@ def coordinator_required(view: View) -> View:
 
 
 def visible_sites(request: HttpRequest) -> QuerySet[Site]:
-    cached = getattr(request, "_web_sites", None)
-    if cached is None:
-        user = request.user
-        cached = Site.objects.all() if user.is_superuser else user.coordinator.sites.all()
-        cached = cached.order_by("name")
-        request._web_sites = cached  # type: ignore[attr-defined]
-    return cached
+    """The sites of the caller's scope (scheduler.access, the same scope the API uses), by name."""
+    scope = request_scope(request)
+    sites = Site.objects.all() if scope.is_admin else Site.objects.filter(pk__in=scope.site_ids)
+    return sites.order_by("name")
 
 
 def visible_site_ids(request: HttpRequest) -> set[int]:
-    return set(visible_sites(request).values_list("pk", flat=True))
+    scope = request_scope(request)
+    if scope.is_admin:
+        return set(Site.objects.values_list("pk", flat=True))
+    return set(scope.site_ids or ())
 
 
 def site_or_404(request: HttpRequest, code: str) -> Site:

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import CourseMembership, Internship
 from scheduler.audit import AuditAction, audit_objects
-from scheduler.forms import (
+from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment
+from scheduler.web.access import coordinator_required, visible_site_ids
+from scheduler.web.forms import (
     AbsenceForm,
     ActivityRequestForm,
     CitizenForm,
@@ -28,8 +30,6 @@ from scheduler.forms import (
     InternshipForm,
     InternshipStepFormSet,
 )
-from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment
-from scheduler.web.access import coordinator_required, visible_site_ids
 
 LIST_LIMIT = 300
 

@@ -3,9 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from scheduler.overview import consultant_loads, rule_compliance
 from scheduler.web.access import coordinator_required, site_or_404
 from scheduler.web.plan_views import _week, week_url
-from scheduler.web_services import consultant_loads, rule_compliance
 from scheduler.weeks import iso_week_label, week_title
 
 

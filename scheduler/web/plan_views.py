@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from rooms.models import Room, Site
 from scheduler.audit import AuditAction, audit_record
 from scheduler.availability import coming_week_start
+from scheduler.editing.unplaced import unplaced_task_is_placeable
 from scheduler.errors import DomainError
-from scheduler.forms import ActivityRequestForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.models import (
     Appointment,
     Citizen,
@@ -32,11 +32,12 @@ from scheduler.models import (
     SolveRunStatus,
     UnplacedTask,
 )
-from scheduler.runs import ACTIVE, latest_plan, sites_planned_together, solve_run_cancel, solve_run_create
-from scheduler.selectors import plan_appointments, plan_published_get, plan_unplaced
+from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_cancel, solve_run_create
+from scheduler.planning.selectors import latest_plan, plan_appointments, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
+from scheduler.web.errors import domain_error_show
+from scheduler.web.forms import ActivityRequestForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
-from scheduler.web_services import unplaced_task_is_placeable
 from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
 
 OPTION_LIMIT = 6
@@ -88,10 +89,6 @@ def _home_site(appointment: Appointment) -> Site:
         return appointment.site
     citizen = appointment.citizens.first()
     return citizen.site if citizen else appointment.plan.sites.first()
-
-
-def _error(request: HttpRequest, error: DomainError) -> None:
-    messages.error(request, error.message)
 
 
 # -- landing, week picker, the week ----------------------------------------------------------------
@@ -188,13 +185,13 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     # "Together": all the coordinator's sites in one run, so consultants who work at several of them
     # are balanced across all. A draft of the week shared with other sites the coordinator plans is
     # replanned whole; the part of sites they do not plan becomes a draft of its own when the run
-    # starts (scheduler.planning.plan_drafts_split), so no other site blocks them or is named to them.
+    # starts (scheduler.planning.services.plan_drafts_split), so no other site blocks them or is named to them.
     wanted = visible if request.POST.get("together") else {site.pk}
     site_ids = sites_planned_together(week_start=week_start, site_ids=wanted) & visible
     try:
         run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of)
     except DomainError as error:
-        _error(request, error)
+        domain_error_show(request, error)
         conflict = getattr(error, "run", None)
         if conflict is not None and {s.pk for s in conflict.sites.all()} <= visible:
             return redirect(_run_url(conflict, site))
@@ -278,7 +275,7 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _options_for(appointment: Appointment) -> list[dict[str, Any]]:
-    from api.options import talk_options
+    from scheduler.editing.options import talk_options
 
     citizens = list(appointment.citizens.all())
     if appointment.plan.status != PlanStatus.DRAFT or len(citizens) != 1 or appointment.group_course_id:
@@ -320,14 +317,14 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _move(request: HttpRequest, appointment: Appointment, start: datetime, consultant_ids: list[int] | None,
           room_id: int | None, version: int) -> bool:
-    from api.services import appointment_move
+    from scheduler.editing.services import appointment_move
 
     try:
         appointment_move(appointment=appointment, start=start, consultant_ids=consultant_ids, room_id=room_id,
                          seen_version=version,
                          allowed_site_ids=None if request.user.is_superuser else visible_site_ids(request))
     except DomainError as error:
-        messages.error(request, _("Flytningen er afvist: %(reason)s") % {"reason": error.message})
+        domain_error_show(request, error, prefix=_("Flytningen er afvist: "))
         return False
     messages.success(request, _("Aftalen er flyttet til %(when)s.") % {
         "when": timezone.localtime(start).strftime("%d.%m. kl. %H:%M")})
@@ -350,7 +347,7 @@ def appointment_move_option(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def appointment_pin(request: HttpRequest, pk: int) -> HttpResponse:
-    from api.services import appointment_pin as pin
+    from scheduler.editing.services import appointment_pin as pin
 
     appointment = _appointment_or_404(request, pk)
     form = VersionForm(request.POST)
@@ -360,14 +357,14 @@ def appointment_pin(request: HttpRequest, pk: int) -> HttpResponse:
             pin(appointment=appointment, pinned=pinned, seen_version=form.cleaned_data["version"])
             messages.success(request, _("Aftalen er fastlåst.") if pinned else _("Aftalen er frigjort."))
         except DomainError as error:
-            _error(request, error)
+            domain_error_show(request, error)
     return redirect(request.POST.get("next") or reverse("web:appointment", args=[appointment.pk]))
 
 
 @coordinator_required
 @require_POST
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    from api.services import appointment_cancel_locked
+    from scheduler.editing.services import appointment_cancel_locked
 
     appointment = _appointment_or_404(request, pk)
     form = VersionForm(request.POST)
@@ -377,7 +374,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                                       user=request.user)
             messages.success(request, _("Aftalen er aflyst."))
         except DomainError as error:
-            _error(request, error)
+            domain_error_show(request, error)
     return redirect("web:appointment", appointment.pk)
 
 
@@ -397,8 +394,8 @@ def unplaced_task_visible(task: UnplacedTask, site_ids: set[int]) -> bool:
 
 @coordinator_required
 def unplaced_find(request: HttpRequest, pk: int) -> HttpResponse:
-    from api.options import talk_options
-    from scheduler.web_services import unplaced_task_duration, unplaced_task_is_placeable, unplaced_task_place
+    from scheduler.editing.options import talk_options
+    from scheduler.editing.unplaced import unplaced_task_duration, unplaced_task_is_placeable, unplaced_task_place
 
     task = (
         UnplacedTask.objects.filter(pk=pk)
@@ -419,7 +416,7 @@ def unplaced_find(request: HttpRequest, pk: int) -> HttpResponse:
                     room_id=form.cleaned_data["room"], seen_version=form.cleaned_data["version"],
                     allowed_site_ids=None if request.user.is_superuser else visible_site_ids(request))
             except DomainError as error:
-                messages.error(request, _("Kan ikke placeres: %(reason)s") % {"reason": error.message})
+                domain_error_show(request, error, prefix=_("Kan ikke placeres: "))
             else:
                 messages.success(request, _("Aftalen er placeret."))
                 return redirect("web:appointment", appointment.pk)
@@ -457,8 +454,7 @@ def request_create(request: HttpRequest, site_code: str, week_code: str) -> Http
 
 @coordinator_required
 def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
-    from api.services import plan_lock
-    from scheduler.publishing import plan_diff, plan_publish
+    from scheduler.publishing.services import plan_diff, plan_publish
 
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
@@ -475,13 +471,9 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         form = VersionForm(request.POST)
         if form.is_valid():
             try:
-                from django.db import transaction
-
-                with transaction.atomic():
-                    plan_lock(plan=plan, seen_version=form.cleaned_data["version"])
-                    published = plan_publish(plan=plan, user=request.user)
+                published = plan_publish(plan=plan, seen_version=form.cleaned_data["version"], user=request.user)
             except DomainError as error:
-                _error(request, error)
+                domain_error_show(request, error)
             else:
                 messages.success(request, _("Ugen er offentliggjort som version %(v)s.") % {"v": published.version})
                 return redirect(week_url(site, week_start))
@@ -498,8 +490,8 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
 @coordinator_required
 @require_GET
 def site_pdf(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
-    from scheduler.pdf import site_week_pdf
-    from scheduler.ugeskema import site_citizens_for_week
+    from scheduler.publishing.pdf import site_week_pdf
+    from scheduler.publishing.ugeskema import site_citizens_for_week
 
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
@@ -517,7 +509,7 @@ def site_pdf(request: HttpRequest, site_code: str, week_code: str) -> HttpRespon
 
 @coordinator_required
 def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
-    from scheduler.tokens import feed_token_revoke_all, feed_token_rotate, feed_tokens_active
+    from scheduler.publishing.tokens import feed_token_revoke_all, feed_token_rotate, feed_tokens_active
 
     site = site_or_404(request, site_code)
     consultants = list(_site_consultants(site))
@@ -533,7 +525,7 @@ def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
                 return redirect("web:feeds", site.code)
             issued = (consultant, feed_token_rotate(owner=consultant, user=request.user))
         except DomainError as error:
-            _error(request, error)
+            domain_error_show(request, error)
     rows = [(c, feed_tokens_active(owner=c)) for c in consultants]
     response = render(request, "coordinator/feeds.html", {
         "site": site, "rows": rows, "issued": issued, "week_url": week_url(site, coming_week_start()),

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from activities.models import Company, CourseMembership, GroupCourse, Internship, InternshipStep, StaffType
 from rooms.models import Room
-from scheduler.importer import ImportFailed, centre_export, centre_import
+from scheduler.imports import ImportFailed, centre_export, centre_import
 from scheduler.models import Appointment, Citizen, Consultant, Enrolment, Plan
 from tests.api.conftest import World
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from activities.models import Company, GroupCourse, Internship
 from rooms.models import Room, Site
-from scheduler.importer import centre_export, centre_import
+from scheduler.imports import centre_export, centre_import
 from scheduler.models import Citizen, Consultant, Enrolment, WorkingHours
 
 MODELS = [Site, Room, Consultant, WorkingHours, Citizen, Enrolment, Company, Internship, GroupCourse]

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from api.routers.imports import request_body_schema
 from rooms.models import Site
-from scheduler.importer import ImportFailed, centre_import, import_schema
+from scheduler.imports import ImportFailed, centre_import, import_schema
 from scheduler.models import Citizen
 from tests.api.test_import import _document
 
@@ -300,7 +300,7 @@ def test_the_schema_states_the_rules_the_issue_names(db):
 def test_every_pattern_of_the_schema_has_a_danish_message_and_lengths_match_the_models(db):
     from activities.models import Company, GroupCourse, Internship
     from rooms.models import Room
-    from scheduler.importer import _PATTERN_MESSAGES
+    from scheduler.imports import _PATTERN_MESSAGES
     from scheduler.models import Consultant, Enrolment
 
     schema = import_schema()

@@ -5,13 +5,13 @@ import io
 import pytest
 from django.core.management import call_command
 
-from api.options import options_cache_clear, plan_week, talk_options
-from api.services import appointment_move, move_violations
 from rooms.models import Site
 from scheduler.availability import coming_week_start
+from scheduler.editing.options import options_cache_clear, plan_week, talk_options
+from scheduler.editing.services import appointment_move, move_violations
 from scheduler.models import Appointment, Plan
-from scheduler.planning import plan_create_draft
-from scheduler.problem_builder import grid_of, problem_build
+from scheduler.planning.services import plan_create_draft
+from scheduler.problem.builder import grid_of, problem_build
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_a_new_talk_gets_the_rules_duration_and_the_contact_consultant_first(dem
 def test_the_problem_is_built_once_per_plan_and_a_move_only_rereads_the_occupied_time(
     demo_plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import api.options
+    import scheduler.editing.options
 
     builds = []
 
@@ -80,7 +80,7 @@ def test_the_problem_is_built_once_per_plan_and_a_move_only_rereads_the_occupied
         builds.append(kwargs)
         return problem_build(**kwargs)
 
-    monkeypatch.setattr(api.options, "problem_build", counting_build)
+    monkeypatch.setattr(scheduler.editing.options, "problem_build", counting_build)
     talk = demo_plan.appointments.filter(kind="talk").order_by("pk").first()
     citizen = talk.citizens.get()
     first = plan_week(plan=demo_plan)

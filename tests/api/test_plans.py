@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from api.auth import api_token_create
-from scheduler.demo import demo_build
+from scheduler.demo.centre import demo_build
 from scheduler.models import Appointment, Booking, Consultant, Plan, PlanStatus
-from scheduler.planning import plan_create_draft
+from scheduler.planning.services import plan_create_draft
 from tests.api.conftest import Api
 
 WEEK = date(2026, 11, 30)
@@ -22,7 +22,7 @@ def planned(db):
 
     site = Site.objects.order_by("pk").first()
     plan = plan_create_draft(week_start=WEEK, site_ids=[site.pk], time_limit=1, num_workers=1)
-    from api.services import plan_bookings_write
+    from scheduler.planning.bookings import plan_bookings_write
 
     plan_bookings_write(plan=plan)
     coordinator = Api(api_token_create(user=users.get(username="koordinator"), name="t")[1])
@@ -124,6 +124,9 @@ def test_it_cancels_publishes_and_exports(planned):
     assert cancelled.status_code == 200
     assert not Booking.objects.filter(appointment=appointment).exists()
     assert api.post(f"/api/plans/{plan.pk}/publish", {"version": 0}).status_code == 409
+    unseen = api.post(f"/api/plans/{plan.pk}/publish", {})
+    assert unseen.status_code == 422 and unseen.json()["detail"][0]["field"] == "version"
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
     published = api.post(f"/api/plans/{plan.pk}/publish", {"version": 1})
     assert published.status_code == 200 and published.json()["status"] == "published"
     exported = api.get(f"/api/plans/{published.json()['id']}/export").json()
@@ -132,7 +135,7 @@ def test_it_cancels_publishes_and_exports(planned):
 
 def test_a_consultant_reads_only_their_own_published_appointments(planned):
     plan, site, api = planned
-    assert api.post(f"/api/plans/{plan.pk}/publish", {}).status_code == 200
+    assert api.post(f"/api/plans/{plan.pk}/publish", {"version": plan.lock_version}).status_code == 200
     published = Plan.objects.get(status=PlanStatus.PUBLISHED, week_start=WEEK)
     consultant = Consultant.objects.filter(appointments__plan=published).first()
     user = get_user_model().objects.create_user("ny-konsulent")

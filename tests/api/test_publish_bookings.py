@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from scheduler.models import Appointment, Booking, BookingResource, Plan, PlanStatus
-from scheduler.planning import plan_create_draft
-from scheduler.publishing import PublishingError, plan_publish
+from scheduler.planning.services import plan_create_draft
+from scheduler.publishing.services import PublishingError, plan_publish
 from tests.scheduler import planning_factories as f
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,8 @@ def test_publishing_writes_the_bookings_of_the_published_version(settings) -> No
     settings.PLANNER_NUM_WORKERS = 1
     site, consultant = _centre()
     draft = plan_create_draft(week_start=f.WEEK, site_ids=[site.pk], time_limit=2)
-    assert not Booking.objects.filter(plan=draft).exists()  # the planning service writes none
+    # The draft has its bookings from the planning service (plan_store), like a draft of a run.
+    assert Booking.objects.filter(plan=draft, resource_kind=BookingResource.CONSULTANT).count() == 3 * 4
 
     published = plan_publish(plan=draft)
     assert published.status == PlanStatus.PUBLISHED
@@ -49,8 +50,11 @@ def test_a_draft_with_a_double_booking_is_not_published(settings) -> None:  # no
     clash = Appointment.objects.create(plan=draft, task_key="hand:1", kind="talk", start=talk.start, end=talk.end,
                                        site=site, place="site")
     clash.consultants.set([consultant])
+    before = set(Booking.objects.filter(plan=draft).values_list("appointment_id", "resource_kind", "slot_start"))
     with pytest.raises(PublishingError) as refused:
         plan_publish(plan=draft)
     assert refused.value.code == "double_booking"
     assert Plan.objects.get(pk=draft.pk).status == PlanStatus.DRAFT
-    assert not Booking.objects.filter(plan=draft).exists()
+    # Rolled back: the draft keeps the bookings it had, none for the clashing appointment.
+    after = set(Booking.objects.filter(plan=draft).values_list("appointment_id", "resource_kind", "slot_start"))
+    assert after == before and not any(row[0] == clash.pk for row in after)

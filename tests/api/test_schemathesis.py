@@ -19,7 +19,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from scheduler.wsgi import application
+from config.wsgi import application
 from tests.api import _hypothesis_compat
 
 _hypothesis_compat.install()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.violation_wording import violation_message
+from scheduler.editing.wording import violation_message
 from solver.verify import Code, Violation
 from tests.solver.test_verify import scenario_violation
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.db import connection
 
-from api.services import DoubleBooking, appointment_book
 from scheduler.availability import TZ
 from scheduler.models import Appointment, Booking, Plan
+from scheduler.planning.bookings import DoubleBooking, appointment_book
 from tests.api.conftest import make_citizen, make_consultant, make_site
 
 pytestmark = [

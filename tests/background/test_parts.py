@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 
 from rooms.models import Site
-from scheduler.demo import demo_build
+from scheduler.demo.centre import demo_build
 from scheduler.models import Booking, Plan, PlanStatus, SolvePart, SolveRun, SolveRunStatus
-from scheduler.planning import plan_create_draft
-from scheduler.runs import solve_run_cancel, solve_run_create
+from scheduler.planning.runs import solve_run_cancel, solve_run_create
+from scheduler.planning.services import plan_create_draft
 from scheduler.tasks import solve_part_task, solve_run_task
 from tests.scheduler import planning_factories as f
 

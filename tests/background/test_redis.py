@@ -65,7 +65,8 @@ def test_a_run_enqueued_through_the_service_completes_on_a_redis_worker(
             assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         out = _manage(database, "shell", "-c", (
-            "from datetime import date; from rooms.models import Site; from scheduler.runs import solve_run_create; "
+            "from datetime import date; from rooms.models import Site; "
+            "from scheduler.planning.runs import solve_run_create; "
             "run = solve_run_create(week_start=date(2026, 11, 30), site_ids=[Site.objects.get(code='vejle').pk], "
             "time_limit=3); print(run.pk)"))
         run_id = int(out.strip().splitlines()[-1])

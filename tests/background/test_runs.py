@@ -11,9 +11,9 @@ from django.utils import timezone
 from api.auth import api_token_create
 from rooms.models import Site
 from scheduler.availability import coming_week_start
-from scheduler.demo import demo_build
+from scheduler.demo.centre import demo_build
 from scheduler.models import Booking, Plan, PlanStatus, SolveRun, SolveRunStatus
-from scheduler.runs import ProgressReporter, solve_runs_sweep
+from scheduler.planning.runs import ProgressReporter, solve_runs_sweep
 from scheduler.tasks import solve_run_task
 from scheduler.weeks import iso_week_label
 from tests.api.conftest import Api
@@ -177,8 +177,8 @@ def test_cancelling_a_run_with_a_live_worker_asks_it_to_stop(demo):
 
 def _shared_draft(site: Site) -> tuple[Plan, Site, object, object]:
     """A draft of the week covering the demo site and a second site, each with a pinned appointment."""
-    from api.services import plan_bookings_write
     from scheduler.models import Appointment, Consultant, UnplacedTask
+    from scheduler.planning.bookings import plan_bookings_write
     from tests.publishing.factories import at, make_appointment, make_citizen, make_consultant, make_room
     from tests.publishing.factories import make_site as make_plain_site
 
@@ -231,7 +231,7 @@ def test_planning_one_site_of_a_shared_draft_splits_it_and_keeps_the_other_sites
 
 def test_splitting_moves_every_row_exactly_once_and_tells_open_editors(demo):
     from scheduler.models import Appointment
-    from scheduler.planning import plan_drafts_split
+    from scheduler.planning.services import plan_drafts_split
 
     _api, site = demo
     draft, other, here, there = _shared_draft(site)

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django_q.models import Schedule
 
-from scheduler.runs import max_time_limit
+from scheduler.planning.runs import max_time_limit
 
 
 def test_the_solver_stops_before_the_task_times_out_before_it_is_retried():

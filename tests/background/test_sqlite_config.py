@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRINT_DATABASE = """
 import json
-from scheduler import settings
+from config import settings
 db = settings.DATABASES["default"]
 print(json.dumps({"ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "OPTIONS": db["OPTIONS"], "TEST": db["TEST"]}))
 """
@@ -58,7 +58,7 @@ print(json.dumps({"errors": errors[:3], "error_count": len(errors), "rows": rows
 def _run(code: str, **env: str) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH", "REDIS_URL"}}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**clean, "DJANGO_SETTINGS_MODULE": "scheduler.settings", **env}, check=False)
+                          env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env}, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

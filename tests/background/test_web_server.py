@@ -1,6 +1,6 @@
 """The production web server holds a bounded number of PostgreSQL connections, however many requests come.
 
-A real gunicorn (the command `run_all` starts, scheduler.webserver) in a subprocess on pytest's PostgreSQL
+A real gunicorn (the command `run_all` starts, config.webserver) in a subprocess on pytest's PostgreSQL
 test database; a burst of API requests from many threads; pg_stat_activity sampled throughout. runserver
 with persistent connections grew to 100 connections (PostgreSQL's default limit) after 2,000 requests.
 """
@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from api.auth import api_token_create
-from scheduler.webserver import gunicorn_command
+from config.webserver import gunicorn_command
 from tests.api.conftest import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def server(transactional_db: None, tmp_path: Path) -> Iterator[tuple[int, Path]]
     url = (f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
            f"?application_name={APPLICATION}")
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SQLITE_PATH"}}
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="scheduler.settings", WEB_WORKERS=str(WORKERS),
+    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", WEB_WORKERS=str(WORKERS),
                WEB_THREADS=str(THREADS), WEB_ACCESS_LOG="", LOG_LEVEL="WARNING")
     port = _free_port()
     log = tmp_path / "gunicorn.log"

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="th
 
 def _env(db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="scheduler.settings", PYTHONUNBUFFERED="1",
+    env.update(SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1",
                Q_WORKERS="1", LOG_LEVEL="INFO")
     return env
 
@@ -166,7 +166,7 @@ def test_a_killed_worker_leaves_earlier_plans_untouched_and_the_sweep_fails_its_
     assert after[0] == draft[1]  # the previous draft is intact
     connection.close()
     swept = _manage(database, "shell", "-c",
-                    "from datetime import timedelta; from scheduler.runs import solve_runs_sweep; "
+                    "from datetime import timedelta; from scheduler.planning.runs import solve_runs_sweep; "
                     "print(solve_runs_sweep(stale_after=timedelta(seconds=0)))")
     assert swept.strip().splitlines()[-1] == "1"
     final = _api(database, token, "get", f"/api/plans/runs/{run_id}")["body"]

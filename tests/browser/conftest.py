@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.webserver import gunicorn_command
+from config.webserver import gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

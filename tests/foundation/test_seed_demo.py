@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 from activities.models import Company, CourseMembership, GroupCourse, Internship
 from rooms.models import Site
-from scheduler.demo import demo_build, demo_clear
+from scheduler.demo.centre import demo_build, demo_clear
 from scheduler.models import Absence, Appointment, Citizen, Consultant, Enrolment
 from scheduler.weeks import parse_iso_week
 

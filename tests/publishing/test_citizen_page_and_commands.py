@@ -8,8 +8,8 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from scheduler.models import Plan, PlanStatus
-from scheduler.publishing import plan_publish
-from scheduler.tokens import feed_token_issue
+from scheduler.publishing.services import plan_publish
+from scheduler.publishing.tokens import feed_token_issue
 from tests.publishing.factories import (
     at,
     make_appointment,

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from activities.models import ActivityKind
-from scheduler.feeds import feed_render
+from scheduler.editing.services import appointment_cancel
 from scheduler.models import Appointment, FeedToken
-from scheduler.publishing import appointment_cancel, plan_publish
-from scheduler.tokens import feed_token_issue, feed_token_revoke
+from scheduler.publishing.feeds import feed_render
+from scheduler.publishing.services import plan_publish
+from scheduler.publishing.tokens import feed_token_issue, feed_token_revoke
 from tests.publishing.factories import (
     at,
     copy_as_draft,

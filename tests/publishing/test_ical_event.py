@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from scheduler.ical_event import MAX_LINE_OCTETS, event_ical, fold, text_escape
+from scheduler.publishing.ical_event import MAX_LINE_OCTETS, event_ical, fold, text_escape
 from tests.publishing.ical_parsers import with_ical, with_icalendar, with_vobject
 
 TZ_NAME = "Europe/Copenhagen"

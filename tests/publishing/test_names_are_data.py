@@ -17,9 +17,9 @@ from pypdf import PdfReader
 from activities.models import GroupCourse, Internship
 from rooms.models import Room, Site
 from rooms.text import one_line
-from scheduler.ical_event import text_escape
 from scheduler.models import Citizen, Consultant, Coordinator, Enrolment
-from scheduler.tokens import feed_token_issue
+from scheduler.publishing.ical_event import text_escape
+from scheduler.publishing.tokens import feed_token_issue
 from tests.publishing.ical_parsers import parse_agreeing
 from tests.publishing.test_feeds import world  # noqa: F401  (the fixture)
 

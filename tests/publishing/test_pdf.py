@@ -9,8 +9,14 @@ from pypdf import PdfReader
 
 from activities.models import ActivityKind
 from rooms.models import ClosedDay
-from scheduler.pdf import citizen_week_pdf, consultant_week_pdf, font_can_print, printable_name, site_week_pdf
-from scheduler.publishing import plan_publish
+from scheduler.publishing.pdf import (
+    citizen_week_pdf,
+    consultant_week_pdf,
+    font_can_print,
+    printable_name,
+    site_week_pdf,
+)
+from scheduler.publishing.services import plan_publish
 from tests.publishing.factories import (
     at,
     make_appointment,
@@ -158,8 +164,8 @@ def test_a_week_too_long_for_one_page_continues_on_the_next_at_readable_size() -
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from scheduler.pdf import week_pdf, weeks_pdf
-    from scheduler.ugeskema import Week, WeekDay, WeekItem
+    from scheduler.publishing.pdf import week_pdf, weeks_pdf
+    from scheduler.publishing.ugeskema import Week, WeekDay, WeekItem
 
     tz = ZoneInfo("Europe/Copenhagen")
 

@@ -3,16 +3,14 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.editing.services import appointment_cancel, appointment_fingerprint, appointment_record_change
 from scheduler.models import Appointment, AppointmentStatus, PlanStatus
-from scheduler.publishing import (
+from scheduler.planning.selectors import plan_versions
+from scheduler.publishing.services import (
     PublishingError,
-    appointment_cancel,
-    appointment_fingerprint,
-    appointment_record_change,
     plan_diff,
     plan_publish,
     plan_publish_latest_draft,
-    plan_versions,
 )
 from tests.publishing.factories import (
     at,

@@ -8,11 +8,11 @@ from pypdf import PdfReader
 
 from rooms.models import Site
 from scheduler.models import Appointment, Citizen, Consultant, PlanStatus
-from scheduler.pdf import site_week_pdf
-from scheduler.planning import plan_create_draft
-from scheduler.publishing import plan_diff, plan_publish
-from scheduler.tokens import feed_token_issue
-from scheduler.ugeskema import site_citizens_for_week
+from scheduler.planning.services import plan_create_draft
+from scheduler.publishing.pdf import site_week_pdf
+from scheduler.publishing.services import plan_diff, plan_publish
+from scheduler.publishing.tokens import feed_token_issue
+from scheduler.publishing.ugeskema import site_citizens_for_week
 from tests.dates import WEEK, WEEK_CODE
 from tests.publishing.ical_parsers import parse_agreeing
 

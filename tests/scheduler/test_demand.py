@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 
 from activities.models import ActivityRule
-from scheduler.demand import week_demand
+from scheduler.demand.demand import week_demand
 from scheduler.models import ActivityRequest
 from tests.scheduler import planning_factories as f
 

@@ -13,9 +13,9 @@ from activities.models import CourseMembership, CourseSession, GroupCourse, Staf
 from rooms.models import Site
 from scheduler.availability import TZ
 from scheduler.models import Absence, Appointment, Plan, PlanStatus, PreferredTime
-from scheduler.planning import plan_create_draft, plan_store, week_diagnose
-from scheduler.problem_builder import problem_build
-from scheduler.selectors import plan_export
+from scheduler.planning.selectors import plan_export
+from scheduler.planning.services import plan_create_draft, plan_store, week_diagnose
+from scheduler.problem.builder import problem_build
 from solver.cpsat import solve
 from tests.scheduler import planning_factories as f
 

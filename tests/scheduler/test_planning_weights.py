@@ -10,8 +10,8 @@ from django.test import Client
 from rooms.models import Site
 from scheduler.availability import coming_week_start
 from scheduler.models import PlanningWeights
-from scheduler.problem_builder import problem_build
-from scheduler.selectors import planning_weights
+from scheduler.planning.selectors import planning_weights
+from scheduler.problem.builder import problem_build
 from solver.problem import Weights
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 
 from rooms.models import ClosedDay
 from scheduler.models import Absence, CitizenUnavailability, Enrolment
-from scheduler.planning import contact_consultants_assign, course_places_assign
-from scheduler.problem_builder import grid_of, problem_build
+from scheduler.planning.services import contact_consultants_assign, course_places_assign
+from scheduler.problem.builder import grid_of, problem_build
 from tests.scheduler import planning_factories as f
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ from scheduler.models import (
     UnplacedTask,
     WorkingHours,
 )
-from scheduler.tokens import feed_token_issue
+from scheduler.publishing.tokens import feed_token_issue
 from tests.dates import WEEK as WEEK  # the security tests import them from here
 from tests.dates import WEEK_CODE as WEEK_CODE
 from tests.publishing.factories import (

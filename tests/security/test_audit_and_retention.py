@@ -115,7 +115,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
                            resource_kind="citizen", resource_id=pk, slot_start=world.objects["appointment"].start)
     LogEntry.objects.log_actions(user_id=world.users["admin"].pk, queryset=[citizen], action_flag=CHANGE)
     async_task("scheduler.tasks.solve_runs_sweep_task", citizen_id=pk, task_name="eksport-b-alfa")
-    Task.objects.create(id="t" * 32, name="pdf", func="scheduler.pdf.citizen_week_pdf", args=("b-alfa",),
+    Task.objects.create(id="t" * 32, name="pdf", func="scheduler.publishing.pdf.citizen_week_pdf", args=("b-alfa",),
                         result="Ugeskema for Anne Jensen", started="2026-01-01T10:00Z",
                         stopped="2026-01-01T10:00Z", success=True)
     session = SessionStore()

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from activities.models import ActivityKind
 from rooms.models import PrivacyLevel
 from scheduler.models import Citizen
-from scheduler.tokens import feed_token_issue
+from scheduler.publishing.tokens import feed_token_issue
 from tests.publishing.factories import at, make_appointment
 from tests.security.conftest import WEEK, WEEK_CODE, World
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from scheduler.wsgi import application
+from config.wsgi import application
 from tests.api import _hypothesis_compat
 from tests.publishing.factories import make_citizen, make_room
 from tests.security.conftest import PERSONAS, World

@@ -1,11 +1,11 @@
-"""The guess throttle (scheduler.security.TokenGuessThrottleMiddleware) slows down whoever guesses secret
+"""The guess throttle (config.middleware.TokenGuessThrottleMiddleware) slows down whoever guesses secret
 links or API tokens, and never holds up a valid credential: calendar providers and offices poll many
 feeds from one shared address, and some of those feeds are stale."""
 import pytest
 from django.test import Client
 
-from scheduler.security import miss_network
-from scheduler.tokens import feed_token_revoke, feed_token_rotate
+from config.middleware import miss_network
+from scheduler.publishing.tokens import feed_token_revoke, feed_token_rotate
 from tests.security.conftest import WEEK_CODE, World
 
 GUESSER = "203.0.113.9"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from api.auth import api_token_create, api_token_revoke
 from api.models import ApiToken, token_hash
 from scheduler.models import EnrolmentStatus, FeedToken
-from scheduler.tokens import feed_token_revoke, feed_token_rotate
+from scheduler.publishing.tokens import feed_token_revoke, feed_token_rotate
 from tests.security.conftest import World
 
 
@@ -88,7 +88,7 @@ def test_a_missed_token_never_reaches_the_log_or_the_error_page(world: World, ca
 
 
 def test_the_runserver_access_log_redacts_tokens(caplog) -> None:  # noqa: ANN001
-    from scheduler.log_redaction import RedactTokenFilter
+    from config.log_redaction import RedactTokenFilter
 
     logger = logging.getLogger("django.server")
     assert any(isinstance(f, RedactTokenFilter) for f in logger.filters)

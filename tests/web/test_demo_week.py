@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from scheduler.availability import coming_week_start
 from scheduler.models import Appointment, Plan, SolveRun, UnplacedTask
-from scheduler.runs import solve_run_execute
+from scheduler.planning.runs import solve_run_execute
 from scheduler.weeks import iso_week_label
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -13,7 +13,7 @@ from django.test import Client
 from rooms.models import Site
 from scheduler.availability import coming_week_start
 from scheduler.models import Appointment, Booking, Plan, UnplacedTask
-from scheduler.planning import plan_create_draft
+from scheduler.planning.services import plan_create_draft
 
 pytestmark = pytest.mark.django_db
 

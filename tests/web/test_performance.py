@@ -10,7 +10,7 @@ from django.test import Client
 from rooms.models import Site
 from scheduler.availability import coming_week_start
 from scheduler.models import Plan
-from scheduler.planning import plan_create_draft
+from scheduler.planning.services import plan_create_draft
 from scheduler.weeks import iso_week_label
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

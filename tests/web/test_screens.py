@@ -8,7 +8,7 @@ from django.test import Client
 
 from activities.models import Internship
 from scheduler.models import ActivityRequest, Citizen, Coordinator, FeedToken, Plan, SolveRun
-from scheduler.runs import solve_run_execute
+from scheduler.planning.runs import solve_run_execute
 from scheduler.weeks import iso_week_label
 
 pytestmark = pytest.mark.django_db

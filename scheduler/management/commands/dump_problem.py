@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduler.errors import DomainError
 from scheduler.management.arguments import site_ids_argument, week_argument
-from scheduler.problem_builder import problem_build
+from scheduler.problem.builder import problem_build
 from scheduler.weeks import iso_week_label
 from solver.serialize import problem_to_dict
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError("Der er ingen centre.")
         try:
             if options["assign"]:
-                from scheduler.planning import contact_consultants_assign, course_places_assign
+                from scheduler.planning.services import contact_consultants_assign, course_places_assign
 
                 contact_consultants_assign(site_ids=site_ids, week_start=week_start)
                 course_places_assign(site_ids=site_ids, week_start=week_start)

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rooms.models import Site
-from scheduler.selectors import plan_draft_get, plan_export, plan_published_get
+from scheduler.planning.selectors import plan_draft_get, plan_export, plan_published_get
 from scheduler.weeks import parse_iso_week
 
 

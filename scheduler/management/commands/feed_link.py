@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from activities.models import GroupCourse
 from rooms.models import Room, Site
 from scheduler.models import Citizen, Consultant, FeedKind
-from scheduler.tokens import feed_token_issue
+from scheduler.publishing.tokens import feed_token_issue
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scheduler.importer import ImportFailed, centre_document_parse, centre_import
+from scheduler.imports import ImportFailed, centre_document_parse, centre_import
 
 
 class Command(BaseCommand):

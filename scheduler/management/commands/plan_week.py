@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduler.errors import DomainError
 from scheduler.management.arguments import site_ids_argument, week_argument
-from scheduler.planning import plan_create_draft, week_diagnose
-from scheduler.selectors import plan_exists_for_week, plan_summary
+from scheduler.planning.selectors import plan_exists_for_week, plan_summary
+from scheduler.planning.services import plan_create_draft, week_diagnose
 from scheduler.weeks import iso_week_label
 
 

@@ -7,8 +7,9 @@ from rooms.models import Site
 from scheduler.errors import DomainError
 from scheduler.management.arguments import week_argument
 from scheduler.models import Appointment, AppointmentStatus, Citizen, Consultant, Plan, PlanStatus
-from scheduler.publishing import plan_diff, plan_publish_latest_draft, plan_versions
-from scheduler.tokens import feed_token_issue
+from scheduler.planning.selectors import plan_versions
+from scheduler.publishing.services import plan_diff, plan_publish_latest_draft
+from scheduler.publishing.tokens import feed_token_issue
 from scheduler.weeks import iso_week_label
 
 

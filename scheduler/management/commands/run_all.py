@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scheduler.webserver import gunicorn_command
+from config.webserver import gunicorn_command
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scheduler.demo import SIZES, coming_monday, demo_build, demo_clear, demo_exists
+from scheduler.demo.centre import SIZES, coming_monday, demo_build, demo_clear, demo_exists
 from scheduler.weeks import parse_iso_week
 
 

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rooms.models import Site
 from scheduler.models import Citizen, Consultant
-from scheduler.pdf import citizen_week_pdf, consultant_week_pdf, site_week_pdf
-from scheduler.ugeskema import site_citizens_for_week
+from scheduler.publishing.pdf import citizen_week_pdf, consultant_week_pdf, site_week_pdf
+from scheduler.publishing.ugeskema import site_citizens_for_week
 from scheduler.weeks import parse_iso_week
 
 

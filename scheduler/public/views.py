@@ -1,0 +1,162 @@
+"""Views reached through secret links: calendar feeds, the citizen's page, PDF ugeskemaer.
+
+Nobody logs in here; the token in the URL is the credential. An unknown token answers a plain 404 and
+counts as a guess (config.middleware.TokenGuessThrottleMiddleware); a revoked, rotated or expired one
+answers 410 Gone, so calendar apps stop polling it, and is not counted. Neither answer echoes nor logs
+the token (see config.log_redaction).
+"""
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from config.middleware import credential_note
+from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
+from scheduler.models import FeedKind, FeedToken
+from scheduler.publishing.feeds import feed_body, feed_state
+from scheduler.publishing.pdf import citizen_week_pdf, consultant_week_pdf
+from scheduler.publishing.tokens import (
+    LinkLookup,
+    LinkState,
+    feed_link_lookup,
+    feed_secret_from_page_token,
+    page_link_lookup,
+)
+from scheduler.publishing.ugeskema import citizen_week, current_week_start
+from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours
+
+
+class _Gone(Exception):
+    pass
+
+
+def _not_found() -> Http404:
+    # The same answer for a token that never existed and a bad week: no hint which.
+    return Http404("Siden findes ikke.")
+
+
+def _live(request: HttpRequest, found: LinkLookup) -> FeedToken:
+    """The live token, else 404 (unknown) or _Gone (revoked/expired); the throttle hears which."""
+    credential_note(request, found.state)
+    if found.state == LinkState.GONE:
+        raise _Gone
+    if found.state != LinkState.LIVE:
+        raise _not_found()
+    return found.token  # type: ignore[return-value]
+
+
+def _gone() -> HttpResponse:
+    response = HttpResponse(
+        _("Linket virker ikke længere: det er udløbet eller erstattet af et nyt. Bed dit center om et nyt link."),
+        status=410, content_type="text/plain; charset=utf-8",
+    )
+    return _private(response)
+
+
+def _answers_gone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _Gone:
+            return _gone()
+
+    return wrapped
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+@_answers_gone
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    token = _live(request, feed_link_lookup(secret))
+    state = feed_state(token)
+    # Validators come from the data, so an unchanged feed is answered before rendering anything.
+    not_modified = get_conditional_response(
+        request, etag=state.etag, last_modified=int(state.last_modified.timestamp())
+    )
+    if not_modified is not None:
+        return _private(not_modified)
+    response = HttpResponse(feed_body(token, state), content_type="text/calendar; charset=utf-8")
+    response["ETag"] = state.etag
+    response["Last-Modified"] = http_date(state.last_modified.timestamp())
+    response["Content-Disposition"] = 'inline; filename="ugeskema.ics"'
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return _private(response)
+
+
+def _week_from(request: HttpRequest) -> date:
+    code = request.GET.get("uge")
+    if not code:
+        return current_week_start()
+    try:
+        return parse_iso_week(code)
+    except ValueError:
+        raise _not_found() from None
+
+
+def _page_token(request: HttpRequest, token: str, kind: FeedKind) -> FeedToken:
+    return _live(request, page_link_lookup(token, kind))
+
+
+@require_GET
+@_answers_gone
+def citizen_page(request: HttpRequest, token: str) -> HttpResponse:
+    feed_token = _page_token(request, token, FeedKind.CITIZEN)
+    week_start = _week_from(request)
+    week = citizen_week(citizen=feed_token.citizen, week_start=week_start)
+    audit_record(actor="borgerlink", action=AuditAction.VIEW, citizen_ids=[feed_token.citizen_id],
+                 object_repr=f"Borgerside {iso_week_label(week_start)}", request=request)
+    feed_url = f"{settings.SITE_URL}/kalender/{feed_secret_from_page_token(token)}.ics"
+    previous_week, next_week = week_neighbours(week_start)
+    context = {
+        "week": week,
+        "citizen": feed_token.citizen,
+        "pdf_url": f"{request.path}ugeskema.pdf?uge={week.code}",
+        "previous_week": previous_week,
+        "next_week": next_week,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    }
+    return _private(render(request, "citizen/week.html", context))
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _private(response)
+
+
+@require_GET
+@_answers_gone
+def citizen_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    feed_token = _page_token(request, token, FeedKind.CITIZEN)
+    week_start = _week_from(request)
+    body = citizen_week_pdf(citizen=feed_token.citizen, week_start=week_start)
+    audit_record(actor="borgerlink", action=AuditAction.EXPORT, citizen_ids=[feed_token.citizen_id],
+                 object_repr=f"Ugeskema-PDF {iso_week_label(week_start)}", request=request)
+    return _pdf_response(body, f"ugeskema-{iso_week_label(week_start)}.pdf")
+
+
+@require_GET
+@_answers_gone
+def consultant_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    feed_token = _page_token(request, token, FeedKind.CONSULTANT)
+    week_start = _week_from(request)
+    body = consultant_week_pdf(consultant=feed_token.consultant, week_start=week_start)
+    audit_record(actor=f"konsulentlink {feed_token.consultant.reference}", action=AuditAction.EXPORT,
+                 citizen_ids=consultant_week_citizen_ids(consultant=feed_token.consultant, week_start=week_start),
+                 object_repr=f"Konsulent-PDF {iso_week_label(week_start)}", request=request)
+    return _pdf_response(body, f"ugeskema-{iso_week_label(week_start)}.pdf")

@@ -1,0 +1,1 @@
+"""Publishing numbered versions and what reads them: feeds, PDF ugeskemaer, secret links."""

@@ -1,0 +1,291 @@
+"""iCalendar feeds of the published plan for a consultant, a citizen, a room, a site or a group course.
+
+External calendars are other companies' servers, so events carry as little citizen data as possible:
+staff feeds show the kind of appointment and the citizen's initials or reference (per
+Site.feed_privacy), never a full name and never a group course's theme (a theme like "Sundhed"
+reveals health). The body depends only on the data, so the ETag and Last-Modified computed from the
+same data before rendering are honest, and a refresh with nothing new costs one small query.
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone, translation
+
+from activities.models import ActivityKind, Company, Place
+from rooms.models import Room, Site
+from rooms.text import one_line
+from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
+from scheduler.publishing.ical_event import event_ical
+
+FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
+WINDOW_BACK = timedelta(weeks=4)
+WINDOW_AHEAD = timedelta(weeks=12)
+REFRESH = timedelta(hours=1)
+TZ_NAME = "Europe/Copenhagen"
+TZ = ZoneInfo(TZ_NAME)
+PRODID = "-//Ugeskema//Publicering//DA"
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str
+    last_modified: datetime
+    count: int
+
+
+def feed_window(now: datetime) -> tuple[datetime, datetime]:
+    return now - WINDOW_BACK, now + WINDOW_AHEAD
+
+
+def _owner_q(token: FeedToken) -> Q:
+    match token.kind:
+        case FeedKind.CONSULTANT:
+            return Q(consultants=token.consultant_id)
+        case FeedKind.CITIZEN:
+            return Q(citizens=token.citizen_id)
+        case FeedKind.ROOM:
+            return Q(room_id=token.room_id)
+        case FeedKind.SITE:
+            return Q(site_id=token.site_id) | Q(room__site_id=token.site_id)
+        case FeedKind.GROUP_COURSE:
+            return Q(group_course_id=token.group_course_id)
+    raise ValueError(token.kind)
+
+
+def feed_appointments(token: FeedToken, *, now: datetime | None = None) -> QuerySet[Appointment]:
+    """The published appointments in the owner's window; cancelled ones until their time has passed."""
+    now = now or timezone.now()
+    start, end = feed_window(now)
+    ids = (
+        Appointment.objects.filter(
+            _owner_q(token), plan__status=PlanStatus.PUBLISHED, start__lt=end, end__gt=start
+        )
+        .exclude(status=AppointmentStatus.CANCELLED, end__lt=now)
+        .values("pk")
+    )
+    # Filtering through a subquery keeps M2M joins from duplicating rows.
+    return Appointment.objects.filter(pk__in=ids).order_by("start", "pk")
+
+
+def feed_state(token: FeedToken, *, now: datetime | None = None) -> FeedState:
+    """Validators from one aggregate query: any change of an appointment moves its updated_at (the
+    maximum), a new version replaces row ids (their sum), leaving the window changes the count."""
+    now = now or timezone.now()
+    agg = feed_appointments(token, now=now).aggregate(
+        n=Count("pk"), newest=Max("updated_at"), ids=Sum("pk"), seqs=Sum("sequence")
+    )
+    newest = agg["newest"] or token.created_at
+    # The owner's display name and the year range of VTIMEZONE are in the body too.
+    key = (
+        f"{FEED_FORMAT}|{token.pk}|{_calendar_name(token)}|{now.year}|"
+        f"{agg['n']}|{newest.timestamp()}|{agg['ids']}|{agg['seqs']}"
+    )
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    return FeedState(etag=etag, last_modified=newest, count=agg["n"])
+
+
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _calendar_name(token: FeedToken) -> str:
+    # One line whatever the names hold: text stored before the models refused control characters (or
+    # written around them) must not break the feed (icalendar refuses a raw line break in a property).
+    return one_line(_calendar_name_text(token))
+
+
+def _calendar_name_text(token: FeedToken) -> str:
+    match token.kind:
+        case FeedKind.CONSULTANT:
+            return f"Ugeskema – {token.consultant.name}"
+        case FeedKind.CITIZEN:
+            return f"Mit ugeskema – {token.citizen.site.name}" if token.citizen.site_id else "Mit ugeskema"
+        case FeedKind.ROOM:
+            return f"Lokale {token.room.name} – {token.room.site.name}"
+        case FeedKind.SITE:
+            return f"{token.site.name} – alle aftaler"
+        case FeedKind.GROUP_COURSE:
+            # The course's name may name its theme; staff know their courses by number and site.
+            return f"Hold nr. {token.group_course_id} – {token.group_course.site.name}"
+    raise ValueError(token.kind)
+
+
+def citizen_label(citizen: Citizen) -> str:
+    """What an external calendar may show about a citizen: initials or reference, by site policy."""
+    site = citizen.site
+    if site is not None and site.feed_privacy == "reference":
+        return citizen.reference
+    return citizen.initials
+
+
+def _people(appointment: Appointment) -> tuple[list, list]:
+    citizens = getattr(appointment, "feed_citizens", None)
+    consultants = getattr(appointment, "feed_consultants", None)
+    if citizens is None or consultants is None:
+        return list(appointment.citizens.all()), list(appointment.consultants.all())
+    return citizens, consultants
+
+
+def _summary(appointment: Appointment, token: FeedToken) -> str:
+    label = str(ActivityKind(appointment.kind).label)
+    citizens, consultants = _people(appointment)
+    if appointment.kind == ActivityKind.GROUP_SESSION:
+        text = label if token.kind == FeedKind.CITIZEN else f"{label} ({len(citizens)} deltagere)"
+    elif token.kind == FeedKind.CITIZEN:
+        names = ", ".join(c.name for c in consultants)
+        text = f"{label} med {names}" if names else label
+    else:
+        who = ", ".join(citizen_label(c) for c in citizens)
+        text = f"{label} – {who}" if who else label
+    if appointment.status == AppointmentStatus.CANCELLED:
+        text = f"AFLYST: {text}"
+    return one_line(text)
+
+
+def appointment_location(appointment: Appointment, *, for_citizen: bool) -> str:
+    """The street address to go to: the company's for visits, the site's and the room otherwise."""
+    if appointment.place == Place.COMPANY and appointment.company_id:
+        company = appointment.company
+        return f"{company.name}, {company.address}"
+    if appointment.place == Place.HOME:
+        return "Hjemme hos dig" if for_citizen else "Borgerens hjem"
+    if appointment.place == Place.PHONE:
+        return "Telefon/video"
+    site = appointment.site or (appointment.room.site if appointment.room_id else None)
+    if site is None:
+        return ""
+    parts = [site.name]
+    if appointment.room_id:
+        parts.append(f"lokale {appointment.room.name}")
+    parts.append(site.address)
+    return ", ".join(parts)
+
+
+def _description(appointment: Appointment, token: FeedToken) -> str | None:
+    _citizens, consultants = _people(appointment)
+    lines: list[str] = []
+    if appointment.status == AppointmentStatus.CANCELLED:
+        lines.append("Aftalen er aflyst.")
+    if token.kind == FeedKind.CITIZEN:
+        for c in consultants:
+            lines.append(f"Kontakt: {c.name}" + (f", tlf. {c.phone}" if c.phone else ""))
+    elif token.kind != FeedKind.CONSULTANT and consultants:
+        lines.append("Konsulent: " + ", ".join(c.name for c in consultants))
+    # The line breaks are ours; a name's own control characters become spaces.
+    return "\n".join(one_line(line) for line in lines) or None
+
+
+@lru_cache(maxsize=8)
+def _vtimezone(first_year: int, last_year: int) -> icalendar.Timezone:
+    # Built once per year range (it costs milliseconds); rendering only reads it.
+    return icalendar.Timezone.from_tzid(
+        TZ_NAME, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
+    )
+
+
+def feed_body(token: FeedToken, state: FeedState, *, now: datetime | None = None) -> bytes:
+    """The rendered feed, cached under its ETag: the key changes whenever the data does, so a cached
+    body is never stale, and calendar apps that refresh without validators cost one small query."""
+    key = f"feed-body:{token.pk}:{state.etag}"
+    body = cache.get(key)
+    if body is None:
+        body = feed_render(token, now=now)
+        cache.set(key, body, timeout=int(REFRESH.total_seconds()) * 24)
+    return body
+
+
+@lru_cache(maxsize=50_000)
+def _event_ical(
+    uid: str,
+    stamp: datetime,
+    start: datetime,
+    end: datetime,
+    sequence: int,
+    summary: str,
+    location: str | None,
+    description: str | None,
+    cancelled: bool,
+) -> bytes:
+    """One VEVENT. A pure function of its arguments, so it is memoised: a changed feed mostly repeats
+    events it had before."""
+    return event_ical(
+        uid=uid, stamp=stamp, start=start, end=end, tzid=TZ_NAME, sequence=sequence, summary=summary,
+        location=location, description=description, cancelled=cancelled,
+    )
+
+
+@lru_cache(maxsize=256)
+def _calendar_frame(name: str, uid: str, first_year: int, last_year: int) -> tuple[bytes, bytes]:
+    """The VCALENDAR properties and VTIMEZONE (before the events) and the closing line (after)."""
+    calendar = icalendar.Calendar.new(prodid=PRODID, method="PUBLISH", name=name, uid=uid)
+    # Written explicitly: RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL.
+    calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH))
+    calendar.add_component(_vtimezone(first_year, last_year))
+    body = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert body.endswith(end)
+    return body[: -len(end)], end
+
+
+def _attach_places(appointments: list[Appointment]) -> None:
+    """Sites, rooms and companies loaded once each and shared, not once per appointment (a feed has a
+    few of each under hundreds of events; building the same objects per row was most of a first render)."""
+    rooms = Room.objects.in_bulk({a.room_id for a in appointments if a.room_id})
+    companies = Company.objects.in_bulk({a.company_id for a in appointments if a.company_id})
+    citizens = [z for a in appointments for z in a.feed_citizens]
+    site_ids = {a.site_id for a in appointments} | {r.site_id for r in rooms.values()} | {z.site_id for z in citizens}
+    sites = Site.objects.in_bulk(site_ids - {None})
+    for room in rooms.values():
+        room.site = sites[room.site_id]
+    for z in citizens:
+        z.site = sites.get(z.site_id)
+    for a in appointments:
+        a.site = sites.get(a.site_id)
+        a.room = rooms.get(a.room_id)
+        a.company = companies.get(a.company_id)
+
+
+def feed_render(token: FeedToken, *, now: datetime | None = None) -> bytes:
+    now = now or timezone.now()
+    appointments = list(
+        feed_appointments(token, now=now).prefetch_related(
+            # Plain lists (to_attr): calling .all() on a prefetched manager clones a queryset each time.
+            Prefetch("consultants", to_attr="feed_consultants"),
+            Prefetch("citizens", to_attr="feed_citizens"),
+        )
+    )
+    _attach_places(appointments)
+    host = _host()
+    for_citizen = token.kind == FeedKind.CITIZEN
+    utc = ZoneInfo("UTC")
+    with translation.override("da"):
+        head, tail = _calendar_frame(
+            _calendar_name(token), f"feed-{token.kind}-{token.owner.pk}@{host}", now.year - 1, now.year + 2
+        )
+        parts = [head]
+        for appointment in appointments:
+            stamp = appointment.updated_at.astimezone(utc)
+            parts.append(
+                _event_ical(
+                    f"appointment-{appointment.uid}@{host}",
+                    stamp,
+                    appointment.start.astimezone(TZ),
+                    appointment.end.astimezone(TZ),
+                    appointment.sequence,
+                    _summary(appointment, token),
+                    one_line(appointment_location(appointment, for_citizen=for_citizen)) or None,
+                    _description(appointment, token),
+                    appointment.status == AppointmentStatus.CANCELLED,
+                )
+            )
+        parts.append(tail)
+    return b"".join(parts)

@@ -1,9 +1,0 @@
-from django.contrib import admin
-from django.urls import include, path
-
-urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("api/", include("api.urls")),
-    path("", include("scheduler.urls_public")),
-    path("", include("scheduler.urls_web")),
-]

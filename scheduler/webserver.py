@@ -1,7 +1,0 @@
-"""The production web server's command line, shared by `run_all`, the tests and the load benchmark."""
-import sys
-
-
-def gunicorn_command(*, bind: str) -> list[str]:
-    """Gunicorn with this project's configuration (scheduler/gunicorn_conf.py), listening on `bind`."""
-    return [sys.executable, "-m", "gunicorn", "--config", "python:scheduler.gunicorn_conf", "--bind", bind]
