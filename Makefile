@@ -43,7 +43,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 bench: install
-	$(PY) -m solver.bench --size M --seed 1 --time-limit 60
+	$(PY) -m bench.solver --size M --seed 1 --time-limit 60
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

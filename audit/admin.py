@@ -17,7 +17,7 @@ class AuditedAdminMixin:
     audit_list_reads = True
 
     def _audit_read(self, request: HttpRequest, pks: list[Any], what: str) -> None:
-        from scheduler.audit import audit_record
+        from audit.records import audit_record
 
         label = self.model._meta.label_lower  # type: ignore[attr-defined]
         audit_record(actor=request.user, action=AuditAction.VIEW, citizen_ids=citizen_ids_of(label, pks),

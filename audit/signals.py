@@ -50,7 +50,7 @@ def citizen_ids_for(model_label: str, object_id: str | None) -> list[int]:
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_log_entry")
 def audit_admin_change(sender: type, instance: LogEntry, created: bool, **kwargs: object) -> None:
-    from scheduler.audit import audit_record
+    from audit.records import audit_record
 
     if not created or instance.content_type_id is None:
         return

@@ -171,7 +171,7 @@ def prepare(*, size: str, plan_seconds: int, build: bool) -> tuple[list[str], st
     from scheduler.weeks import iso_week_label
 
     if build:
-        quiet = open(os.devnull, "w")  # noqa: SIM115 - closed with the process
+        quiet = open(os.devnull, "w")  # closed with the process
         call_command("migrate", verbosity=0)
         call_command("seed_demo", size=size, seed=1, verbosity=0, stdout=quiet)
         call_command("plan_week", time_limit=plan_seconds, workers=2, verbosity=0, stdout=quiet)

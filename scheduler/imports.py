@@ -489,27 +489,60 @@ class _Importer:
         records below it are validated too. An error of a normal record also returns FAILED."""
         extra = extra or {}
         failed = [name.removesuffix("_id") for name, value in (*lookup.items(), *extra.items()) if value is FAILED]
-        clean_lookup: dict[str, Any] = {}
-        for key, raw in lookup.items():
-            if raw is FAILED or isinstance(raw, models.Model):
-                clean_lookup[key] = raw
-                continue
-            try:
-                clean_lookup[key] = model._meta.get_field(key).to_python(raw)
-            except ValidationError as error:
-                self.error(f"{path}.{key}", " ".join(error.messages))
-                clean_lookup[key] = FAILED
-                failed.append(key)
-        lookup = clean_lookup
+        lookup = self._key_values(path, model, lookup, failed)
         known_key = all(v is not FAILED for v in lookup.values())
         instance = model._default_manager.filter(**lookup).first() if known_key else None
         creating = instance is None
         if creating:
             instance = model(**{k: v for k, v in lookup.items() if v is not FAILED})
-        changed = creating
-        bad = False
         values = {key: data[key] for key in plain if key in data and key not in lookup}
         values.update({k: v for k, v in extra.items() if v is not FAILED})
+        changed, bad = self._assign(path, model, instance, values, creating=creating)
+        changed = changed or creating
+        checking = check_only or bool(failed)
+        exclude: set[str] | None = None
+        if checking:
+            exclude = set(failed)
+            if creating:  # an update may leave fields out: judge only what the record gives
+                given = set(values) | {k for k, v in lookup.items() if v is not FAILED}
+                exclude |= {f.name for f in model._meta.fields if f.name not in given and f.attname not in given}
+        bad = not self._valid(path, instance, exclude=exclude) or bad
+        if bad or checking:
+            return FAILED
+        if changed:
+            instance.save()
+        for name, targets in (m2m or {}).items():
+            wanted = {t.pk for t in targets}
+            manager = getattr(instance, name)
+            if set(manager.values_list("pk", flat=True)) != wanted:
+                manager.set(list(wanted))
+                changed = True
+        bucket = self.result.created if creating else self.result.updated if changed else self.result.unchanged
+        bucket[kind] += 1
+        return instance
+
+    def _key_values(
+        self, path: str, model: type[models.Model], lookup: dict[str, Any], failed: list[str]
+    ) -> dict[str, Any]:
+        """The natural key's values as the model's fields read them; a bad one is reported and FAILED."""
+        clean: dict[str, Any] = {}
+        for key, raw in lookup.items():
+            if raw is FAILED or isinstance(raw, models.Model):
+                clean[key] = raw
+                continue
+            try:
+                clean[key] = model._meta.get_field(key).to_python(raw)
+            except ValidationError as error:
+                self.error(f"{path}.{key}", " ".join(error.messages))
+                clean[key] = FAILED
+                failed.append(key)
+        return clean
+
+    def _assign(
+        self, path: str, model: type[models.Model], instance: models.Model, values: dict[str, Any], *, creating: bool
+    ) -> tuple[bool, bool]:
+        """Set the given values on the instance: (something changed, some value was bad)."""
+        changed = bad = False
         for key, raw in values.items():
             try:
                 model_field = model._meta.get_field(key)
@@ -525,13 +558,13 @@ class _Importer:
             if creating or current != value:
                 setattr(instance, model_field.attname, value)
                 changed = changed or current != value
-        checking = check_only or bool(failed)
+        return changed, bad
+
+    def _valid(self, path: str, instance: models.Model, *, exclude: set[str] | None) -> bool:
+        """The model's own rules; `exclude` (check mode) judges only what the record gives, without the
+        uniqueness and constraint checks that need the rows above it."""
         try:
-            if checking:
-                exclude = set(failed)
-                if creating:  # an update may leave fields out: judge only what the record gives
-                    given = set(values) | {k for k, v in lookup.items() if v is not FAILED}
-                    exclude |= {f.name for f in model._meta.fields if f.name not in given and f.attname not in given}
+            if exclude is not None:
                 instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
             else:
                 instance.full_clean()
@@ -540,20 +573,8 @@ class _Importer:
                 where = path if name == "__all__" else f"{path}.{name.removesuffix('_id')}"
                 for message in messages:
                     self.error(where, message)
-            bad = True
-        if bad or checking:
-            return FAILED
-        if changed:
-            instance.save()
-        for name, targets in (m2m or {}).items():
-            wanted = {t.pk for t in targets}
-            manager = getattr(instance, name)
-            if set(manager.values_list("pk", flat=True)) != wanted:
-                manager.set(list(wanted))
-                changed = True
-        bucket = self.result.created if creating else self.result.updated if changed else self.result.unchanged
-        bucket[kind] += 1
-        return instance
+            return False
+        return True
 
     def visible_consultants(self) -> QuerySet[Consultant]:
         """Consultants the caller may point at: those whose home or served sites include one of theirs

@@ -2,5 +2,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _use_danish(settings):  # noqa: ANN001, ANN202
+def _use_danish(settings):
     settings.LANGUAGE_CODE = "da"

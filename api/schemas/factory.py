@@ -15,7 +15,7 @@ MAX_ID = 2**53
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
-def _python_type(f: models.Field, *, for_input: bool) -> Any:  # noqa: C901 - one branch per field type
+def _python_type(f: models.Field, *, for_input: bool) -> Any:  # one branch per field type
     if f.many_to_many:
         return list[int]
     if f.is_relation:

@@ -43,6 +43,7 @@ from activities.models import (
 from rooms.models import Site
 from scheduler.availability import (
     DAYS,
+    SiteWeek,
     active_internships,
     aware,
     has_kind,
@@ -119,6 +120,7 @@ class Note:
     request_id: int | None = None
     group_course_id: int | None = None
     due_by: date | None = None
+    rule_id: int | None = None  # the model rule it comes from, if any
 
 
 @dataclass(slots=True)
@@ -214,6 +216,7 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
                         (e.citizen_id,),
                         e.id,
                         due_by=week_start + timedelta(days=4),
+                        rule_id=rule.id,
                     )
                 )
             _rule_demand(result, e, rule, history.get(e.id, {}), internships.get(e.id, []), weeks[e.citizen.site_id])
@@ -222,7 +225,7 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
     return result
 
 
-def _company_for(rule_condition: str, internships: list) -> int | None:  # noqa: ANN001
+def _company_for(rule_condition: str, internships: list) -> int | None:
     if rule_condition == Condition.EMPLOYED:
         found = has_kind(internships, InternshipKind.PARTIAL_RETURN)
     elif rule_condition == Condition.AFTER_JOB_START:
@@ -233,8 +236,9 @@ def _company_for(rule_condition: str, internships: list) -> int | None:  # noqa:
 
 
 def _rule_demand(
-    result: WeekDemand, e: Enrolment, rule: ActivityRule, history: dict[str, date], internships: list, site_week
-) -> None:  # noqa: ANN001
+    result: WeekDemand, e: Enrolment, rule: ActivityRule, history: dict[str, date], internships: list,
+    site_week: SiteWeek,
+) -> None:
     week_start = result.week_start
     friday = week_start + timedelta(days=4)
     week = iso_week_label(week_start)
@@ -276,6 +280,7 @@ def _rule_demand(
                 (citizen.id,),
                 e.id,
                 due_by=friday,
+                rule_id=rule.id,
             )
         )
         return
@@ -329,6 +334,7 @@ def _rule_demand(
                         (citizen.id,),
                         e.id,
                         due_by=friday,
+                        rule_id=rule.id,
                     )
                 )
                 continue
@@ -379,7 +385,7 @@ def _request_demand(
     rules_by_phase: dict[int, list[ActivityRule]],
     internships: dict[int, list],
     weeks: dict,
-) -> None:  # noqa: ANN001
+) -> None:
     week_start = result.week_start
     friday = week_start + timedelta(days=4)
     week = iso_week_label(week_start)
@@ -485,7 +491,7 @@ def course_members(*, courses: Iterable[GroupCourse], week_start: date) -> dict[
     return out
 
 
-def _course_demand(result: WeekDemand, weeks: dict) -> None:  # noqa: ANN001
+def _course_demand(result: WeekDemand, weeks: dict) -> None:
     """One group_session demand per course session this week; the builder drops members who cannot come."""
     week_start = result.week_start
     week = iso_week_label(week_start)

@@ -555,7 +555,7 @@ class DemoBuilder:
         cursor: dict[tuple[int, date], int] = {}
         entries: list[tuple[date, Appointment, list[int], list[int]]] = []
 
-        def book(day: date, consultant: Consultant, citizen: Citizen, kind: str, minutes: int, **extra) -> None:
+        def book(day: date, consultant: Consultant, citizen: Citizen, kind: str, minutes: int, **extra: object) -> None:
             citizen_id, citizen_ref = citizen.pk, citizen.reference
             while day.weekday() > 4:
                 day -= timedelta(days=1)

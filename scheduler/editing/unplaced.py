@@ -31,11 +31,7 @@ PLACEABLE_KINDS = {
 
 
 def _rule_of(task: UnplacedTask) -> ActivityRule | None:
-    # Demand keys of rule tasks are "<kind>:<enrolment>:<rule>:<week>:<n>" (scheduler.demand.demand).
-    parts = task.task_key.split(":")
-    if len(parts) >= 3 and parts[0] == task.kind and parts[2].isdigit():
-        return ActivityRule.objects.filter(pk=int(parts[2])).first()
-    return None
+    return task.activity_rule if task.activity_rule_id else None
 
 
 def unplaced_task_duration(*, task: UnplacedTask) -> int:

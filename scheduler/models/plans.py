@@ -134,6 +134,10 @@ class UnplacedTask(models.Model):
     group_course = models.ForeignKey(
         GroupCourse, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("hold")
     )
+    activity_rule = models.ForeignKey(
+        "activities.ActivityRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("aktivitetsregel"), help_text=_("Reglen i borgerens indsatsmodel, opgaven kommer fra."),
+    )
 
     class Meta:
         verbose_name = _("ikke placeret opgave")

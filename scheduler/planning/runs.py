@@ -178,7 +178,7 @@ def solve_runs_sweep(
             log.warning("solve run %s was not claimed within %s: sending it again", run.pk, resend_after)
             try:
                 solve_run_enqueue(run=run)
-            except Exception:  # noqa: BLE001 - the broker may still be down; the next sweep tries again
+            except Exception:  # the broker may still be down; the next sweep tries again
                 log.exception("sending solve run %s again failed", run.pk)
     return failed
 
@@ -243,7 +243,7 @@ class ProgressReporter:
             )
             if SolveRun.objects.filter(pk=self.run_id, cancel_requested=True).exists():
                 self.stop_requested.set()
-        except Exception:  # noqa: BLE001 - a missed heartbeat must never kill the solve
+        except Exception:  # a missed heartbeat must never kill the solve
             log.exception("heartbeat for solve run %s failed", self.run_id)
 
 
@@ -326,7 +326,7 @@ def _solve_cancellable(
     def target() -> None:
         try:
             box["solution"] = solve_fn(stop)
-        except BaseException as error:  # noqa: BLE001 - re-raised in the task's thread
+        except BaseException as error:  # re-raised in the task's thread
             box["error"] = error
 
     thread = threading.Thread(target=target, name="solve", daemon=True)
@@ -362,7 +362,7 @@ def _cancelled(run_id: int) -> str:
 PART_TASK = "scheduler.tasks.solve_part_task"
 
 
-def solve_parts_create(*, run: SolveRun, parts: list) -> list[SolvePart]:  # noqa: ANN001 - solver Problems
+def solve_parts_create(*, run: SolveRun, parts: list) -> list[SolvePart]:  # solver Problems
     """Store each part's problem and enqueue one task per part once the rows are committed."""
     from solver.serialize import problem_to_dict
 
@@ -403,7 +403,7 @@ class PartReporter(ProgressReporter):
             run = SolveRun.objects.filter(pk=self.run_id).values("status", "cancel_requested").first()
             if run is None or run["cancel_requested"] or run["status"] != SolveRunStatus.RUNNING:
                 self.stop_requested.set()
-        except Exception:  # noqa: BLE001 - a missed heartbeat must never kill the solve
+        except Exception:  # a missed heartbeat must never kill the solve
             log.exception("heartbeat for solve part %s failed", self.part_id)
 
 
@@ -510,8 +510,7 @@ def _parts_finish(run_id: int) -> str:
             if missing:
                 raise MergeError(f"tasks no longer due: {missing[:5]}")
             built = BuiltProblem(problem=whole, site_ids=rebuilt.site_ids, demands=rebuilt.demands,
-                                 notes=rebuilt.notes, drafts=rebuilt.drafts, published=rebuilt.published,
-                                 previous_uids=rebuilt.previous_uids, build_seconds=rebuilt.build_seconds)
+                                 notes=rebuilt.notes, build_seconds=rebuilt.build_seconds)
             plan_solution_check(built=built, solution=solution)
         except MergeError:
             log.exception("merging the parts of run %s failed", run_id)

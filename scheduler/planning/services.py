@@ -501,6 +501,7 @@ def plan_store(
                 enrolment_id=source.enrolment_id,
                 request_id=source.request_id,
                 group_course_id=source.group_course_id,
+                activity_rule_id=source.rule_id,
             )
         )
         unplaced_citizens.append(tuple(source.citizen_ids))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -66,9 +66,6 @@ class BuiltProblem:
     site_ids: frozenset[int]  # the sites planned (the Problem may hold consultants' other home sites)
     demands: dict[str, Demand]  # task id -> demand
     notes: list[Note]
-    drafts: list[Plan]  # drafts this plan replaces
-    published: list[Plan]  # published plans of the week for these sites (previous placements)
-    previous_uids: dict[str, str] = field(default_factory=dict)  # task key -> uid to keep
     build_seconds: float = 0.0
 
 
@@ -82,12 +79,6 @@ def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]
         .prefetch_related("consultants__staff_types", "citizens")
         .order_by("plan_id", "id")
     )
-
-
-def _uids(plans: Iterable[Plan]) -> dict[str, str]:
-    """task key -> appointment uid, as plain rows: only pinned appointments need their people loaded."""
-    rows = Appointment.objects.filter(plan__in=list(plans)).order_by("plan_id", "id").values_list("task_key", "uid")
-    return {key: str(uid) for key, uid in rows}
 
 
 # -- time grid --------------------------------------------------------------------------------------
@@ -178,8 +169,6 @@ def problem_build(
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
     pins = {a.task_key: a for a in _appointments(drafts, pinned=True, status=AppointmentStatus.PLANNED)}
     previous = {a.task_key: a for a in _appointments(published, status=AppointmentStatus.PLANNED)}
-    uids = _uids(drafts)
-    uids.update(_uids(published))  # the published identity wins
 
     # Consultants: those serving the sites, and anyone a pin or the published plan names.
     named = {c.id for a in (*pins.values(), *previous.values()) for c in a.consultants.all()}
@@ -322,9 +311,6 @@ def problem_build(
         site_ids=site_ids,
         demands=by_key,
         notes=notes,
-        drafts=drafts,
-        published=published,
-        previous_uids=uids,
         build_seconds=_time.perf_counter() - t0,
     )
 

@@ -78,6 +78,32 @@ class Seen(Enum):
     CURRENT = "current"
 
 
+def _matched(current: list[Appointment], previous: list[Appointment]) -> dict[int, Appointment]:
+    """Each new appointment's published predecessor (new pk -> previous): by uid, else by task key (the
+    nearest in time), each previous one used once."""
+    by_uid = {a.uid: a for a in previous}
+    by_task: dict[str, list[Appointment]] = defaultdict(list)
+    for a in previous:
+        by_task[a.task_key].append(a)
+    matched: dict[int, Appointment] = {}
+    used: set[int] = set()
+    for a in current:
+        prev = by_uid.get(a.uid)
+        if prev is not None and prev.pk not in used:
+            matched[a.pk] = prev
+            used.add(prev.pk)
+    for a in current:
+        if a.pk in matched:
+            continue
+        # The planner may have created a fresh uid for the same task: adopt the published identity.
+        candidates = [p for p in by_task.get(a.task_key, []) if p.pk not in used]
+        if candidates:
+            prev = min(candidates, key=lambda p: abs((p.start - a.start).total_seconds()))
+            matched[a.pk] = prev
+            used.add(prev.pk)
+    return matched
+
+
 @transaction.atomic
 def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, user: object | None = None) -> Plan:
     """Publish a draft as the next numbered version of its week.
@@ -104,28 +130,9 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     highest = same_week.exclude(version__isnull=True).aggregate(v=Max("version"))["v"] or 0
 
     previous = list(_with_people(Appointment.objects.filter(plan__in=previous_plans)).order_by("start", "pk"))
-    by_uid = {a.uid: a for a in previous}
-    by_task: dict[str, list[Appointment]] = defaultdict(list)
-    for a in previous:
-        by_task[a.task_key].append(a)
-
     current = list(_with_people(plan.appointments.all()).order_by("start", "pk"))
-    matched: dict[int, Appointment] = {}  # new pk -> previous appointment
-    used: set[int] = set()
-    for a in current:
-        prev = by_uid.get(a.uid)
-        if prev is not None and prev.pk not in used:
-            matched[a.pk] = prev
-            used.add(prev.pk)
-    for a in current:
-        if a.pk in matched:
-            continue
-        # The planner may have created a fresh uid for the same task: adopt the published identity.
-        candidates = [p for p in by_task.get(a.task_key, []) if p.pk not in used]
-        if candidates:
-            prev = min(candidates, key=lambda p: abs((p.start - a.start).total_seconds()))
-            matched[a.pk] = prev
-            used.add(prev.pk)
+    matched = _matched(current, previous)
+    used = {prev.pk for prev in matched.values()}
 
     for a in current:
         prev = matched.get(a.pk)

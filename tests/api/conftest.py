@@ -1,47 +1,20 @@
-"""Personas (administrator, two coordinators, a consultant, an outsider) and a small two-site centre."""
-import json
+"""The shared personas (tests.personas) as API clients, and a small two-site centre."""
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from activities.models import InterventionModel, StaffType, TargetGroup
-from api.auth import api_token_create
 from rooms.models import OpeningHours, Room, Site
-from scheduler.models import Citizen, Consultant, Coordinator, Enrolment, WorkingHours
+from scheduler.models import Citizen, Consultant, Enrolment, WorkingHours
+from tests.personas import Api, personas_create
 
+__all__ = ["Api", "World", "make_citizen", "make_consultant", "make_site", "world"]
 
-class Api:
-    """A JSON client with a bearer token (or none)."""
-
-    def __init__(self, token: str | None) -> None:
-        extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-        self.client = Client(**extra)
-
-    def _send(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
-        kwargs: dict[str, Any] = {"content_type": "application/json", **headers}
-        if body is not None:
-            kwargs["data"] = json.dumps(body, default=str)
-        return getattr(self.client, method)(path, **kwargs)
-
-    def get(self, path: str, **headers: str) -> Any:
-        return self.client.get(path, **headers)
-
-    def post(self, path: str, body: Any = None, **headers: str) -> Any:
-        return self._send("post", path, body if body is not None else {}, **headers)
-
-    def patch(self, path: str, body: Any, **headers: str) -> Any:
-        return self._send("patch", path, body, **headers)
-
-    def put(self, path: str, body: Any, **headers: str) -> Any:
-        return self._send("put", path, body, **headers)
-
-    def delete(self, path: str) -> Any:
-        return self.client.delete(path)
+API_NAMES = {"admin": "admin", "coordinator_a": "coord_a", "coordinator_b": "coord_b", "consultant": "consultant",
+             "outsider": "outsider"}
 
 
 def make_site(code: str) -> Site:
@@ -92,24 +65,16 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
-    users = get_user_model().objects
-    admin = users.create_superuser("api-admin", password=None)
-    coord_a, coord_b = users.create_user("coord-a"), users.create_user("coord-b")
-    consultant_user, outsider = users.create_user("consultant-a"), users.create_user("outsider")
     site_a, site_b = make_site("alpha"), make_site("beta")
-    Coordinator.objects.create(user=coord_a).sites.set([site_a])
-    Coordinator.objects.create(user=coord_b).sites.set([site_b])
-    consultant_a = make_consultant(site_a, "ka", user=consultant_user)
+    consultant_a = make_consultant(site_a, "ka")
     consultant_b = make_consultant(site_b, "kb")
-    tokens = {
-        name: api_token_create(user=user, name=name)[1]
-        for name, user in [("admin", admin), ("coordinator_a", coord_a), ("coordinator_b", coord_b),
-                           ("consultant", consultant_user), ("outsider", outsider)]
-    }
+    personas = personas_create(site_a=site_a, site_b=site_b, consultant_a=consultant_a)
+    # The API suite's names for the shared personas (tests.personas).
+    tokens = {api_name: personas.tokens[persona] for api_name, persona in API_NAMES.items()}
     return World(
         site_a=site_a, site_b=site_b, consultant_a=consultant_a, consultant_b=consultant_b,
         citizen_a=make_citizen(site_a, "ba1", consultant_a), citizen_b=make_citizen(site_b, "bb1", consultant_b),
-        admin=Api(tokens["admin"]), coordinator_a=Api(tokens["coordinator_a"]),
-        coordinator_b=Api(tokens["coordinator_b"]), consultant=Api(tokens["consultant"]),
-        outsider=Api(tokens["outsider"]), anonymous=Api(None), tokens=tokens,
+        admin=personas.api("admin"), coordinator_a=personas.api("coord_a"), coordinator_b=personas.api("coord_b"),
+        consultant=personas.api("consultant"), outsider=personas.api("outsider"), anonymous=personas.api("anonymous"),
+        tokens=tokens,
     )

@@ -71,7 +71,7 @@ def test_only_administrators_create_sites(world):
 
 
 def test_session_auth_needs_csrf_for_writes(world):
-    user = get_user_model().objects.get(username="coord-a")
+    user = get_user_model().objects.get(username="koord-a")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.get("/api/citizens").status_code == 200

@@ -283,7 +283,7 @@ def test_a_move_refuses_another_sites_consultant_or_room_like_unknown_ones(world
 def test_the_web_move_and_place_refuse_another_sites_consultant(world, draft):
     plan, appointment = draft
     client = Client()
-    client.force_login(get_user_model().objects.get(username="coord-a"))
+    client.force_login(get_user_model().objects.get(username="koord-a"))
     response = client.post(reverse("web:appointment_move_option", args=[appointment.pk]), {
         "version": 0, "start": appointment.start.isoformat(), "consultant": [world.consultant_b.pk]})
     assert response.status_code == 302
@@ -294,7 +294,7 @@ def test_the_web_move_and_place_refuse_another_sites_consultant(world, draft):
 
 
 def test_a_coordinator_with_admin_permissions_reaches_only_the_shared_catalogue(world):
-    user = get_user_model().objects.get(username="coord-a")
+    user = get_user_model().objects.get(username="koord-a")
     user.is_staff = True
     user.save()
     user.user_permissions.set(Permission.objects.all())
@@ -309,5 +309,5 @@ def test_a_coordinator_with_admin_permissions_reaches_only_the_shared_catalogue(
     assert client.get("/admin/activities/interventionmodel/").status_code == 200
     assert client.get("/admin/activities/company/").status_code == 200
     admin = Client()
-    admin.force_login(get_user_model().objects.get(username="api-admin"))
+    admin.force_login(get_user_model().objects.get(username="p-admin"))
     assert admin.get(f"/admin/scheduler/citizen/{world.citizen_b.pk}/change/").status_code == 200

@@ -76,7 +76,7 @@ def test_the_problem_is_built_once_per_plan_and_a_move_only_rereads_the_occupied
 
     builds = []
 
-    def counting_build(**kwargs):  # noqa: ANN003, ANN202
+    def counting_build(**kwargs):
         builds.append(kwargs)
         return problem_build(**kwargs)
 

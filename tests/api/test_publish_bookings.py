@@ -13,7 +13,7 @@ from tests.scheduler import planning_factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _centre():  # noqa: ANN202
+def _centre():
     site = f.site()
     consultant = f.consultant(site)
     phase = f.model_with_rules(f.talk_rule(days=7))
@@ -22,7 +22,7 @@ def _centre():  # noqa: ANN202
     return site, consultant
 
 
-def test_publishing_writes_the_bookings_of_the_published_version(settings) -> None:  # noqa: ANN001
+def test_publishing_writes_the_bookings_of_the_published_version(settings) -> None:
     settings.PLANNER_NUM_WORKERS = 1
     site, consultant = _centre()
     draft = plan_create_draft(week_start=f.WEEK, site_ids=[site.pk], time_limit=2)
@@ -42,7 +42,7 @@ def test_publishing_writes_the_bookings_of_the_published_version(settings) -> No
                                resource_id=consultant.pk, slot_start=first.slot_start)
 
 
-def test_a_draft_with_a_double_booking_is_not_published(settings) -> None:  # noqa: ANN001
+def test_a_draft_with_a_double_booking_is_not_published(settings) -> None:
     settings.PLANNER_NUM_WORKERS = 1
     site, consultant = _centre()
     draft = plan_create_draft(week_start=f.WEEK, site_ids=[site.pk], time_limit=2)

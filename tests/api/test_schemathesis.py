@@ -37,7 +37,7 @@ CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
-def test_every_operation_answers_every_role_without_server_errors_and_as_documented(case, world) -> None:  # noqa: ANN001
+def test_every_operation_answers_every_role_without_server_errors_and_as_documented(case, world) -> None:
     tokens = {**world.tokens, "unknown_token": "ugs_" + "u" * 43}
     # A raw WSGI call fires request_finished, which closes a connection inside the test's transaction
     # (on PostgreSQL). Django's own test client disconnects the handler the same way.

@@ -29,7 +29,7 @@ def _region(code: str) -> Site:
     return site
 
 
-def test_two_regions_are_solved_as_two_part_tasks_and_merged_into_one_draft(db, settings) -> None:  # noqa: ANN001
+def test_two_regions_are_solved_as_two_part_tasks_and_merged_into_one_draft(db, settings) -> None:
     settings.PLANNER_SPLIT_MIN_TASKS = 0
     settings.PLANNER_NUM_WORKERS = 1
     sites = [_region("nord"), _region("syd")]
@@ -59,7 +59,7 @@ def test_two_regions_are_solved_as_two_part_tasks_and_merged_into_one_draft(db, 
     assert len(plan.solver_info["stats"]["parts"]) == 2
 
 
-def test_a_small_run_with_several_parts_stays_one_task(db, settings) -> None:  # noqa: ANN001
+def test_a_small_run_with_several_parts_stays_one_task(db, settings) -> None:
     settings.PLANNER_SPLIT_MIN_TASKS = 400
     settings.PLANNER_NUM_WORKERS = 1
     sites = [_region("nord"), _region("syd")]
@@ -68,7 +68,7 @@ def test_a_small_run_with_several_parts_stays_one_task(db, settings) -> None:  #
     assert not SolvePart.objects.exists()
 
 
-def test_a_cancelled_part_run_stores_nothing(db, settings) -> None:  # noqa: ANN001
+def test_a_cancelled_part_run_stores_nothing(db, settings) -> None:
     settings.PLANNER_SPLIT_MIN_TASKS = 0
     sites = [_region("nord"), _region("syd")]
     run = solve_run_create(week_start=WEEK, site_ids=[s.pk for s in sites], time_limit=2)
@@ -82,7 +82,7 @@ def test_a_cancelled_part_run_stores_nothing(db, settings) -> None:  # noqa: ANN
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_cancelling_a_long_run_ends_it_within_seconds_and_leaves_the_previous_draft(settings) -> None:  # noqa: ANN001
+def test_cancelling_a_long_run_ends_it_within_seconds_and_leaves_the_previous_draft(settings) -> None:
     settings.PLANNER_NUM_WORKERS = 2
     demo_build(size="M", seed=1, week_start=WEEK)  # S now proves optimality before a cancel can arrive
     site_ids = list(Site.objects.values_list("pk", flat=True))

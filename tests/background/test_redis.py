@@ -17,14 +17,14 @@ from tests.background.test_worker import database, migrated  # noqa: F401 - fixt
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-def _redis():  # noqa: ANN202
+def _redis():
     try:
         import redis
 
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=2)
         client.ping()
         return client
-    except Exception:  # noqa: BLE001 - any failure means "no Redis here"
+    except Exception:  # any failure means "no Redis here"
         return None
 
 
@@ -46,7 +46,7 @@ def _manage(db: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def redis_db15():  # noqa: ANN201
+def redis_db15():
     client = _redis()
     client.flushdb()  # database 15 only: the test's own
     yield client
@@ -54,7 +54,7 @@ def redis_db15():  # noqa: ANN201
 
 
 def test_a_run_enqueued_through_the_service_completes_on_a_redis_worker(
-    database: Path, tmp_path: Path, redis_db15  # noqa: F811, ANN001
+    database: Path, tmp_path: Path, redis_db15  # noqa: F811
 ) -> None:
     log = tmp_path / "worker.log"
     worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=w.ROOT, env=_env(database),

@@ -17,17 +17,17 @@ UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('input, sele
   .map(el => el.name || el.id)"""
 
 
-def _flash(page) -> str:  # noqa: ANN001 - a Playwright page
+def _flash(page) -> str:  # a Playwright page
     return page.locator(".messages").inner_text()
 
 
-def _wait_for_checks(page) -> None:  # noqa: ANN001
+def _wait_for_checks(page) -> None:
     page.wait_for_function(
         "() => document.querySelectorAll('.options .check').length === 0 || "
         "document.querySelectorAll('.options .check:not(.ok):not(.refused)').length === 0", timeout=60_000)
 
 
-def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_server, browser, shot):  # noqa: ANN001
+def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_server, browser, shot):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -18,7 +18,7 @@ def test_every_project_model_has_an_admin_with_danish_names() -> None:
 
 
 @pytest.mark.django_db
-def test_every_admin_list_page_opens_for_the_administrator(django_user_model) -> None:  # noqa: ANN001
+def test_every_admin_list_page_opens_for_the_administrator(django_user_model) -> None:
     user = django_user_model.objects.create_superuser("root", "root@example.dk", "x")
     client = Client()
     client.force_login(user)

@@ -69,7 +69,7 @@ def test_history_never_double_books_a_consultant() -> None:
             seen.add(key)
 
 
-def test_seed_demo_command_prints_counts_and_creates_the_demo_logins(capsys) -> None:  # noqa: ANN001
+def test_seed_demo_command_prints_counts_and_creates_the_demo_logins(capsys) -> None:
     call_command("seed_demo", size="S", seed=1, week="2026-W49")
     out = capsys.readouterr().out
     assert "borgere" in out and "50" in out

@@ -28,7 +28,7 @@ def consultant(site: Site) -> Consultant:
     return Consultant.objects.create(reference="k1", name="Anne Holm", home_site=site, hours_per_week=37)
 
 
-def errors_of(instance) -> dict[str, list[str]]:  # noqa: ANN001
+def errors_of(instance) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as caught:
         instance.full_clean()
     return caught.value.message_dict

@@ -25,7 +25,7 @@ WEEK_49 = date(2026, 11, 30)
 
 
 @pytest.fixture
-def world():  # noqa: ANN201
+def world():
     site = make_site(code="vejle", name="Center Vejle")
     room = make_room(site)
     karen = make_consultant(site, "Karen Holm", reference="k-karen")
@@ -37,7 +37,7 @@ def world():  # noqa: ANN201
     return {"site": site, "karen": karen, "lucja": lucja, "bo": bo, "plan": plan}
 
 
-def test_the_citizen_page_shows_their_published_week_pdf_and_subscribe_links(client, world):  # noqa: ANN001
+def test_the_citizen_page_shows_their_published_week_pdf_and_subscribe_links(client, world):
     plan_publish(plan=world["plan"])
     link = feed_token_issue(owner=world["lucja"])
     response = client.get(f"/borger/{link.page_token}/?uge=2026-W49")
@@ -59,13 +59,13 @@ def test_the_citizen_page_shows_their_published_week_pdf_and_subscribe_links(cli
     assert "Ugeskema for Łucja Şahin-Ćwik" in text
 
 
-def test_a_draft_is_not_shown_to_the_citizen(client, world):  # noqa: ANN001
+def test_a_draft_is_not_shown_to_the_citizen(client, world):
     link = feed_token_issue(owner=world["lucja"])
     html = client.get(f"/borger/{link.page_token}/?uge=2026-W49").content.decode()
     assert "09:00–10:00" not in html
 
 
-def test_the_feed_link_does_not_open_the_page_or_the_pdf(client, world):  # noqa: ANN001
+def test_the_feed_link_does_not_open_the_page_or_the_pdf(client, world):
     link = feed_token_issue(owner=world["lucja"])
     assert client.get(f"/borger/{link.feed_secret}/").status_code == 404
     assert client.get(f"/borger/{link.feed_secret}/ugeskema.pdf").status_code == 404
@@ -75,7 +75,7 @@ def test_the_feed_link_does_not_open_the_page_or_the_pdf(client, world):  # noqa
     assert client.get(f"/borger/{link.page_token}/?uge=nonsense").status_code == 404
 
 
-def test_publish_week_publishes_the_latest_draft_once(world):  # noqa: ANN001
+def test_publish_week_publishes_the_latest_draft_once(world):
     out = io.StringIO()
     call_command("publish_week", "--week", "2026-W49", "--site", "vejle", stdout=out)
     assert "version 1" in out.getvalue()
@@ -84,7 +84,7 @@ def test_publish_week_publishes_the_latest_draft_once(world):  # noqa: ANN001
     assert Plan.objects.filter(status=PlanStatus.PUBLISHED).count() == 1
 
 
-def test_feed_link_prints_working_urls_and_revokes_the_previous(client, world):  # noqa: ANN001
+def test_feed_link_prints_working_urls_and_revokes_the_previous(client, world):
     plan_publish(plan=world["plan"])
     first, second = io.StringIO(), io.StringIO()
     call_command("feed_link", "--citizen", "b-lucja", stdout=first)
@@ -99,7 +99,7 @@ def test_feed_link_prints_working_urls_and_revokes_the_previous(client, world): 
     assert client.get(page.removeprefix(strip)).status_code == 200
 
 
-def test_ugeskema_pdf_writes_one_page_per_citizen(world, tmp_path):  # noqa: ANN001
+def test_ugeskema_pdf_writes_one_page_per_citizen(world, tmp_path):
     plan_publish(plan=world["plan"])
     target = tmp_path / "uge49.pdf"
     call_command("ugeskema_pdf", "--week", "2026-W49", "--site", "vejle", "-o", str(target), stdout=io.StringIO())
@@ -108,7 +108,7 @@ def test_ugeskema_pdf_writes_one_page_per_citizen(world, tmp_path):  # noqa: ANN
     assert "Bo Nielsen" in reader.pages[0].extract_text()
 
 
-def test_an_ended_enrolment_leaves_the_citizen_out_of_the_batch(world, tmp_path):  # noqa: ANN001
+def test_an_ended_enrolment_leaves_the_citizen_out_of_the_batch(world, tmp_path):
     make_citizen(world["site"], "Ole", "Ended", end=WEEK_49 - timedelta(days=10))
     target = tmp_path / "uge49.pdf"
     call_command("ugeskema_pdf", "--week", "2026-W49", "--site", "vejle", "-o", str(target), stdout=io.StringIO())

@@ -33,7 +33,7 @@ CPH = ZoneInfo("Europe/Copenhagen")
 
 
 @pytest.fixture
-def world():  # noqa: ANN201
+def world():
     site = make_site(code="vejle", name="Center Vejle")
     room = make_room(site, "Mødelokale 1")
     hall = make_room(site, "Holdlokale", capacity=14)
@@ -61,7 +61,7 @@ def world():  # noqa: ANN201
             "group": group, "bo_talk": bo_talk}
 
 
-def _feed(client, owner):  # noqa: ANN001, ANN202
+def _feed(client, owner):
     link = feed_token_issue(owner=owner)
     response = client.get(f"/kalender/{link.feed_secret}.ics")
     assert response.status_code == 200
@@ -86,7 +86,7 @@ def _uid(appointment: Appointment) -> str:
         ("course", ["group"]),
     ],
 )
-def test_every_feed_kind_reads_the_same_in_three_parsers_and_matches_the_plan(client, world, owner_key, expected):  # noqa: ANN001, E501
+def test_every_feed_kind_reads_the_same_in_three_parsers_and_matches_the_plan(client, world, owner_key, expected):
     _link, response = _feed(client, world[owner_key])
     events = parse_agreeing(response.content)
     assert set(events) == {_uid(world[key]) for key in expected}
@@ -97,7 +97,7 @@ def test_every_feed_kind_reads_the_same_in_three_parsers_and_matches_the_plan(cl
         assert (sequence, status) == (0, "CONFIRMED")
 
 
-def test_a_feed_carries_the_calendar_properties_calendar_apps_need(client, world):  # noqa: ANN001
+def test_a_feed_carries_the_calendar_properties_calendar_apps_need(client, world):
     _link, response = _feed(client, world["karen"])
     body = response.content.decode()
     for line in [
@@ -112,12 +112,12 @@ def test_a_feed_carries_the_calendar_properties_calendar_apps_need(client, world
     assert "LOCATION:Center Vejle\\, lokale Mødelokale 1\\, Dæmningen 1\\, 7100 Vejle" in body
 
 
-def test_a_visit_is_located_at_the_companys_address(client, world):  # noqa: ANN001
+def test_a_visit_is_located_at_the_companys_address(client, world):
     _link, response = _feed(client, world["lars"])
     assert "LOCATION:Bageriet ApS\\, Havnegade 3\\, 7100 Vejle" in response.content.decode()
 
 
-def test_a_consultants_feed_shows_initials_never_names_or_health_themes(client, world):  # noqa: ANN001
+def test_a_consultants_feed_shows_initials_never_names_or_health_themes(client, world):
     _link, response = _feed(client, world["karen"])
     body = response.content.decode()
     events = parse_agreeing(response.content)
@@ -128,7 +128,7 @@ def test_a_consultants_feed_shows_initials_never_names_or_health_themes(client, 
         assert secret not in body, secret
 
 
-def test_a_site_can_show_the_citizen_reference_instead_of_initials(client, world):  # noqa: ANN001
+def test_a_site_can_show_the_citizen_reference_instead_of_initials(client, world):
     world["site"].feed_privacy = "reference"
     world["site"].save()
     _link, response = _feed(client, world["karen"])
@@ -136,7 +136,7 @@ def test_a_site_can_show_the_citizen_reference_instead_of_initials(client, world
     assert events[_uid(world["talk"])][4] == "Individuel samtale – b-anne"
 
 
-def test_a_citizens_own_feed_names_their_consultant_but_not_the_course_theme(client, world):  # noqa: ANN001
+def test_a_citizens_own_feed_names_their_consultant_but_not_the_course_theme(client, world):
     _link, response = _feed(client, world["anne"])
     events = parse_agreeing(response.content)
     assert events[_uid(world["talk"])][4] == "Individuel samtale med Karen Holm"
@@ -146,7 +146,7 @@ def test_a_citizens_own_feed_names_their_consultant_but_not_the_course_theme(cli
     assert "Nielsen" not in body and "b-bo" not in body  # another citizen never appears
 
 
-def test_a_moved_appointment_keeps_its_uid_and_gets_a_higher_sequence(client, world):  # noqa: ANN001
+def test_a_moved_appointment_keeps_its_uid_and_gets_a_higher_sequence(client, world):
     link, response = _feed(client, world["anne"])
     before = parse_agreeing(response.content)
     draft = copy_as_draft(world["plan"])
@@ -163,7 +163,7 @@ def test_a_moved_appointment_keeps_its_uid_and_gets_a_higher_sequence(client, wo
     assert after[_uid(world["visit"])][2] == 0
 
 
-def test_an_unchanged_feed_answers_304_to_either_validator(client, world):  # noqa: ANN001
+def test_an_unchanged_feed_answers_304_to_either_validator(client, world):
     link, response = _feed(client, world["karen"])
     url = f"/kalender/{link.feed_secret}.ics"
     etag, last_modified = response["ETag"], response["Last-Modified"]
@@ -174,7 +174,7 @@ def test_an_unchanged_feed_answers_304_to_either_validator(client, world):  # no
     assert again["ETag"] == etag
 
 
-def test_a_change_gives_a_new_etag_and_a_full_answer(client, world):  # noqa: ANN001
+def test_a_change_gives_a_new_etag_and_a_full_answer(client, world):
     link, response = _feed(client, world["karen"])
     url = f"/kalender/{link.feed_secret}.ics"
     appointment_cancel(appointment=Appointment.objects.get(uid=world["bo_talk"].uid, plan=world["plan"]))
@@ -187,7 +187,7 @@ def test_a_change_gives_a_new_etag_and_a_full_answer(client, world):  # noqa: AN
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=stale).status_code == 200
 
 
-def test_unknown_links_answer_404_and_revoked_ones_410_without_logging_the_token(client, world):  # noqa: ANN001
+def test_unknown_links_answer_404_and_revoked_ones_410_without_logging_the_token(client, world):
     link, _response = _feed(client, world["karen"])
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
@@ -212,14 +212,14 @@ def test_unknown_links_answer_404_and_revoked_ones_410_without_logging_the_token
         assert secret not in messages
 
 
-def test_a_rotated_link_replaces_the_old_one(client, world):  # noqa: ANN001
+def test_a_rotated_link_replaces_the_old_one(client, world):
     old = feed_token_issue(owner=world["karen"])
     new = feed_token_issue(owner=world["karen"])
     assert client.get(f"/kalender/{old.feed_secret}.ics").status_code == 410  # gone: the app stops polling
     assert client.get(f"/kalender/{new.feed_secret}.ics").status_code == 200
 
 
-def test_only_a_hash_of_the_token_is_stored(world):  # noqa: ANN001
+def test_only_a_hash_of_the_token_is_stored(world):
     link = feed_token_issue(owner=world["anne"])
     stored = FeedToken.objects.get(pk=link.feed_token.pk)
     assert len(link.page_token) >= 43  # 32 random bytes
@@ -227,14 +227,14 @@ def test_only_a_hash_of_the_token_is_stored(world):  # noqa: ANN001
     assert len(stored.token_hash) == 64
 
 
-def test_a_citizens_link_expires_when_the_enrolment_ends(client, world):  # noqa: ANN001
+def test_a_citizens_link_expires_when_the_enrolment_ends(client, world):
     link = feed_token_issue(owner=world["anne"])
     world["anne"].enrolments.update(end_date=timezone.localdate() - timedelta(days=1), status="ended")
     assert client.get(f"/kalender/{link.feed_secret}.ics").status_code == 410
     assert client.get(f"/borger/{link.page_token}/").status_code == 410
 
 
-def test_the_window_drops_old_and_far_appointments_and_past_cancellations(client, world):  # noqa: ANN001
+def test_the_window_drops_old_and_far_appointments_and_past_cancellations(client, world):
     today = timezone.localdate()
     plan = make_plan(today - timedelta(days=today.weekday()), [world["site"]])
     karen, site = world["karen"], world["site"]
@@ -255,7 +255,7 @@ def test_the_window_drops_old_and_far_appointments_and_past_cancellations(client
 
 
 @pytest.mark.parametrize("monday", [date(2026, 10, 19), date(2026, 10, 26)])
-def test_a_nine_oclock_talk_is_nine_oclock_in_copenhagen_on_both_sides_of_the_dst_change(world, monday):  # noqa: ANN001
+def test_a_nine_oclock_talk_is_nine_oclock_in_copenhagen_on_both_sides_of_the_dst_change(world, monday):
     plan = make_plan(monday, [world["site"]])
     talk = make_appointment(plan, start=datetime(monday.year, monday.month, monday.day, 9, tzinfo=CPH),
                             consultants=[world["karen"]], citizens=[world["anne"]], site=world["site"])

@@ -36,7 +36,7 @@ WEEK_49 = date(2026, 11, 30)
 
 
 @pytest.fixture
-def world():  # noqa: ANN201
+def world():
     site = make_site(code="vejle", name="Center Vejle")
     room = make_room(site, "Mødelokale 1")
     karen = make_consultant(site, "Karen Holm", phone="20 30 40 50")
@@ -73,7 +73,7 @@ def _render_first_page(pdf: bytes, name: str) -> None:
     assert 0.01 < dark < 0.6, f"page looks blank or black ({dark:.3f} dark)"
 
 
-def test_a_citizens_ugeskema_has_title_week_name_and_only_their_own_appointments(world):  # noqa: ANN001
+def test_a_citizens_ugeskema_has_title_week_name_and_only_their_own_appointments(world):
     pdf = citizen_week_pdf(citizen=world["lucja"], week_start=WEEK_49)
     (text,) = _text(pdf)
     assert "Ugeskema for Łucja Şahin-Ćwik" in text
@@ -90,26 +90,26 @@ def test_a_citizens_ugeskema_has_title_week_name_and_only_their_own_appointments
     _render_first_page(pdf, "ugeskema-citizen.png")
 
 
-def test_the_same_week_gives_the_same_bytes(world):  # noqa: ANN001
+def test_the_same_week_gives_the_same_bytes(world):
     assert citizen_week_pdf(citizen=world["lucja"], week_start=WEEK_49) == citizen_week_pdf(
         citizen=world["lucja"], week_start=WEEK_49
     )
 
 
-def test_a_holiday_is_marked(world):  # noqa: ANN001
+def test_a_holiday_is_marked(world):
     christmas_week = date(2026, 12, 21)
     (text,) = _text(citizen_week_pdf(citizen=world["bo"], week_start=christmas_week))
     assert "Helligdag: Juledag" in text
 
 
-def test_internship_days_are_not_printed_on_public_holidays(world):  # noqa: ANN001
+def test_internship_days_are_not_printed_on_public_holidays(world):
     christmas_week = date(2026, 12, 21)  # her internship days, Thursday and Friday, are 24 and 25 December
     (text,) = _text(citizen_week_pdf(citizen=world["lucja"], week_start=christmas_week))
     assert "Helligdag: Juledag" in text and "Helligdag: Juleaftensdag" in text
     assert "Bageriet ApS" not in text  # the legend still explains PRAKTIK
 
 
-def test_the_batch_has_one_page_per_citizen_in_name_order(world):  # noqa: ANN001
+def test_the_batch_has_one_page_per_citizen_in_name_order(world):
     site = world["site"]
     make_citizen(site, "Anna", "Andersen", reference="b-aa")
     make_citizen(site, "Carl", "Nielsen", reference="b-cn")
@@ -126,7 +126,7 @@ def test_the_batch_has_one_page_per_citizen_in_name_order(world):  # noqa: ANN00
     _render_first_page(pdf, "ugeskema-batch.png")
 
 
-def test_a_consultants_week_shows_initials_not_names(world):  # noqa: ANN001
+def test_a_consultants_week_shows_initials_not_names(world):
     (text,) = _text(consultant_week_pdf(consultant=world["karen"], week_start=WEEK_49))
     assert "Ugeskema for Karen Holm" in text
     assert "ŁŞ" in text and "2 deltagere" in text
@@ -140,7 +140,7 @@ def test_a_name_the_font_cannot_print_falls_back_to_the_reference():
     assert arabic != "b-18" and font_can_print(arabic)
 
 
-def test_an_arabic_name_prints_without_boxes(world):  # noqa: ANN001
+def test_an_arabic_name_prints_without_boxes(world):
     citizen = make_citizen(world["site"], "محمد", "علي", reference="b-ali")
     pdf = citizen_week_pdf(citizen=citizen, week_start=WEEK_49)
     assert len(_text(pdf)) == 1
@@ -195,6 +195,6 @@ def test_a_week_too_long_for_one_page_continues_on_the_next_at_readable_size() -
     assert len(batch) == len(pages) + 1
 
 
-def test_every_ordinary_ugeskema_is_printed_at_ten_points_or_more(world) -> None:  # noqa: ANN001
+def test_every_ordinary_ugeskema_is_printed_at_ten_points_or_more(world) -> None:
     assert _smallest_font_size(citizen_week_pdf(citizen=world["lucja"], week_start=WEEK_49)) >= 10
     assert _smallest_font_size(site_week_pdf(site=world["site"], week_start=WEEK_49)) >= 10

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():  # noqa: ANN201
+def world():
     site = make_site(code="vejle")
     room = make_room(site)
     karen = make_consultant(site, "Karen Holm")
@@ -44,7 +44,7 @@ def world():  # noqa: ANN201
             "plan": plan, "talk_a": talk_a, "talk_b": talk_b}
 
 
-def test_it_publishes_a_draft_as_version_one(world):  # noqa: ANN001
+def test_it_publishes_a_draft_as_version_one(world):
     plan = plan_publish(plan=world["plan"])
     assert plan.status == PlanStatus.PUBLISHED
     assert plan.version == 1
@@ -52,7 +52,7 @@ def test_it_publishes_a_draft_as_version_one(world):  # noqa: ANN001
     assert list(plan.appointments.values_list("sequence", flat=True)) == [0, 0]
 
 
-def test_publishing_the_same_draft_twice_changes_nothing(world):  # noqa: ANN001
+def test_publishing_the_same_draft_twice_changes_nothing(world):
     first = plan_publish(plan=world["plan"])
     stamps = list(first.appointments.order_by("pk").values_list("updated_at", "sequence"))
     second = plan_publish(plan=world["plan"])
@@ -60,7 +60,7 @@ def test_publishing_the_same_draft_twice_changes_nothing(world):  # noqa: ANN001
     assert list(second.appointments.order_by("pk").values_list("updated_at", "sequence")) == stamps
 
 
-def test_a_new_version_supersedes_the_old_and_keeps_uids_and_sequences_of_unchanged(world):  # noqa: ANN001
+def test_a_new_version_supersedes_the_old_and_keeps_uids_and_sequences_of_unchanged(world):
     v1 = plan_publish(plan=world["plan"])
     old = {a.task_key: a for a in v1.appointments.all()}
     v2 = plan_publish(plan=copy_as_draft(v1))
@@ -72,7 +72,7 @@ def test_a_new_version_supersedes_the_old_and_keeps_uids_and_sequences_of_unchan
         assert a.updated_at == old[a.task_key].updated_at
 
 
-def test_a_moved_appointment_keeps_its_uid_and_gets_a_higher_sequence(world):  # noqa: ANN001
+def test_a_moved_appointment_keeps_its_uid_and_gets_a_higher_sequence(world):
     v1 = plan_publish(plan=world["plan"])
     draft = copy_as_draft(v1)
     moved = draft.appointments.get(task_key="talk:anne")
@@ -90,7 +90,7 @@ def test_a_moved_appointment_keeps_its_uid_and_gets_a_higher_sequence(world):  #
     assert not diff.added and not diff.cancelled
 
 
-def test_a_change_of_people_bumps_the_sequence(world):  # noqa: ANN001
+def test_a_change_of_people_bumps_the_sequence(world):
     v1 = plan_publish(plan=world["plan"])
     draft = copy_as_draft(v1)
     other = make_consultant(world["site"], "Lars Berg")
@@ -99,7 +99,7 @@ def test_a_change_of_people_bumps_the_sequence(world):  # noqa: ANN001
     assert v2.appointments.get(task_key="talk:bo").sequence == 1
 
 
-def test_an_appointment_missing_from_the_new_version_is_carried_over_as_cancelled(world):  # noqa: ANN001
+def test_an_appointment_missing_from_the_new_version_is_carried_over_as_cancelled(world):
     v1 = plan_publish(plan=world["plan"])
     draft = copy_as_draft(v1)
     draft.appointments.get(task_key="talk:bo").delete()
@@ -117,7 +117,7 @@ def test_an_appointment_missing_from_the_new_version_is_carried_over_as_cancelle
     assert (again.status, again.sequence, again.updated_at) == ("cancelled", 1, carried.updated_at)
 
 
-def test_a_new_appointment_shows_as_added_in_the_diff(world):  # noqa: ANN001
+def test_a_new_appointment_shows_as_added_in_the_diff(world):
     v1 = plan_publish(plan=world["plan"])
     draft = copy_as_draft(v1)
     make_appointment(draft, start=at(world["monday"], 13), consultants=[world["karen"]],
@@ -128,7 +128,7 @@ def test_a_new_appointment_shows_as_added_in_the_diff(world):  # noqa: ANN001
     assert diff.changed
 
 
-def test_versions_are_listed_newest_first(world):  # noqa: ANN001
+def test_versions_are_listed_newest_first(world):
     v1 = plan_publish(plan=world["plan"])
     v2 = plan_publish(plan=copy_as_draft(v1))
     copy_as_draft(v2)  # a draft is not a version
@@ -136,7 +136,7 @@ def test_versions_are_listed_newest_first(world):  # noqa: ANN001
     assert [(p.version, p.status) for p in versions] == [(2, "published"), (1, "superseded")]
 
 
-def test_a_superseded_plan_cannot_be_published_again(world):  # noqa: ANN001
+def test_a_superseded_plan_cannot_be_published_again(world):
     v1 = plan_publish(plan=world["plan"])
     plan_publish(plan=copy_as_draft(v1))
     v1.refresh_from_db()
@@ -145,7 +145,7 @@ def test_a_superseded_plan_cannot_be_published_again(world):  # noqa: ANN001
     assert error.value.code == "plan_superseded"
 
 
-def test_another_sites_appointments_in_a_wider_plan_are_kept_unchanged(world):  # noqa: ANN001
+def test_another_sites_appointments_in_a_wider_plan_are_kept_unchanged(world):
     other_site = make_site(code="kolding", name="Center Kolding")
     plan = world["plan"]
     plan.sites.add(other_site)
@@ -160,7 +160,7 @@ def test_another_sites_appointments_in_a_wider_plan_are_kept_unchanged(world):  
     assert v2.version == v1.version + 1
 
 
-def test_cancelling_a_published_appointment_bumps_its_sequence_and_keeps_it(world):  # noqa: ANN001
+def test_cancelling_a_published_appointment_bumps_its_sequence_and_keeps_it(world):
     plan_publish(plan=world["plan"])
     talk = Appointment.objects.get(pk=world["talk_a"].pk)
     appointment_cancel(appointment=talk)
@@ -168,7 +168,7 @@ def test_cancelling_a_published_appointment_bumps_its_sequence_and_keeps_it(worl
     assert (talk.status, talk.sequence) == ("cancelled", 1)
 
 
-def test_recording_a_change_in_a_draft_leaves_the_sequence_to_publishing(world):  # noqa: ANN001
+def test_recording_a_change_in_a_draft_leaves_the_sequence_to_publishing(world):
     talk = world["talk_a"]
     before = appointment_fingerprint(talk)
     talk.start += timedelta(minutes=30)
@@ -179,6 +179,6 @@ def test_recording_a_change_in_a_draft_leaves_the_sequence_to_publishing(world):
     assert talk.sequence == 0
 
 
-def test_publish_latest_draft_refuses_a_week_without_drafts(world):  # noqa: ANN001
+def test_publish_latest_draft_refuses_a_week_without_drafts(world):
     with pytest.raises(PublishingError):
         plan_publish_latest_draft(week_start=world["monday"] + timedelta(weeks=5))

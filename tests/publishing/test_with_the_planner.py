@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 FAST = {"time_limit": 5, "num_workers": 2, "random_seed": 1}
 
 
-def test_the_demo_week_publishes_feeds_and_prints_and_a_replan_keeps_identities(client):  # noqa: ANN001
+def test_the_demo_week_publishes_feeds_and_prints_and_a_replan_keeps_identities(client):
     call_command("seed_demo", size="S", seed=1, week=WEEK_CODE, stdout=io.StringIO())
     site_ids = list(Site.objects.values_list("id", flat=True))
     v1 = plan_publish(plan=plan_create_draft(week_start=WEEK, site_ids=site_ids, **FAST))

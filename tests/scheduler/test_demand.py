@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 WEEK = f.WEEK  # Monday 30.11.2026
 
 
-def demands_for(s, kind=None):  # noqa: ANN001, ANN202
+def demands_for(s, kind=None):
     wd = week_demand(week_start=WEEK, site_ids=[s.id])
     return [d for d in wd.demands if kind is None or d.kind == kind], wd.notes
 

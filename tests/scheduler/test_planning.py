@@ -29,7 +29,7 @@ def plan_week(s: Site, week: date = WEEK) -> Plan:
     return plan_create_draft(week_start=week, site_ids=[s.id], **FAST)
 
 
-def local(moment):  # noqa: ANN001, ANN201
+def local(moment):
     return moment.astimezone(TZ)
 
 
@@ -254,3 +254,15 @@ def test_a_talk_goes_to_the_consultants_preferred_time_when_nothing_else_matters
 
     start, end = local(a.start), local(a.end)
     assert start.weekday() == 2 and time(13) <= start.time() and end.time() <= time(15)
+
+
+def test_an_unplaced_task_names_its_rule_by_key_not_by_text() -> None:
+    s = f.site()
+    f.consultant(s, staff="job")  # nobody of the talk's staff type: the talk stays unplaced
+    phase = f.model_with_rules(f.talk_rule(7))
+    f.citizen(s, phase)
+
+    plan = plan_week(s)
+
+    (task,) = plan.unplaced.filter(kind="talk")
+    assert task.activity_rule == phase.rules.get()

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 WEEK = f.WEEK
 
 
-def open_days(problem, windows) -> set[int]:  # noqa: ANN001
+def open_days(problem, windows) -> set[int]:
     return {problem.day_of(w.start) for w in windows if len(w)}
 
 
-def hours_on(problem, windows, day: int) -> list[tuple[str, str]]:  # noqa: ANN001
+def hours_on(problem, windows, day: int) -> list[tuple[str, str]]:
     grid = grid_of(problem)
     return [
         (f"{grid.datetime_of(w.start):%H:%M}", f"{grid.datetime_of(w.end - 1):%H:%M}")

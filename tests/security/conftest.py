@@ -1,4 +1,4 @@
-"""Personas and a two-site centre with one object of every kind at each site.
+"""The shared personas (tests.personas) and a two-site centre with one object of every kind at each site.
 
 Personas: an administrator, the coordinator of site A, the coordinator of site B, a consultant at site
 A (contact person of citizen A), an outsider (a user with no role), anonymous, and citizen A's secret
@@ -9,7 +9,6 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
@@ -22,19 +21,17 @@ from activities.models import (
     Phase,
     StaffType,
 )
-from api.auth import api_token_create
 from rooms.models import OpeningHours
 from scheduler.models import (
     Absence,
-    Coordinator,
     PlanStatus,
     SolveRun,
     UnplacedTask,
     WorkingHours,
 )
 from scheduler.publishing.tokens import feed_token_issue
-from tests.dates import WEEK as WEEK  # the security tests import them from here
-from tests.dates import WEEK_CODE as WEEK_CODE
+from tests.dates import WEEK, WEEK_CODE
+from tests.personas import PERSONAS, citizen_link, personas_create
 from tests.publishing.factories import (
     at,
     make_appointment,
@@ -48,7 +45,7 @@ from tests.publishing.factories import (
     make_site,
 )
 
-PERSONAS = ("admin", "coord_a", "coord_b", "consultant", "outsider", "anonymous")
+__all__ = ["PERSONAS", "WEEK", "WEEK_CODE", "World", "build_world", "world"]
 
 
 @dataclass
@@ -79,16 +76,9 @@ def _site(code: str, name: str) -> Any:
 
 def build_world() -> World:
     cache.clear()  # the secret-link throttle counts per address in the cache
-    users = get_user_model().objects
-    admin = users.create_superuser("sec-admin", password=None)
-    coord_a, coord_b = users.create_user("sec-coord-a"), users.create_user("sec-coord-b")
-    consultant_user, outsider = users.create_user("sec-consultant"), users.create_user("sec-outsider")
     site_a, site_b = _site("alfa", "Center Alfa"), _site("beta", "Center Beta")
-    Coordinator.objects.create(user=coord_a).sites.set([site_a])
-    Coordinator.objects.create(user=coord_b).sites.set([site_b])
     consultant = make_consultant(site_a, "Karen Holm", reference="k-alfa")
-    consultant.user = consultant_user
-    consultant.save()
+    personas = personas_create(site_a=site_a, site_b=site_b, consultant_a=consultant)
     consultant_b = make_consultant(site_b, "Bo Berg", reference="k-beta")
     for c in (consultant, consultant_b):
         for day in range(5):
@@ -123,13 +113,8 @@ def build_world() -> World:
     unplaced.citizens.set([citizen_a])
     run = SolveRun.objects.create(week_start=WEEK, status="done", plan=draft)
     run.sites.set([site_a])
-    citizen_link = feed_token_issue(owner=citizen_a)
+    link = citizen_link(citizen_a)
     consultant_link = feed_token_issue(owner=consultant)
-    tokens = {
-        name: api_token_create(user=user, name=name)[1]
-        for name, user in [("admin", admin), ("coord_a", coord_a), ("coord_b", coord_b),
-                           ("consultant", consultant_user), ("outsider", outsider)]
-    }
     objects = {
         "site_a": site_a, "site_b": site_b, "consultant": consultant, "consultant_b": consultant_b,
         "citizen_a": citizen_a, "citizen_b": citizen_b, "other_citizen_a": other_citizen_a,
@@ -142,10 +127,8 @@ def build_world() -> World:
         "plan": plan, "plan_b": plan_b, "draft": draft, "appointment": appointment,
         "appointment_b": appointment_b, "draft_appointment": draft_appointment, "unplaced": unplaced, "run": run,
     }
-    users_by_persona = {"admin": admin, "coord_a": coord_a, "coord_b": coord_b, "consultant": consultant_user,
-                        "outsider": outsider}
-    return World(users=users_by_persona, tokens=tokens, objects=objects,
-                 links={"citizen": citizen_link, "consultant": consultant_link})
+    return World(users=personas.users, tokens=personas.tokens, objects=objects,
+                 links={"citizen": link, "consultant": consultant_link})
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ FUZZ = settings(max_examples=2, deadline=None, derandomize=True,
 @pytest.mark.django_db
 @schema.parametrize()
 @FUZZ
-def test_without_a_login_every_operation_answers_401(case) -> None:  # noqa: ANN001
+def test_without_a_login_every_operation_answers_401(case) -> None:
     case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     response = case.call_wsgi()
     case.validate_response(response, checks=(not_a_server_error,))
@@ -87,7 +87,7 @@ def coord_b_token(world: World) -> str:
 
 @schema.parametrize()
 @FUZZ
-def test_another_sites_token_never_sees_site_a_citizens(case, coord_b_token: str) -> None:  # noqa: ANN001
+def test_another_sites_token_never_sees_site_a_citizens(case, coord_b_token: str) -> None:
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {coord_b_token}"}
     response = case.call_wsgi()
     case.validate_response(response, checks=(not_a_server_error,))

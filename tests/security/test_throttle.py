@@ -21,7 +21,7 @@ def _guess(n: int) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _limit(settings) -> None:  # noqa: ANN001
+def _limit(settings) -> None:
     settings.TOKEN_MISS_LIMIT = LIMIT
     settings.TOKEN_MISS_WINDOW_SECONDS = 600
 

@@ -66,7 +66,7 @@ def test_a_feed_secret_does_not_open_the_page_and_a_consultant_link_not_a_citize
     assert Client().get(f"/borger/{consultant.page_token}/ugeskema.pdf").status_code == 404
 
 
-def test_a_missed_token_never_reaches_the_log_or_the_error_page(world: World, caplog, settings) -> None:  # noqa: ANN001
+def test_a_missed_token_never_reaches_the_log_or_the_error_page(world: World, caplog, settings) -> None:
     settings.DEBUG = False
     secret = "Zq9" + "x" * 40
     # These loggers do not propagate (settings.LOGGING): listen on them directly, at DEBUG.
@@ -87,7 +87,7 @@ def test_a_missed_token_never_reaches_the_log_or_the_error_page(world: World, ca
     assert "[skjult]" in caplog.text  # the 404 warning was written, redacted
 
 
-def test_the_runserver_access_log_redacts_tokens(caplog) -> None:  # noqa: ANN001
+def test_the_runserver_access_log_redacts_tokens(caplog) -> None:
     from config.log_redaction import RedactTokenFilter
 
     logger = logging.getLogger("django.server")
@@ -102,7 +102,7 @@ def test_the_runserver_access_log_redacts_tokens(caplog) -> None:  # noqa: ANN00
     assert secret not in caplog.text and "/kalender/[skjult]" in caplog.text
 
 
-def test_citizen_names_are_not_logged_when_api_answers_fail(world: World, caplog) -> None:  # noqa: ANN001
+def test_citizen_names_are_not_logged_when_api_answers_fail(world: World, caplog) -> None:
     client = world.api("coord_b")
     with caplog.at_level(logging.DEBUG):
         assert client.get(f"/api/citizens/{world.objects['citizen_a'].pk}").status_code == 404

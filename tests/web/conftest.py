@@ -1,15 +1,15 @@
-"""Personas for the web UI (a coordinator of site A, one of site B, a consultant, an outsider) and a week
+"""The shared personas (tests.personas) as browser sessions, and a week
 with a draft plan on both sites, written straight to the database."""
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from rooms.models import Site
 from scheduler.availability import coming_week_start
-from scheduler.models import Appointment, Citizen, Consultant, Coordinator, Plan, UnplacedTask
+from scheduler.models import Appointment, Citizen, Consultant, Plan, UnplacedTask
+from tests.personas import personas_create
 from tests.publishing.factories import (
     at,
     make_appointment,
@@ -42,24 +42,11 @@ class World:
     anonymous: Client
 
 
-def _client(user: object | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def world(db: None) -> World:
-    users = get_user_model().objects
-    coord_a, coord_b = users.create_user("koord-a"), users.create_user("koord-b")
-    consultant_user, outsider = users.create_user("konsulent"), users.create_user("udenforstaaende")
     site_a, site_b = make_site(code="alfa", name="Center Alfa"), make_site(code="beta", name="Center Beta")
-    Coordinator.objects.create(user=coord_a).sites.set([site_a])
-    Coordinator.objects.create(user=coord_b).sites.set([site_b])
     consultant_a = make_consultant(site_a, "Karen Alfa")
-    consultant_a.user = consultant_user
-    consultant_a.save()
+    personas = personas_create(site_a=site_a, site_b=site_b, consultant_a=consultant_a)
     consultant_b = make_consultant(site_b, "Bo Beta")
     citizen_a = make_citizen(site_a, "Anne", "Alfasen", contact=consultant_a)
     citizen_b = make_citizen(site_b, "Bent", "Betasen", contact=consultant_b)
@@ -79,6 +66,7 @@ def world(db: None) -> World:
     return World(
         week=week, site_a=site_a, site_b=site_b, consultant_a=consultant_a, citizen_a=citizen_a, citizen_b=citizen_b,
         plan_a=plan_a, plan_b=plan_b, appointment_a=appointment_a, appointment_b=appointment_b,
-        unplaced_a=unplaced_a, unplaced_b=unplaced_b, coordinator=_client(coord_a), other_coordinator=_client(coord_b),
-        consultant=_client(consultant_user), outsider=_client(outsider), anonymous=_client(None),
+        unplaced_a=unplaced_a, unplaced_b=unplaced_b, coordinator=personas.web("coord_a"),
+        other_coordinator=personas.web("coord_b"), consultant=personas.web("consultant"),
+        outsider=personas.web("outsider"), anonymous=personas.web("anonymous"),
     )

@@ -10,7 +10,7 @@ from tests.web.conftest import World
 pytestmark = pytest.mark.django_db
 
 
-def _pages(w) -> list[str]:  # noqa: ANN001 - the World fixture
+def _pages(w) -> list[str]:  # the World fixture
     week = iso_week_label(w.week)
     return [
         "/", f"/uge/alfa/{week}/", f"/uge/alfa/{week}/overblik/", f"/uge/alfa/{week}/offentliggoer/",
@@ -19,14 +19,14 @@ def _pages(w) -> list[str]:  # noqa: ANN001 - the World fixture
     ]
 
 
-def test_anonymous_users_are_sent_to_the_login_page(world) -> None:  # noqa: ANN001
+def test_anonymous_users_are_sent_to_the_login_page(world) -> None:
     for url in _pages(world):
         response = world.anonymous.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/login/?next="), url
 
 
-def test_the_login_page_is_danish_and_logs_a_coordinator_in_to_the_coming_week(world) -> None:  # noqa: ANN001
+def test_the_login_page_is_danish_and_logs_a_coordinator_in_to_the_coming_week(world) -> None:
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username="koord-a")
@@ -43,14 +43,14 @@ def test_the_login_page_is_danish_and_logs_a_coordinator_in_to_the_coming_week(w
     assert "korrekt brugernavn og adgangskode" in wrong.content.decode()
 
 
-def test_consultants_and_other_users_get_403(world) -> None:  # noqa: ANN001
+def test_consultants_and_other_users_get_403(world) -> None:
     for client in (world.consultant, world.outsider):
         for url in _pages(world):
             assert client.get(url).status_code == 403, url
         assert client.post(f"/aftale/{world.appointment_a.pk}/fastlaas/", {"version": 0}).status_code == 403
 
 
-def test_it_hides_other_sites_objects(world) -> None:  # noqa: ANN001
+def test_it_hides_other_sites_objects(world) -> None:
     week = iso_week_label(world.week)
     c = world.coordinator
     for url in [
@@ -66,7 +66,7 @@ def test_it_hides_other_sites_objects(world) -> None:  # noqa: ANN001
     assert world.appointment_b.status == "planned" and not world.appointment_b.pinned
 
 
-def test_it_hides_other_sites_citizens_in_lists_and_forms(world) -> None:  # noqa: ANN001
+def test_it_hides_other_sites_citizens_in_lists_and_forms(world) -> None:
     page = world.coordinator.get("/data/borgere/").content.decode()
     assert "Anne Alfasen" in page and "Betasen" not in page
     form = world.coordinator.get("/data/forloeb/ny/").content.decode()
@@ -75,7 +75,7 @@ def test_it_hides_other_sites_citizens_in_lists_and_forms(world) -> None:  # noq
     assert "Anne Alfasen" in week and "Betasen" not in week
 
 
-def test_every_form_needs_a_csrf_token(world) -> None:  # noqa: ANN001
+def test_every_form_needs_a_csrf_token(world) -> None:
     from django.contrib.auth import get_user_model
 
     strict = Client(enforce_csrf_checks=True)

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
-def demo(settings) -> Client:  # noqa: ANN001
+def demo(settings) -> Client:
     settings.PLANNER_TIME_LIMIT_SECONDS = 5
     settings.PLANNER_NUM_WORKERS = 2
     call_command("seed_demo", size="S", seed=1, stdout=io.StringIO())
@@ -27,7 +27,7 @@ def demo(settings) -> Client:  # noqa: ANN001
     return client
 
 
-def test_the_demo_week_is_planned_adjusted_published_and_printed(demo) -> None:  # noqa: ANN001
+def test_the_demo_week_is_planned_adjusted_published_and_printed(demo) -> None:
     week = f"/uge/vejle/{iso_week_label(coming_week_start())}/"
     run_url = demo.post(week + "planlaeg/")["Location"]
     run = SolveRun.objects.get()

@@ -41,7 +41,7 @@ def _options(page: str) -> list[dict[str, list[str]]]:
     return out
 
 
-def test_moving_a_roundtable_to_an_option_keeps_both_consultants(roundtable) -> None:  # noqa: ANN001
+def test_moving_a_roundtable_to_an_option_keeps_both_consultants(roundtable) -> None:
     client, meeting = roundtable
     page = client.get(f"/aftale/{meeting.pk}/").content.decode()
     option = next(o for o in _options(page) if datetime.fromisoformat(o["start"][0]) != meeting.start)
@@ -54,7 +54,7 @@ def test_moving_a_roundtable_to_an_option_keeps_both_consultants(roundtable) -> 
     assert meeting.start == datetime.fromisoformat(option["start"][0])
 
 
-def test_placing_an_unplaced_roundtable_by_hand_books_both_consultants(roundtable) -> None:  # noqa: ANN001
+def test_placing_an_unplaced_roundtable_by_hand_books_both_consultants(roundtable) -> None:
     client, meeting = roundtable
     # As the planner stores a task it could not place: the task instead of the appointment.
     task = UnplacedTask.objects.create(
@@ -75,7 +75,7 @@ def test_placing_an_unplaced_roundtable_by_hand_books_both_consultants(roundtabl
     assert not UnplacedTask.objects.filter(pk=task.pk).exists()
 
 
-def test_an_option_without_a_consultant_is_refused(roundtable) -> None:  # noqa: ANN001
+def test_an_option_without_a_consultant_is_refused(roundtable) -> None:
     client, meeting = roundtable
     version = Plan.objects.get(pk=meeting.plan_id).lock_version
     result = client.post(f"/aftale/{meeting.pk}/flyt/", {"start": meeting.start.isoformat(), "version": version},

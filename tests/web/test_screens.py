@@ -14,11 +14,11 @@ from scheduler.weeks import iso_week_label
 pytestmark = pytest.mark.django_db
 
 
-def _week(w) -> str:  # noqa: ANN001
+def _week(w) -> str:
     return f"/uge/alfa/{iso_week_label(w.week)}/"
 
 
-def test_the_week_grid_labels_every_appointment_by_kind_in_text_and_colour(world) -> None:  # noqa: ANN001
+def test_the_week_grid_labels_every_appointment_by_kind_in_text_and_colour(world) -> None:
     page = world.coordinator.get(_week(world)).content.decode()
     assert "kind-talk" in page and '<span class="k">Samtale</span> 10:00–11:00' in page
     assert "Samtale = Individuel samtale" in page  # the legend
@@ -29,7 +29,7 @@ def test_the_week_grid_labels_every_appointment_by_kind_in_text_and_colour(world
     assert "Anne Alfasen" in citizens
 
 
-def test_an_appointment_shows_who_where_and_why_also_as_an_htmx_fragment(world) -> None:  # noqa: ANN001
+def test_an_appointment_shows_who_where_and_why_also_as_an_htmx_fragment(world) -> None:
     url = f"/aftale/{world.appointment_a.pk}/"
     page = world.coordinator.get(url).content.decode()
     for text in ["Karen Alfa", "Anne Alfasen", "Center Alfa, Mødelokale 1", "Individuel samtale mindst hver 28. dag"]:
@@ -38,7 +38,7 @@ def test_an_appointment_shows_who_where_and_why_also_as_an_htmx_fragment(world) 
     assert "<html" not in fragment and "Hvorfor" in fragment and "csrfmiddlewaretoken" in fragment
 
 
-def test_pinning_needs_the_version_the_coordinator_saw(world) -> None:  # noqa: ANN001
+def test_pinning_needs_the_version_the_coordinator_saw(world) -> None:
     a = world.appointment_a
     url = f"/aftale/{a.pk}/fastlaas/"
     response = world.coordinator.post(url, {"version": 0, "pinned": "1"}, follow=True)
@@ -54,7 +54,7 @@ def test_pinning_needs_the_version_the_coordinator_saw(world) -> None:  # noqa: 
     assert not a.pinned
 
 
-def test_cancelling_keeps_the_appointment_as_cancelled(world) -> None:  # noqa: ANN001
+def test_cancelling_keeps_the_appointment_as_cancelled(world) -> None:
     response = world.coordinator.post(f"/aftale/{world.appointment_a.pk}/aflys/", {"version": 0}, follow=True)
     assert "Aftalen er aflyst." in response.content.decode()
     world.appointment_a.refresh_from_db()
@@ -62,7 +62,7 @@ def test_cancelling_keeps_the_appointment_as_cancelled(world) -> None:  # noqa: 
     assert "aflyst" in world.coordinator.get(_week(world)).content.decode()
 
 
-def test_an_ad_hoc_round_table_request_is_checked_and_stored(world) -> None:  # noqa: ANN001
+def test_an_ad_hoc_round_table_request_is_checked_and_stored(world) -> None:
     enrolment = world.citizen_a.enrolments.get()
     url = _week(world) + "bestil/"
     bad = world.coordinator.post(url, {"enrolment": enrolment.pk, "kind": "roundtable", "earliest": "2026-12-10",
@@ -78,7 +78,7 @@ def test_an_ad_hoc_round_table_request_is_checked_and_stored(world) -> None:  # 
     assert ActivityRequest.objects.get().kind == "roundtable"
 
 
-def test_citizen_forms_show_the_models_danish_errors_and_save(world) -> None:  # noqa: ANN001
+def test_citizen_forms_show_the_models_danish_errors_and_save(world) -> None:
     data = {"reference": "ny-1", "first_name": "Nina", "last_name": "Ny", "site": world.site_a.pk,
             "not_before": "12:00", "not_after": "09:00", "preferred_weekdays": ["0", "2"]}
     page = world.coordinator.post("/data/borgere/ny/", data).content.decode()
@@ -91,7 +91,7 @@ def test_citizen_forms_show_the_models_danish_errors_and_save(world) -> None:  #
     assert "Marker en gyldig valgmulighed" in world.coordinator.post("/data/borgere/ny/", data).content.decode()
 
 
-def test_an_internship_is_saved_with_its_staircase_steps(world) -> None:  # noqa: ANN001
+def test_an_internship_is_saved_with_its_staircase_steps(world) -> None:
     from tests.publishing.factories import make_company
 
     company = make_company()
@@ -108,7 +108,7 @@ def test_an_internship_is_saved_with_its_staircase_steps(world) -> None:  # noqa
     assert "Bageriet ApS" in world.coordinator.get("/data/praktikker/").content.decode()
 
 
-def test_an_overlapping_absence_is_refused_in_danish(world) -> None:  # noqa: ANN001
+def test_an_overlapping_absence_is_refused_in_danish(world) -> None:
     data = {"consultant": world.consultant_a.pk, "start_date": "2026-12-01", "end_date": "2026-12-03",
             "reason": "sick"}
     assert world.coordinator.post("/data/fravaer/ny/", data).status_code == 302
@@ -116,7 +116,7 @@ def test_an_overlapping_absence_is_refused_in_danish(world) -> None:  # noqa: AN
     assert "Fraværet overlapper et andet fravær for samme konsulent." in page
 
 
-def test_a_consultants_calendar_link_is_shown_once_and_can_be_rotated_and_revoked(world) -> None:  # noqa: ANN001
+def test_a_consultants_calendar_link_is_shown_once_and_can_be_rotated_and_revoked(world) -> None:
     page = world.coordinator.get("/kalenderlinks/alfa/").content.decode()
     assert "hver 12.–24. time" in page
     issued = world.coordinator.post("/kalenderlinks/alfa/", {"consultant": world.consultant_a.pk,
@@ -131,13 +131,13 @@ def test_a_consultants_calendar_link_is_shown_once_and_can_be_rotated_and_revoke
     assert not FeedToken.objects.filter(consultant=world.consultant_a, revoked_at__isnull=True).exists()
 
 
-def test_the_overview_shows_caseload_and_planned_hours(world) -> None:  # noqa: ANN001
+def test_the_overview_shows_caseload_and_planned_hours(world) -> None:
     page = world.coordinator.get(_week(world) + "overblik/").content.decode()
     assert "Karen Alfa" in page and "Bo Beta" not in page
     assert "<td class=\"num\">1,0</td><td class=\"num\">37,0</td>" in page  # one planned hour of 37
 
 
-def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world) -> None:  # noqa: ANN001
+def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world) -> None:
     response = world.coordinator.post(_week(world) + "planlaeg/")
     run = SolveRun.objects.get()
     assert response["Location"] == f"/koersel/{run.pk}/?center=alfa"
@@ -155,7 +155,7 @@ def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world
     assert status["redirect"] == _week(world)
 
 
-def test_planning_together_covers_every_site_and_a_shared_draft_is_replanned_whole(world) -> None:  # noqa: ANN001
+def test_planning_together_covers_every_site_and_a_shared_draft_is_replanned_whole(world) -> None:
     Coordinator.objects.get(user__username="koord-a").sites.add(world.site_b)
     beta = f"/uge/beta/{iso_week_label(world.week)}/"
     assert "Planlæg alle mine centre samlet" in world.coordinator.get(beta).content.decode()
@@ -177,7 +177,7 @@ def test_planning_together_covers_every_site_and_a_shared_draft_is_replanned_who
 
 
 def test_a_coordinator_of_one_site_plans_it_alone_and_the_other_sites_part_of_a_shared_draft_stays(
-    world,  # noqa: ANN001
+    world,
 ) -> None:
     # One draft for both sites, as `plan_week` without --site makes it.
     Plan.objects.filter(pk=world.plan_b.pk).delete()
@@ -212,7 +212,7 @@ def test_a_coordinator_of_one_site_plans_it_alone_and_the_other_sites_part_of_a_
     assert "Center Beta" not in world.coordinator.get(_week(world)).content.decode()
 
 
-def test_a_queued_run_can_be_cancelled(world) -> None:  # noqa: ANN001
+def test_a_queued_run_can_be_cancelled(world) -> None:
     world.coordinator.post(_week(world) + "planlaeg/")
     run = SolveRun.objects.get()
     world.coordinator.post(f"/koersel/{run.pk}/annuller/")
@@ -222,7 +222,7 @@ def test_a_queued_run_can_be_cancelled(world) -> None:  # noqa: ANN001
     assert status["ready"] is True and status["success"] is False
 
 
-def test_the_week_picker_goes_to_the_chosen_site_and_week(world) -> None:  # noqa: ANN001
+def test_the_week_picker_goes_to_the_chosen_site_and_week(world) -> None:
     response = world.coordinator.get("/uge/", {"site": "alfa", "week": "2026-W50", "visning": "lokale"})
     assert response["Location"] == "/uge/alfa/2026-W50/?visning=lokale"
     assert world.coordinator.get("/uge/", {"site": "beta", "week": "2026-W50"})["Location"] == "/"

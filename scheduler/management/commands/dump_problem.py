@@ -1,7 +1,7 @@
 """python manage.py dump_problem [--week 2026-W49] [--site CODE ...] [--assign] -o FILE.json
 
 Writes the planner's input for a week as JSON (solver.serialize.problem_to_dict), so the solver
-can be benchmarked on real centre data without Django: ``python -m solver.bench --problem-file
+can be benchmarked on real centre data without Django: ``python -m bench.solver --problem-file
 FILE.json``. Reads only, unless --assign runs the same preparation as plan_week first (new
 citizens get a contact consultant, group courses get their places)."""
 

@@ -1,6 +1,6 @@
 """Publishing benchmark: feed latency, 304s, concurrent subscribers, batch PDF.
 
-    python -m scheduler.bench_publishing [--requests 200] [--subscribers 200] [--citizens 300]
+    python -m bench.publishing [--requests 200] [--subscribers 200] [--citizens 300]
 
 Runs on its own SQLite file (var/bench_publishing.sqlite3, rebuilt each run) with the embedded
 default settings. Feed timings use Django's test client in-process (server time, no network); the
@@ -139,7 +139,7 @@ def _free_port() -> int:
 def _concurrent(urls: list[str], port: int) -> dict:
     env = dict(os.environ, SQLITE_PATH=str(DB), LOG_LEVEL="WARNING")
     server = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.bench_publishing", "--serve", str(port)],
+        [sys.executable, "-m", "bench.publishing", "--serve", str(port)],
         cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

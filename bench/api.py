@@ -1,4 +1,4 @@
-"""API and background benchmark on the M demo centre: `python -m api.bench [--size M] [--keep DIR]`.
+"""API and background benchmark on the M demo centre: `python -m bench.api [--size M] [--keep DIR]`.
 
 Builds a fresh SQLite file database (never touches var/db.sqlite3), seeds the demo, plans the week, and
 measures: reading a week's plan for a site, "where could this talk go", enqueue-to-running with the ORM
@@ -25,7 +25,7 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
 
 
-def main() -> None:  # noqa: PLR0915 - one linear script
+def main() -> None:  # one linear script
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="M")
     parser.add_argument("--seed", type=int, default=1)
@@ -152,7 +152,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         rows.append(("qcluster stop after SIGTERM", stopped, f"exit code {worker.returncode}"))
 
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
-    print(f"Command: python -m api.bench --size {args.size} --seed {args.seed}; week {week}; DB {db}\n")
+    print(f"Command: python -m bench.api --size {args.size} --seed {args.seed}; week {week}; DB {db}\n")
     print("| measurement | result | note |\n| --- | --- | --- |")
     for row in rows:
         print(f"| {row[0]} | {row[1]} | {row[2]} |")

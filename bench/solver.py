@@ -1,0 +1,167 @@
+"""Benchmark the planner.
+
+    python -m bench.solver --size S M L --seed 1 [--time-limit 60] [--workers 2]
+    python -m bench.solver --problem-file demo_M.json [--time-limit 60] [--workers 2]
+    python -m bench.solver --size L --jobs          # parts as separate jobs, each with the full limit
+
+A problem file is what ``python manage.py dump_problem`` writes (solver.serialize). Each line of
+output is one JSON object. "complete_plan_seconds" is when a verified plan with as many placed
+tasks as the final one was reported through on_progress (the greedy plan counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import psutil
+
+from solver.candidates import build
+from solver.cpsat import solve, solve_part
+from solver.decompose import decompose, merge
+from solver.generate import generate
+from solver.greedy import greedy
+from solver.problem import Problem, Solution
+from solver.serialize import problem_from_dict
+from solver.verify import verify
+
+
+def _complete_plan_seconds(sol: Solution) -> float:
+    """Seconds from the start of solve() until every part had its final number of placements."""
+    parts = sol.stats.get("parts") or [sol.stats]
+    return max(
+        float(st.get("started_seconds") or 0.0) + float(st.get("complete_plan_seconds") or 0.0)  # type: ignore[arg-type]
+        for st in parts  # type: ignore[union-attr]
+    )
+
+
+def _tuned(problem: Problem, time_limit: float | None, workers: int, **overrides: object) -> Problem:
+    params = replace(problem.params, num_workers=workers, **overrides)  # type: ignore[arg-type]
+    if time_limit is not None:
+        params = replace(params, max_time_seconds=time_limit)
+    return replace(problem, params=params)
+
+
+def run(
+    label: str,
+    problem: Problem,
+    *,
+    jobs: bool = False,
+    build_seconds: float = 0.0,
+) -> dict[str, object]:
+    load_before = os.getloadavg()
+    g0 = time.perf_counter()
+    g = greedy(problem)
+    greedy_seconds = time.perf_counter() - g0
+    cs = build(problem)
+    placeable = len(problem.tasks) - len(cs.reasons)
+    del cs
+
+    progress: list[tuple[float, int, int]] = []
+    s0 = time.perf_counter()
+
+    def on_progress(objective: int, bound: int, _elapsed: float) -> None:
+        progress.append((time.perf_counter() - s0, objective, bound))
+
+    if jobs:
+        # What the Django side does with django-q2: every part its own job with the full time
+        # limit. Here they run one after another, so wall time is the sum; each part's own
+        # times are what a worker would see.
+        parts = decompose(problem) or [problem]
+        sol = merge(problem, [solve_part(p, on_progress) for p in parts])
+    else:
+        sol = solve(problem, on_progress)
+    total = time.perf_counter() - s0
+    violations = verify(problem, sol)
+    parts_stats = sol.stats.get("parts") or [sol.stats]
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    first = [p.get("first_solution_seconds") for p in parts_stats]  # type: ignore[union-attr]
+    part_seconds = [round(float(p.get("wall_seconds") or 0.0), 1) for p in parts_stats]  # type: ignore[union-attr]
+    unavoidable = sol.objective - sol.avoidable_objective
+    return {
+        "problem": label,
+        "workers": problem.params.num_workers,
+        "time_limit": problem.params.max_time_seconds,
+        "mode": "jobs" if jobs else "solve",
+        "params": {
+            k: getattr(problem.params, k)
+            for k in ("start_step_slots", "max_consultants_per_requirement", "probing_level", "symmetry_level")
+        },
+        "sites": len(problem.sites),
+        "consultants": len(problem.consultants),
+        "citizens": len(problem.citizens),
+        "tasks": len(problem.tasks),
+        "placeable_tasks": placeable,
+        "parts": len(parts_stats),  # type: ignore[arg-type]
+        "candidates": sum(int(p.get("num_candidates", 0)) for p in parts_stats),  # type: ignore[union-attr]
+        "status": sol.status,
+        "objective": sol.objective,
+        "avoidable_objective": sol.avoidable_objective,
+        "best_bound": sol.best_bound,
+        "avoidable_bound": None if sol.best_bound is None else sol.best_bound - unavoidable,
+        "combinatorial_bound": sum(int(p.get("combinatorial_bound", 0)) for p in parts_stats),  # type: ignore[union-attr]
+        "cpsat_bounds_per_part": [p.get("cpsat_bound") for p in parts_stats],  # type: ignore[union-attr]
+        "gap_pct": None if sol.gap is None else round(100 * sol.gap, 2),
+        "build_seconds": round(build_seconds, 2),
+        "first_progress_seconds": round(progress[0][0], 2) if progress else None,
+        "first_cpsat_solution_seconds_per_part": [None if f is None else round(float(f), 1) for f in first],  # type: ignore[arg-type]
+        "complete_plan_seconds": round(_complete_plan_seconds(sol), 2),
+        "part_seconds": part_seconds,
+        "total_seconds": round(total, 2),
+        "peak_rss_mb": round(peak_rss_mb),
+        "violations": len(violations),
+        "unplaced": len(sol.unplaced),
+        "placed": len(sol.placements),
+        "greedy_seconds": round(greedy_seconds, 2),
+        "greedy_objective": g.objective,
+        "greedy_avoidable_objective": g.avoidable_objective,
+        "greedy_placed": len(g.placements),
+        "improvement_vs_greedy_pct": round(100 * (1 - sol.avoidable_objective / max(1, g.avoidable_objective)), 1),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", nargs="+", choices=["S", "M", "L", "XL"], default=[])
+    ap.add_argument("--problem-file", nargs="+", default=[], help="JSON written by manage.py dump_problem")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--time-limit", type=float, default=None, help="seconds; default per size / from the file")
+    ap.add_argument("--workers", type=int, default=psutil.cpu_count(logical=True) or 1)
+    ap.add_argument("--jobs", action="store_true", help="solve decompose() parts separately, full limit each")
+    ap.add_argument("--max-consultants", type=int, default=None, help="max_consultants_per_requirement")
+    ap.add_argument("--start-step", type=int, default=None, help="start_step_slots")
+    ap.add_argument("--probing", type=int, default=None, help="cp_model_probing_level")
+    ap.add_argument("--symmetry", type=int, default=None, help="symmetry_level")
+    args = ap.parse_args(argv)
+    overrides: dict[str, object] = {}
+    for name, value in (
+        ("max_consultants_per_requirement", args.max_consultants),
+        ("start_step_slots", args.start_step),
+        ("probing_level", args.probing),
+        ("symmetry_level", args.symmetry),
+    ):
+        if value is not None:
+            overrides[name] = value
+    todo: list[tuple[str, Problem, float]] = []
+    for size in args.size or ([] if args.problem_file else ["S"]):
+        t0 = time.perf_counter()
+        todo.append((f"generated {size} seed {args.seed}", generate(size, args.seed), time.perf_counter() - t0))
+    for path in args.problem_file:
+        t0 = time.perf_counter()
+        problem = problem_from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        todo.append((path, problem, time.perf_counter() - t0))
+    for label, problem, load_seconds in todo:
+        tuned = _tuned(problem, args.time_limit, args.workers, **overrides)
+        result = run(label, tuned, jobs=args.jobs, build_seconds=load_seconds)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
