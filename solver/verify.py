@@ -300,15 +300,66 @@ def _check_consultant(ctx: _Context, placed: _Placed, c: Consultant, req: frozen
     return out
 
 
+def _subtract(windows: tuple[Window, ...], cuts: list[Window]) -> tuple[Window, ...]:
+    """The parts of `windows` outside every cut."""
+    pieces = list(windows)
+    for cut in cuts:
+        nxt: list[Window] = []
+        for w in pieces:
+            if cut.end <= w.start or w.end <= cut.start:
+                nxt.append(w)
+                continue
+            if w.start < cut.start:
+                nxt.append(Window(w.start, cut.start))
+            if cut.end < w.end:
+                nxt.append(Window(cut.end, w.end))
+        pieces = nxt
+    return tuple(pieces)
+
+
+def _trip(problem: Problem, a: str | None, b: str | None) -> int:
+    """Travel in whole slots (rounded up); nothing to or from an unknown place."""
+    if a is None or b is None or a == b:
+        return 0
+    minutes = problem.travel_minutes.get((a, b), problem.travel_minutes.get((b, a), 0))
+    return -(-minutes // problem.slot_minutes)
+
+
+def citizen_presence(ctx: _Context, z: Citizen, t: Task, site_id: int | None) -> tuple[Window, ...]:
+    """Where the citizen can attend `t` (held at `site_id` for a site task), per place: without
+    `free` the legacy `available` (a company visit: the internship hours when there are any);
+    with it, phone = free, company = their hours there (else free minus the trip from work),
+    site and home = free minus the trip from each workplace."""
+    if z.free is None:
+        return z.internship if t.place == Place.COMPANY and z.internship else z.available
+    if t.place == Place.PHONE:
+        return z.free
+    where = t.location_id
+    if t.place == Place.SITE:
+        site = ctx.sites.get(site_id) if site_id is not None else None
+        where = site.location_id if site is not None else None
+    if t.place == Place.COMPANY:
+        there = tuple(w for wp in z.workplaces if wp.location_id == where for w in wp.windows)
+        if there:
+            return there
+    spd = ctx.problem.slots_per_day
+    cuts = []
+    for wp in z.workplaces:
+        trip = _trip(ctx.problem, wp.location_id, where)
+        for w in wp.windows:
+            day0 = w.start // spd * spd
+            cuts.append(Window(max(day0, w.start - trip), min(day0 + spd, w.end + trip)))
+    return _subtract(z.free, cuts)
+
+
 def _check_citizens(ctx: _Context, placed: _Placed) -> list[Violation]:
-    """Availability (internship hours count at company visits); day totals are checked later."""
+    """Presence per place (docs/solver.md); day totals and runs are checked later."""
     t = placed.task
     out: list[Violation] = []
     spd = ctx.problem.slots_per_day
     for zid in t.citizen_ids:
         z = ctx.citizens[zid]
-        avail = z.available + (z.internship if t.place == Place.COMPANY else ())
-        if not _inside(avail, placed.start, placed.end):
+        if not _inside(citizen_presence(ctx, z, t, placed.p.site_id), placed.start, placed.end):
             out.append(placed.violation(Code.CITIZEN_UNAVAILABLE, Field.START, citizen_id=zid, label=z.label))
         ctx.citizen_busy[zid].append((placed.start, placed.end, t.id))
         ctx.citizen_day[(zid, placed.start // spd)] += t.duration_slots * ctx.problem.slot_minutes
