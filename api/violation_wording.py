@@ -43,6 +43,9 @@ _WORDING = {
         "Borgeren får flere timer den dag, end skånehensynet tillader (%(minutes)s af højst %(limit)s minutter)."
     ),
     Code.CONSULTANT_CONTRACT: _("Konsulenten %(name)s får flere timer end sin kontrakt."),
+    Code.CONSULTANT_TRAVEL: _(
+        "Konsulenten %(name)s kan ikke nå frem: der skal være %(minutes)s minutters rejsetid mellem aftalerne."
+    ),
     Code.UNPLACED_TWICE: _("Planen er ikke sammenhængende. Planlæg ugen igen."),
     Code.PLACED_AND_UNPLACED: _("Planen er ikke sammenhængende. Planlæg ugen igen."),
     Code.UNPLACED_WITHOUT_REASON: _("Planen er ikke sammenhængende. Planlæg ugen igen."),

@@ -64,6 +64,7 @@ class Index:
             for b in c.bookings:
                 self.bookings_on.setdefault((c.id, problem.day_of(b.start)), []).append(b)
         self._presence: dict[tuple[int, Place, str | None], int] = {}
+        self._trips: dict[tuple[str | None, str | None], int] = {}
         self.consultant_pref = {c.id: mask_of(c.preferred) for c in problem.consultants}
         self.citizen_avail = {z.id: mask_of(z.available) for z in problem.citizens}
         self.citizen_internship = {z.id: mask_of(z.internship) for z in problem.citizens}
@@ -113,15 +114,22 @@ class Index:
         t = self.travel_slots(consultant, task)
         return start - t, start + task.duration_slots + t
 
+    def trip(self, a: str | None, b: str | None) -> int:
+        """Travel slots between two places (cached; 0 for the same or an unknown place)."""
+        found = self._trips.get((a, b))
+        if found is None:
+            found = self._trips[(a, b)] = self.problem.travel_slots(a, b) if a != b else 0
+        return found
+
     def clear_of_bookings(self, consultant_id: int, location: str | None, start: int, end: int) -> bool:
         """With travel in the day: the appointment keeps clear of the consultant's bookings in other
         plans, including the trip between their places."""
         for b in self.bookings_on.get((consultant_id, self.problem.day_of(start)), ()):
             if b.end <= start:
-                if start - b.end < self.problem.travel_slots(b.location_id, location):
+                if start - b.end < self.trip(b.location_id, location):
                     return False
             elif end <= b.start:
-                if b.start - end < self.problem.travel_slots(location, b.location_id):
+                if b.start - end < self.trip(location, b.location_id):
                     return False
             else:
                 return False

@@ -161,6 +161,39 @@ def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_m
     for kid, items in usage.contract.items():
         limit = cs.index.consultants[kid].contracted_minutes_per_week
         _add_minute_cap(model, x, items, limit, f"consultant {kid} contracted minutes")
+    if cs.index.travel_on:
+        _add_travel(model, cs, x)
+
+
+def _add_travel(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
+    """Travel between consecutive appointments of a consultant (DayRules.travel).
+
+    Candidates of one consultant that end at slot e at place L all cover slot e - 1, those that
+    start at slot s all cover s: each group is a clique already. Any of the first followed by one
+    of the second at place M is impossible when s - e < travel(L, M), so the union of the
+    first group and those of the second is a clique too: one at-most-one per (consultant, e, L, s)
+    is exact (pairs closer than the longest trip only, never across days)."""
+    idx = cs.index
+    spd = cs.problem.slots_per_day
+    ends: dict[int, dict[tuple[int, str | None], list[int]]] = {}
+    starts: dict[int, dict[int, list[tuple[str | None, int]]]] = {}
+    places: dict[int, set[str | None]] = {}
+    for i, cand in enumerate(cs.candidates):
+        for (kid, s0, s1), loc in zip(cand.busy, cand.places, strict=True):
+            ends.setdefault(kid, {}).setdefault((s1, loc), []).append(i)
+            starts.setdefault(kid, {}).setdefault(s0, []).append((loc, i))
+            places.setdefault(kid, set()).add(loc)
+    for kid, by_end in ends.items():
+        longest = max((idx.trip(a, b) for a in places[kid] for b in places[kid]), default=0)
+        if not longest:
+            continue
+        for (e, loc), first in by_end.items():
+            for s in range(e, min(e + longest, (e - 1) // spd * spd + spd)):
+                then = [i for there, i in starts[kid].get(s, ()) if idx.trip(loc, there) > s - e]
+                if then:
+                    model.add_at_most_one(x[i] for i in first + then).with_name(
+                        f"consultant {kid} travels from {loc} after {e} before {s}"
+                    )
 
 
 def _add_no_double_booking(

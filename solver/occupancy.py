@@ -16,6 +16,15 @@ class Occupancy:
         self.room_count: list[list[int]] = [[0] * p.num_slots for _ in cs.room_classes]
         self.citizen_day_minutes: dict[tuple[int, int], int] = {}
         self.consultant_minutes: dict[int, int] = {c.id: 0 for c in p.consultants}
+        # With travel in the day: (start, end, place) per (consultant, day), to keep the trips free.
+        self.stops: dict[tuple[int, int], list[tuple[int, int, str | None]]] = {}
+
+    def _travel_clash(self, kid: int, s0: int, s1: int, loc: str | None) -> bool:
+        idx = self.cs.index
+        for a, b, there in self.stops.get((kid, self.cs.problem.day_of(s0)), ()):
+            if not (b + idx.trip(there, loc) <= s0 or s1 + idx.trip(loc, there) <= a):
+                return True
+        return False
 
     def blocker(self, cand: Candidate) -> tuple[str, int] | None:
         """First resource that prevents `cand`, as (kind, id); None when it fits."""
@@ -28,8 +37,10 @@ class Occupancy:
         task = p.tasks[cand.task_index]
         idx = self.cs.index
         out: list[tuple[str, int]] = []
-        for kid, s0, s1 in cand.busy:
-            if self.consultant[kid] & span_bits(s0, s1):
+        for k, (kid, s0, s1) in enumerate(cand.busy):
+            if self.consultant[kid] & span_bits(s0, s1) or (
+                idx.travel_on and self._travel_clash(kid, s0, s1, cand.places[k])
+            ):
                 out.append(("consultant", kid))
                 if first_only:
                     return out
@@ -63,8 +74,10 @@ class Occupancy:
     def add(self, cand: Candidate) -> None:
         p = self.cs.problem
         task = p.tasks[cand.task_index]
-        for kid, s0, s1 in cand.busy:
+        for k, (kid, s0, s1) in enumerate(cand.busy):
             self.consultant[kid] |= span_bits(s0, s1)
+            if cand.places:
+                self.stops.setdefault((kid, p.day_of(s0)), []).append((s0, s1, cand.places[k]))
         end = cand.start + task.duration_slots
         bits = span_bits(cand.start, end)
         day = p.day_of(cand.start)
@@ -83,8 +96,10 @@ class Occupancy:
         """Undo `add(cand)`; valid because a plan never books a slot twice."""
         p = self.cs.problem
         task = p.tasks[cand.task_index]
-        for kid, s0, s1 in cand.busy:
+        for k, (kid, s0, s1) in enumerate(cand.busy):
             self.consultant[kid] &= ~span_bits(s0, s1)
+            if cand.places:
+                self.stops[(kid, p.day_of(s0))].remove((s0, s1, cand.places[k]))
         end = cand.start + task.duration_slots
         bits = span_bits(cand.start, end)
         day = p.day_of(cand.start)

@@ -68,6 +68,7 @@ class Code(StrEnum):
     ROOM_DOUBLE_BOOKED = "room_double_booked"
     CITIZEN_DAY_LIMIT = "citizen_day_limit"
     CONSULTANT_CONTRACT = "consultant_contract"
+    CONSULTANT_TRAVEL = "consultant_travel"  # no time for the trip between two consecutive stops of the day
     # The list of unplaced tasks
     UNPLACED_TWICE = "unplaced_twice"
     PLACED_AND_UNPLACED = "placed_and_unplaced"
@@ -91,6 +92,7 @@ SHARED_RESOURCE_CODES = frozenset(
         Code.ROOM_DOUBLE_BOOKED,
         Code.CITIZEN_DAY_LIMIT,
         Code.CONSULTANT_CONTRACT,
+        Code.CONSULTANT_TRAVEL,
     }
 )
 
@@ -125,6 +127,8 @@ _ENGLISH: Mapping[Code, str] = {
     Code.ROOM_DOUBLE_BOOKED: "room {room_id} double-booked: {other_task} and {task} (slot {slot})",
     Code.CITIZEN_DAY_LIMIT: "citizen {label} booked {minutes} min on day {day} > {limit}",
     Code.CONSULTANT_CONTRACT: "consultant {name} booked {minutes} min > contract",
+    Code.CONSULTANT_TRAVEL: "consultant {name} has no {minutes} min to travel from {origin} to {destination} "
+    "before {task} (slot {slot}) after {other_task}",
     Code.UNPLACED_TWICE: "a task is listed as unplaced twice",
     Code.PLACED_AND_UNPLACED: "task {task} both placed and unplaced",
     Code.UNPLACED_WITHOUT_REASON: "task {task} unplaced without a reason",
@@ -162,6 +166,8 @@ def _inside(windows: tuple[Window, ...], start: int, end: int) -> bool:
 
 # (start, end, task id) intervals per resource id
 Intervals = dict[int, list[tuple[int, int, str]]]
+# A stop of a consultant's day: (start, end, place, task id; None for a booking elsewhere)
+Stop = tuple[int, int, str | None, str | None]
 
 
 @dataclass
@@ -179,6 +185,7 @@ class _Context:
     room_busy: Intervals = field(default_factory=lambda: defaultdict(list))
     citizen_day: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     consultant_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    stops: dict[tuple[int, int], list[Stop]] = field(default_factory=lambda: defaultdict(list))  # (consultant, day)
 
     @classmethod
     def of(cls, problem: Problem) -> _Context:
@@ -226,6 +233,7 @@ def verify(problem: Problem, solution: Solution) -> list[Violation]:
         out += _check_place(ctx, placed)
     out += _check_overlaps(ctx)
     out += _check_limits(ctx)
+    out += _check_days(ctx)
     out += _check_unplaced(ctx, solution, seen)
     return out
 
@@ -288,15 +296,89 @@ def _check_consultant(ctx: _Context, placed: _Placed, c: Consultant, req: frozen
     if t.place == Place.SITE and p.site_id not in c.site_ids:
         out.append(placed.violation(Code.CONSULTANT_NOT_AT_SITE, Field.CONSULTANTS, **who, site_id=p.site_id))
     travel = 0
+    home = ctx.sites[c.home_site_id].location_id
     if t.place in VISIT_PLACES and t.location_id is not None:
-        home = ctx.sites[c.home_site_id].location_id
-        minutes = ctx.problem.travel(home, t.location_id)
-        travel = -(-minutes // ctx.problem.slot_minutes)
-    b0, b1 = placed.start - travel, placed.end + travel
-    if b0 < 0 or not _inside(c.available, b0, b1):
+        travel = _trip(ctx.problem, home, t.location_id)
+    # Contracted minutes count a visit with the trip from the home site and back in both modes.
+    ctx.consultant_minutes[c.id] += (placed.end - placed.start + 2 * travel) * ctx.problem.slot_minutes
+    if ctx.problem.rules.travel:
+        # Travel in the day: the appointment itself; its trips are checked day by day (_check_days).
+        b0, b1 = placed.start, placed.end
+        ctx.stops[(c.id, placed.start // ctx.problem.slots_per_day)].append(
+            (b0, b1, _place_of(ctx, t, p, c), t.id))
+        free = c.available
+    else:
+        b0, b1 = placed.start - travel, placed.end + travel
+        free = _subtract(c.available, [Window(b.start, b.end) for b in c.bookings])
+    if b0 < 0 or not _inside(free, b0, b1):
         out.append(placed.violation(Code.CONSULTANT_UNAVAILABLE, Field.START, **who, busy_start=b0, busy_end=b1))
     ctx.consultant_busy[c.id].append((b0, b1, t.id))
-    ctx.consultant_minutes[c.id] += (b1 - b0) * ctx.problem.slot_minutes
+    return out
+
+
+def _place_of(ctx: _Context, t: Task, p: Placement, c: Consultant) -> str | None:
+    """Where the consultant is: the site held at, the company/home visited, or (phone) their home site."""
+    if t.place == Place.SITE:
+        site = ctx.sites.get(p.site_id) if p.site_id is not None else None
+        return site.location_id if site is not None else None
+    if t.place in VISIT_PLACES:
+        return t.location_id
+    return ctx.sites[c.home_site_id].location_id
+
+
+def _shifts(windows: tuple[Window, ...]) -> list[Window]:
+    """Working windows with touching ones merged."""
+    out: list[Window] = []
+    for w in sorted(windows):
+        if out and w.start <= out[-1].end:
+            out[-1] = Window(out[-1].start, max(out[-1].end, w.end))
+        elif w.end > w.start:
+            out.append(w)
+    return out
+
+
+def _day_sequence(ctx: _Context, c: Consultant, day: int) -> list[Stop]:
+    """The consultant's planned appointments and bookings elsewhere that day, by start."""
+    spd = ctx.problem.slots_per_day
+    booked = [(b.start, b.end, b.location_id, None) for b in c.bookings if b.start // spd == day]
+    return sorted(ctx.stops.get((c.id, day), []) + booked, key=lambda st: (st[0], st[1]))
+
+
+def _check_days(ctx: _Context) -> list[Violation]:
+    """Travel in the day (DayRules.travel): every two consecutive stops of a consultant's day,
+    whatever the places, leave time for the trip between them; the first stop of a working
+    window leaves time for the trip from the home site, the last for the trip back."""
+    if not ctx.problem.rules.travel:
+        return []
+    out: list[Violation] = []
+    slot = ctx.problem.slot_minutes
+    for kid, day in sorted({k for k in ctx.stops}):
+        c = ctx.consultants[kid]
+        who = {"consultant_id": kid, "name": c.name}
+        seq = _day_sequence(ctx, c, day)
+        for a, b in zip(seq, seq[1:], strict=False):
+            need = _trip(ctx.problem, a[2], b[2])
+            if a[1] + need > b[0]:
+                out.append(Violation(Code.CONSULTANT_TRAVEL, b[3] or a[3], Field.START, {
+                    **who, "other_task": (a[3] if b[3] else b[3]) or "", "slot": b[0],
+                    "minutes": need * slot, "origin": a[2] or "", "destination": b[2] or ""}))
+        out += _check_home_trips(ctx, c, seq)
+    return out
+
+
+def _check_home_trips(ctx: _Context, c: Consultant, seq: list[Stop]) -> list[Violation]:
+    home = ctx.sites[c.home_site_id].location_id
+    out: list[Violation] = []
+    shifts = _shifts(c.available)
+    for k, (start, end, loc, tid) in enumerate(seq):
+        shift = next((w for w in shifts if w.start <= start and end <= w.end), None)
+        if tid is None or shift is None:
+            continue  # a booking, or outside working time (reported as unavailable)
+        first = start - (0 if k and seq[k - 1][1] > shift.start else _trip(ctx.problem, home, loc))
+        last = end + (0 if k + 1 < len(seq) and seq[k + 1][0] < shift.end else _trip(ctx.problem, loc, home))
+        if first < shift.start or last > shift.end:
+            out.append(Violation(Code.CONSULTANT_UNAVAILABLE, tid, Field.START, {
+                "consultant_id": c.id, "name": c.name, "slot": start, "busy_start": first, "busy_end": last}))
     return out
 
 

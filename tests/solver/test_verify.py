@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from solver.problem import Place, Placement, Problem, Room, Site, Solution, SolveStatus, Unplaced, Window
+from solver.problem import DayRules, Place, Placement, Problem, Room, Site, Solution, SolveStatus, Unplaced, Window
 from solver.verify import Code, Field, Violation, verify
 
 from .builders import VEJLE, at, citizen, consultant, days, talk, world
@@ -36,6 +36,14 @@ def _one_talk(**task: object) -> Problem:
 def _two_sites(*tasks: object, consultants: list | None = None) -> Problem:
     return world(list(tasks), sites=[VEJLE, FREDERICIA], consultants=consultants,  # type: ignore[arg-type]
                  rooms=[*world([]).rooms, FREDERICIA_ROOM])
+
+
+def _two_site_day() -> Problem:
+    """Mette serves Vejle and Fredericia, 25 minutes apart, with travel in the day."""
+    both = frozenset({1, 2})
+    mette = consultant(1, "Mette Hansen", "social", site_ids=both)
+    problem = _two_sites(talk("t1", 1), talk("t2", 2, site_ids=both), consultants=[mette])
+    return replace(problem, travel_minutes={("site:1", "site:2"): 25}, rules=DayRules(travel=True))
 
 
 Scenario = Callable[[], tuple[Problem, Solution]]
@@ -112,6 +120,9 @@ SCENARIOS: dict[Code, tuple[Scenario, str | None, Field | None]] = {
                                                                 contracted_minutes_per_week=30)]),
                  _plan(at_vejle("t1"))),
         None, Field.CONSULTANTS),
+    Code.CONSULTANT_TRAVEL: (
+        lambda: (_two_site_day(), _plan(at_vejle("t1"), Placement("t2", at(0, 10), (1,), 21, 2))),
+        "t2", Field.START),
     Code.UNPLACED_TWICE: (
         lambda: (world([talk("t1", 1), talk("t2", 2)]),
                  _plan(at_vejle("t1"), unplaced=(Unplaced("t2", "a"), Unplaced("t2", "b")))),
