@@ -52,6 +52,7 @@ class CandidateSet:
     reasons: dict[str, str] = field(default_factory=dict)  # task id -> Danish reason (no candidates)
     room_classes: list[RoomClass] = field(default_factory=list)
     class_of_room: dict[int, int] = field(default_factory=dict)
+    breaks: object | None = None  # solver.breaks.Breaks, built on first use (False: no break rules)
 
     def no_candidate_task_ids(self) -> frozenset[str]:
         return frozenset(self.reasons)

@@ -14,11 +14,13 @@ a function in both places and an entry in `OBJECTIVE_TERMS`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver.breaks import Breaks, breaks_of
 from solver.candidates import Candidate, CandidateSet
 from solver.components import Node
 from solver.objective import (
@@ -31,6 +33,8 @@ from solver.objective import (
     unplaced_cost,
 )
 
+# per (consultant, day) with a lunch rule: lunch start slot -> "lunch starts here" Boolean
+LunchVars = dict[tuple[int, int], dict[int, cp_model.IntVar]]
 # (first slot, end slot, variable index) of a candidate's use of one resource
 Interval = tuple[int, int, int]
 # (task index, variable index, minutes) of a candidate's use of a capped resource
@@ -47,6 +51,7 @@ class PlanningModel:
     unplaced: dict[int, cp_model.IntVar] = field(default_factory=dict)  # per task index with candidates
     max_load: dict[tuple[Node, str], cp_model.IntVar] = field(default_factory=dict)  # per (group, staff type)
     trips: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # per (citizen, day)
+    lunch: LunchVars = field(default_factory=dict)  # per (consultant, day): lunch start -> Boolean
     terms: dict[Term, tuple[int, list[tuple[cp_model.IntVar, int]]]] = field(default_factory=dict)
 
     def term_value(self, term: Term, solver: cp_model.CpSolver) -> int:
@@ -67,7 +72,7 @@ def build_model(cs: CandidateSet, hint: list[int] | None) -> PlanningModel:
     model = cp_model.CpModel()
     pm = PlanningModel(cs, model, [model.new_bool_var(candidate_name(cs, c)) for c in cs.candidates])
     _one_choice_per_task(pm)
-    add_hard_constraints(model, cs, pm.x)
+    pm.lunch = add_hard_constraints(model, cs, pm.x)
     for term, build_term in OBJECTIVE_TERMS.items():
         pm.terms[term] = build_term(pm)
     constant = sum(c for c, _ in pm.terms.values())
@@ -148,8 +153,9 @@ class _Usage:
         return usage
 
 
-def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
-    """Resource sharing rules; everything per task is already guaranteed by the candidates."""
+def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> LunchVars:
+    """Resource sharing rules; everything per task is already guaranteed by the candidates.
+    Returns the lunch Booleans (empty without a lunch rule)."""
     usage = _Usage.of(cs)
     _add_no_double_booking(model, x, "consultant", usage.consultant)
     _add_no_double_booking(model, x, "citizen", usage.citizen)
@@ -163,6 +169,87 @@ def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_m
         _add_minute_cap(model, x, items, limit, f"consultant {kid} contracted minutes")
     if cs.index.travel_on:
         _add_travel(model, cs, x)
+    br = breaks_of(cs)
+    if br is None:
+        return {}
+    _add_runs(model, cs, x, br)
+    return _add_lunch(model, cs, x, br)
+
+
+def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> LunchVars:
+    """Per (consultant, day) at most one lunch start; a chosen candidate whose padded span touches
+    some starts needs the lunch at one it leaves free (solver.breaks)."""
+    lunch: LunchVars = {}
+    for i, cand in enumerate(cs.candidates):
+        day = cs.problem.day_of(cand.start)
+        for kid, a, b in br.spans(cand):
+            ld = br.lunch.get((kid, day))
+            if ld is None:
+                continue
+            blocked = br.blocked(ld, a, b)
+            if not blocked:
+                continue
+            if (kid, day) not in lunch:
+                lunch[(kid, day)] = {p: model.new_bool_var(f"lunch consultant {kid} at {p}") for p in ld.positions}
+                model.add_at_most_one(lunch[(kid, day)].values()).with_name(f"one lunch consultant {kid} day {day}")
+            free = [v for p, v in lunch[(kid, day)].items() if p not in blocked]
+            model.add(x[i] <= sum(free)).with_name(f"lunch consultant {kid} day {day} beside candidate {i}")
+    return lunch
+
+
+def _windows(items: list[Interval], spd: int, width: int) -> list[tuple[int, list[tuple[int, int]]]]:
+    """(window start, [(variable index, covered slots)]) for every window of `width` slots that
+    starts where an item starts and ends within that day."""
+    out = []
+    ordered = sorted(items)
+    firsts = [a for a, _, _ in ordered]
+    longest = max((b - a for a, b, _ in ordered), default=0)
+    for u in sorted(set(firsts)):
+        if u + width > u // spd * spd + spd:
+            continue
+        near = ordered[bisect_left(firsts, u - longest + 1) : bisect_left(firsts, u + width)]
+        out.append((u, [(i, min(b, u + width) - max(a, u)) for a, b, i in near if u < b]))
+    return out
+
+
+def _add_runs(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> None:
+    """No window of limit + 1 slots fully covered by padded spans (consultants, bookings counted)
+    or by appointments (citizens with a limit)."""
+    problem = cs.problem
+    spd = problem.slots_per_day
+    consultant: dict[tuple[int, int], list[Interval]] = {}
+    citizen: dict[int, list[Interval]] = {}
+    for i, cand in enumerate(cs.candidates):
+        day = problem.day_of(cand.start)
+        if br.run_slots is not None:
+            for kid, a, b in br.spans(cand):
+                if (kid, day) not in br.run_exempt:
+                    consultant.setdefault((kid, day), []).append((a, b, i))
+        task = problem.tasks[cand.task_index]
+        for zid in task.citizen_ids:
+            if zid in br.citizen_runs:
+                citizen.setdefault(zid, []).append((cand.start, cand.start + task.duration_slots, i))
+    for (kid, day), items in consultant.items():
+        booked = [(a, b, -1) for a, b in br.booked.get((kid, day), [])]
+        _cap_windows(model, x, items + booked, spd, br.run_slots or 0, f"consultant {kid} run")
+    for zid, items in citizen.items():
+        _cap_windows(model, x, items, spd, br.citizen_runs[zid], f"citizen {zid} run")
+
+
+def _cap_windows(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[Interval], spd: int, limit: int, name: str
+) -> None:
+    width = limit + 1
+    for u, terms in _windows(items, spd, width):
+        fixed = sum(n for i, n in terms if i < 0)  # bookings
+        chosen = [(i, n) for i, n in terms if i >= 0]
+        if fixed + sum(n for _, n in chosen) <= width - 1:
+            continue
+        if fixed > width - 1:
+            for i, _ in chosen:  # the bookings alone fill it (their padding): nothing more there
+                model.add(x[i] == 0).with_name(f"{name} full at {u}")
+            continue
+        model.add(sum(n * x[i] for i, n in chosen) <= width - 1 - fixed).with_name(f"{name} at {u}")
 
 
 def _add_travel(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
@@ -326,3 +413,22 @@ def _add_hint(pm: PlanningModel, hint: Iterable[int]) -> None:
     worst = largest_loads(idx, consultant_loads(idx, [(problem.tasks[c.task_index], c.consultant_ids) for c in picked]))
     for key, var in pm.max_load.items():
         model.add_hint(var, worst.get(key, 0))
+    _hint_lunch(pm, picked)
+
+
+def _hint_lunch(pm: PlanningModel, picked: list[Candidate]) -> None:
+    """The earliest lunch start the hinted plan leaves free, per (consultant, day)."""
+    br = breaks_of(pm.cs)
+    if br is None or not pm.lunch:
+        return
+    taken: dict[tuple[int, int], set[int]] = {}
+    for cand in picked:
+        day = pm.cs.problem.day_of(cand.start)
+        for kid, a, b in br.spans(cand):
+            ld = br.lunch.get((kid, day))
+            if ld is not None:
+                taken.setdefault((kid, day), set()).update(br.blocked(ld, a, b))
+    for key, by_start in pm.lunch.items():
+        free = [p for p in sorted(by_start) if p not in taken.get(key, set())]
+        for p, var in by_start.items():
+            pm.model.add_hint(var, bool(free) and p == free[0])

@@ -20,6 +20,7 @@ from solver.problem import (
     VISIT_PLACES,
     Citizen,
     Consultant,
+    Lunch,
     Place,
     Placement,
     Problem,
@@ -69,6 +70,9 @@ class Code(StrEnum):
     CITIZEN_DAY_LIMIT = "citizen_day_limit"
     CONSULTANT_CONTRACT = "consultant_contract"
     CONSULTANT_TRAVEL = "consultant_travel"  # no time for the trip between two consecutive stops of the day
+    CONSULTANT_LUNCH = "consultant_lunch"  # no lunch break inside the lunch window
+    CONSULTANT_RUN = "consultant_run"  # longer in appointments without a break than DayRules.max_run_minutes
+    CITIZEN_RUN = "citizen_run"  # longer in appointments in a row than the citizen's accommodation allows
     # The list of unplaced tasks
     UNPLACED_TWICE = "unplaced_twice"
     PLACED_AND_UNPLACED = "placed_and_unplaced"
@@ -93,6 +97,9 @@ SHARED_RESOURCE_CODES = frozenset(
         Code.CITIZEN_DAY_LIMIT,
         Code.CONSULTANT_CONTRACT,
         Code.CONSULTANT_TRAVEL,
+        Code.CONSULTANT_LUNCH,
+        Code.CONSULTANT_RUN,
+        Code.CITIZEN_RUN,
     }
 )
 
@@ -129,6 +136,10 @@ _ENGLISH: Mapping[Code, str] = {
     Code.CONSULTANT_CONTRACT: "consultant {name} booked {minutes} min > contract",
     Code.CONSULTANT_TRAVEL: "consultant {name} has no {minutes} min to travel from {origin} to {destination} "
     "before {task} (slot {slot}) after {other_task}",
+    Code.CONSULTANT_LUNCH: _AT + "consultant {name} gets no {minutes} min lunch break on day {day}",
+    Code.CONSULTANT_RUN: "consultant {name} in appointments {minutes} min in a row > {limit} "
+    "(slot {slot}, until {task})",
+    Code.CITIZEN_RUN: "citizen {label} in appointments {minutes} min in a row > {limit} (slot {slot}, until {task})",
     Code.UNPLACED_TWICE: "a task is listed as unplaced twice",
     Code.PLACED_AND_UNPLACED: "task {task} both placed and unplaced",
     Code.UNPLACED_WITHOUT_REASON: "task {task} unplaced without a reason",
@@ -234,6 +245,7 @@ def verify(problem: Problem, solution: Solution) -> list[Violation]:
     out += _check_overlaps(ctx)
     out += _check_limits(ctx)
     out += _check_days(ctx)
+    out += _check_citizen_runs(ctx)
     out += _check_unplaced(ctx, solution, seen)
     return out
 
@@ -310,6 +322,11 @@ def _check_consultant(ctx: _Context, placed: _Placed, c: Consultant, req: frozen
     else:
         b0, b1 = placed.start - travel, placed.end + travel
         free = _subtract(c.available, [Window(b.start, b.end) for b in c.bookings])
+        # Lunch and runs see a visit with its trips, as its busy time (within its day).
+        spd = ctx.problem.slots_per_day
+        day = placed.start // spd
+        ctx.stops[(c.id, day)].append(
+            (max(b0, day * spd), min(b1, day * spd + spd), _place_of(ctx, t, p, c), t.id))
     if b0 < 0 or not _inside(free, b0, b1):
         out.append(placed.violation(Code.CONSULTANT_UNAVAILABLE, Field.START, **who, busy_start=b0, busy_end=b1))
     ctx.consultant_busy[c.id].append((b0, b1, t.id))
@@ -348,14 +365,15 @@ def _check_days(ctx: _Context) -> list[Violation]:
     """Travel in the day (DayRules.travel): every two consecutive stops of a consultant's day,
     whatever the places, leave time for the trip between them; the first stop of a working
     window leaves time for the trip from the home site, the last for the trip back."""
-    if not ctx.problem.rules.travel:
-        return []
     out: list[Violation] = []
     slot = ctx.problem.slot_minutes
     for kid, day in sorted({k for k in ctx.stops}):
         c = ctx.consultants[kid]
         who = {"consultant_id": kid, "name": c.name}
         seq = _day_sequence(ctx, c, day)
+        out += _check_breaks(ctx, c, day, seq)
+        if not ctx.problem.rules.travel:
+            continue
         for a, b in zip(seq, seq[1:], strict=False):
             need = _trip(ctx.problem, a[2], b[2])
             if a[1] + need > b[0]:
@@ -363,6 +381,87 @@ def _check_days(ctx: _Context) -> list[Violation]:
                     **who, "other_task": (a[3] if b[3] else b[3]) or "", "slot": b[0],
                     "minutes": need * slot, "origin": a[2] or "", "destination": b[2] or ""}))
         out += _check_home_trips(ctx, c, seq)
+    return out
+
+
+def _lunch_free(problem: Problem, lunch: Lunch, day: int, seq: list[Stop]) -> bool:
+    """Some lunch start leaves `lunch.minutes` free of every stop (busy time with the visits' trips,
+    or with travel in the day the appointments, and then the gap it sits in still holds its trip)."""
+    first, end, length = problem.lunch_slots(lunch, day)
+    for p in range(first, end - length + 1):
+        if any(s < p + length and p < e for s, e, _, _ in seq):
+            continue
+        if not problem.rules.travel:
+            return True
+        before = [x for x in seq if x[1] <= p]
+        after = [x for x in seq if x[0] >= p + length]
+        if not before or not after:
+            return True
+        a, b = max(before, key=lambda x: x[1]), min(after, key=lambda x: x[0])
+        if b[0] - a[1] - length >= _trip(problem, a[2], b[2]):
+            return True
+    return False
+
+
+def _runs(problem: Problem, seq: list[Stop], travel: bool) -> list[tuple[int, int, str | None]]:
+    """(start, end, last task) of each run: stops join while no free slot is left between them
+    (with travel in the day: besides the trip)."""
+    runs: list[tuple[int, int, str | None]] = []
+    prev: Stop | None = None
+    for s, e, loc, tid in seq:
+        if travel:
+            joined = prev is not None and s - prev[1] - _trip(problem, prev[2], loc) < 1
+        else:
+            joined = bool(runs) and s <= runs[-1][1]
+        if joined:
+            r0, r1, last = runs[-1]
+            runs[-1] = (r0, max(r1, e), tid or last)
+        else:
+            runs.append((s, e, tid))
+        prev = (s, e, loc, tid)
+    return runs
+
+
+def _check_breaks(ctx: _Context, c: Consultant, day: int, seq: list[Stop]) -> list[Violation]:
+    """Lunch and the longest run on a day with planned appointments; days the bookings in other
+    plans alone already break are not ours to judge."""
+    problem = ctx.problem
+    out: list[Violation] = []
+    who = {"consultant_id": c.id, "name": c.name}
+    booked = [x for x in seq if x[3] is None]
+    lunch = problem.lunch_of(c)
+    if lunch is not None and not _lunch_free(problem, lunch, day, seq) and _lunch_free(
+        problem, lunch, day, booked
+    ):
+        first, end, _ = problem.lunch_slots(lunch, day)
+        mine = [x for x in seq if x[3] is not None]
+        inside = [x for x in mine if x[0] < end and first < x[1]] or mine
+        out.append(Violation(Code.CONSULTANT_LUNCH, inside[0][3], Field.START, {
+            **who, "slot": inside[0][0], "day": day, "minutes": lunch.minutes}))
+    limit = problem.rules.max_run_minutes
+    booked_run = max((e - s for s, e, _ in _runs(problem, booked, problem.rules.travel)), default=0)
+    if limit is not None and booked_run <= problem.run_slots(limit):
+        for s, e, last in _runs(problem, seq, problem.rules.travel):
+            if e - s > problem.run_slots(limit):
+                out.append(Violation(Code.CONSULTANT_RUN, last, Field.START, {
+                    **who, "slot": s, "minutes": (e - s) * problem.slot_minutes, "limit": limit}))
+    return out
+
+
+def _check_citizen_runs(ctx: _Context) -> list[Violation]:
+    """Accommodations: no citizen longer in appointments in a row than their limit."""
+    problem = ctx.problem
+    out: list[Violation] = []
+    for zid, items in ctx.citizen_busy.items():
+        z = ctx.citizens[zid]
+        if z.max_run_minutes is None:
+            continue
+        seq = sorted((s, e, None, tid) for s, e, tid in items)
+        for s, e, last in _runs(problem, seq, travel=False):
+            if e - s > problem.run_slots(z.max_run_minutes):
+                out.append(Violation(Code.CITIZEN_RUN, last, Field.START, {
+                    "citizen_id": zid, "label": z.label, "slot": s, "minutes": (e - s) * problem.slot_minutes,
+                    "limit": z.max_run_minutes}))
     return out
 
 

@@ -9,7 +9,19 @@ from dataclasses import replace
 
 import pytest
 
-from solver.problem import DayRules, Place, Placement, Problem, Room, Site, Solution, SolveStatus, Unplaced, Window
+from solver.problem import (
+    DayRules,
+    Lunch,
+    Place,
+    Placement,
+    Problem,
+    Room,
+    Site,
+    Solution,
+    SolveStatus,
+    Unplaced,
+    Window,
+)
 from solver.verify import Code, Field, Violation, verify
 
 from .builders import VEJLE, at, citizen, consultant, days, talk, world
@@ -122,6 +134,19 @@ SCENARIOS: dict[Code, tuple[Scenario, str | None, Field | None]] = {
         None, Field.CONSULTANTS),
     Code.CONSULTANT_TRAVEL: (
         lambda: (_two_site_day(), _plan(at_vejle("t1"), Placement("t2", at(0, 10), (1,), 21, 2))),
+        "t2", Field.START),
+    Code.CONSULTANT_LUNCH: (
+        lambda: (replace(world([talk("t1", 1, duration_slots=12)]), rules=DayRules(lunch=Lunch())),
+                 _plan(at_vejle("t1", at(0, 10, 30)))),
+        "t1", Field.START),
+    Code.CONSULTANT_RUN: (
+        lambda: (replace(world([talk("t1", 1, duration_slots=8), talk("t2", 2, duration_slots=8)]),
+                         rules=DayRules(max_run_minutes=180)),
+                 _plan(at_vejle("t1", at(0, 8)), at_vejle("t2", at(0, 10)))),
+        "t2", Field.START),
+    Code.CITIZEN_RUN: (
+        lambda: (world([talk("t1", 1), talk("t2", 1, staff="job")], citizens=[citizen(1, max_run_minutes=60)]),
+                 _plan(at_vejle("t1"), at_vejle("t2", at(0, 10), consultants=(2,), room=12))),
         "t2", Field.START),
     Code.UNPLACED_TWICE: (
         lambda: (world([talk("t1", 1), talk("t2", 2)]),
