@@ -14,7 +14,6 @@ a function in both places and an entry in `OBJECTIVE_TERMS`.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -197,28 +196,12 @@ def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVa
     return lunch
 
 
-def _windows(items: list[Interval], spd: int, width: int) -> list[tuple[int, list[tuple[int, int]]]]:
-    """(window start, [(variable index, covered slots)]) for every window of `width` slots that
-    starts where an item starts and ends within that day."""
-    out = []
-    ordered = sorted(items)
-    firsts = [a for a, _, _ in ordered]
-    longest = max((b - a for a, b, _ in ordered), default=0)
-    for u in sorted(set(firsts)):
-        if u + width > u // spd * spd + spd:
-            continue
-        near = ordered[bisect_left(firsts, u - longest + 1) : bisect_left(firsts, u + width)]
-        out.append((u, [(i, min(b, u + width) - max(a, u)) for a, b, i in near if u < b]))
-    return out
-
-
 def _add_runs(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> None:
-    """No window of limit + 1 slots fully covered by padded spans (consultants, bookings counted)
-    or by appointments (citizens with a limit)."""
+    """Every window of limit + 1 slots (within a day) keeps a slot no chosen padded span covers
+    (consultants, bookings included) or no appointment covers (citizens with a limit)."""
     problem = cs.problem
-    spd = problem.slots_per_day
     consultant: dict[tuple[int, int], list[Interval]] = {}
-    citizen: dict[int, list[Interval]] = {}
+    citizen: dict[tuple[int, int], list[Interval]] = {}
     for i, cand in enumerate(cs.candidates):
         day = problem.day_of(cand.start)
         if br.run_slots is not None:
@@ -228,28 +211,43 @@ def _add_runs(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar
         task = problem.tasks[cand.task_index]
         for zid in task.citizen_ids:
             if zid in br.citizen_runs:
-                citizen.setdefault(zid, []).append((cand.start, cand.start + task.duration_slots, i))
+                citizen.setdefault((zid, day), []).append((cand.start, cand.start + task.duration_slots, i))
     for (kid, day), items in consultant.items():
         booked = [(a, b, -1) for a, b in br.booked.get((kid, day), [])]
-        _cap_windows(model, x, items + booked, spd, br.run_slots or 0, f"consultant {kid} run")
-    for zid, items in citizen.items():
-        _cap_windows(model, x, items, spd, br.citizen_runs[zid], f"citizen {zid} run")
+        _keep_free_slot(model, x, items + booked, br.run_slots or 0, f"consultant {kid} day {day}")
+    for (zid, day), items in citizen.items():
+        _keep_free_slot(model, x, items, br.citizen_runs[zid], f"citizen {zid} day {day}")
 
 
-def _cap_windows(
-    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[Interval], spd: int, limit: int, name: str
+def _keep_free_slot(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[Interval], limit: int, name: str
 ) -> None:
+    """A Boolean "free" per slot that some item could cover (at most one of it and the items
+    covering the slot; none where a booking (index -1) covers it), and at least one free slot in
+    every window of limit + 1 slots that starts where an item starts and that items could fill."""
     width = limit + 1
-    for u, terms in _windows(items, spd, width):
-        fixed = sum(n for i, n in terms if i < 0)  # bookings
-        chosen = [(i, n) for i, n in terms if i >= 0]
-        if fixed + sum(n for _, n in chosen) <= width - 1:
-            continue
-        if fixed > width - 1:
-            for i, _ in chosen:  # the bookings alone fill it (their padding): nothing more there
+    covering: dict[int, list[int]] = {}
+    booked: set[int] = set()
+    for a, b, i in items:
+        for t in range(a, b):
+            if i < 0:
+                booked.add(t)
+            else:
+                covering.setdefault(t, []).append(i)
+    free: dict[int, cp_model.IntVar] = {}
+    for u in sorted({a for a, _, _ in items}):
+        window = range(u, u + width)
+        if any(t not in covering and t not in booked for t in window):
+            continue  # a slot nothing can fill: this window always keeps a break
+        if all(t in booked for t in window):  # the (padded) bookings alone fill it: nothing more there
+            for i in {i for t in range(u - 1, u + width + 1) for i in covering.get(t, ())}:
                 model.add(x[i] == 0).with_name(f"{name} full at {u}")
             continue
-        model.add(sum(n * x[i] for i, n in chosen) <= width - 1 - fixed).with_name(f"{name} at {u}")
+        for t in window:
+            if t not in free and t not in booked:
+                free[t] = model.new_bool_var(f"{name} free at {t}")
+                model.add_at_most_one([free[t], *(x[i] for i in covering[t])]).with_name(f"{name} free at {t}")
+        model.add_bool_or([free[t] for t in window if t in free]).with_name(f"{name} break in {u}..{u + width}")
 
 
 def _add_travel(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:

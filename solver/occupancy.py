@@ -35,14 +35,14 @@ class Occupancy:
             counts[t] += delta
 
     def _too_long(self, kind: str, key: int, a: int, b: int, limit: int) -> bool:
-        """Whether a span [a, b) would leave a window of limit + 1 slots without a free one."""
+        """Whether a span [a, b) would leave a window of limit + 1 slots (within its day) without a
+        slot that no span covers."""
         counts = self.cover.get((kind, key))
         spd = self.cs.problem.slots_per_day
         day0 = a // spd * spd
         width = limit + 1
         for u in range(max(day0, a - width + 1), min(b - 1, day0 + spd - width) + 1):
-            used = sum(counts[u : u + width]) if counts else 0
-            if used + min(b, u + width) - max(a, u) > width - 1:
+            if not any((counts is None or not counts[t]) and not a <= t < b for t in range(u, u + width)):
                 return True
         return False
 
