@@ -59,6 +59,13 @@ class Breaks:
             out.append((kid, max(s0, day * spd), min(s1 + extra, (day + 1) * spd)))
         return tuple(out)
 
+    def cores(self, cand: Candidate) -> tuple[Span, ...]:
+        """The candidate's busy interval per consultant (with travel in the day: the appointment),
+        inside its day."""
+        spd = self.problem.slots_per_day
+        day = cand.start // spd
+        return tuple((kid, max(s0, day * spd), min(s1, (day + 1) * spd)) for kid, s0, s1 in cand.busy)
+
     def blocked(self, ld: LunchDay, a: int, b: int) -> frozenset[int]:
         """Lunch positions a padded span [a, b) touches."""
         return frozenset(p for p in ld.positions if a < p + ld.length and p < b)

@@ -196,58 +196,115 @@ def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVa
     return lunch
 
 
+# A stop of a consultant's day in the run rule: (first slot, end slot, variable index or -1 for a
+# booking, place)
+RunItem = tuple[int, int, int, str | None]
+# Slots that are no break when the listed candidates are chosen: (slot, candidates ending there,
+# candidates starting after the trip; -1 = a booking, always there)
+TightGap = tuple[int, list[int], list[int]]
+
+
 def _add_runs(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> None:
-    """Every window of limit + 1 slots (within a day) keeps a slot no chosen padded span covers
-    (consultants, bookings included) or no appointment covers (citizens with a limit)."""
+    """Every window of limit + 1 slots (within a day) keeps a break: a slot no chosen appointment
+    covers (without travel in the day: no busy time, visits with their trips) and, with travel in
+    the day, that is not the trip between two appointments that leave no more than the trip."""
     problem = cs.problem
-    consultant: dict[tuple[int, int], list[Interval]] = {}
-    citizen: dict[tuple[int, int], list[Interval]] = {}
+    consultant: dict[tuple[int, int], list[RunItem]] = {}
+    citizen: dict[tuple[int, int], list[RunItem]] = {}
     for i, cand in enumerate(cs.candidates):
         day = problem.day_of(cand.start)
         if br.run_slots is not None:
-            for kid, a, b in br.spans(cand):
+            for k, (kid, a, b) in enumerate(br.cores(cand)):
                 if (kid, day) not in br.run_exempt:
-                    consultant.setdefault((kid, day), []).append((a, b, i))
+                    place = cand.places[k] if cand.places else None
+                    consultant.setdefault((kid, day), []).append((a, b, i, place))
         task = problem.tasks[cand.task_index]
         for zid in task.citizen_ids:
             if zid in br.citizen_runs:
-                citizen.setdefault((zid, day), []).append((cand.start, cand.start + task.duration_slots, i))
+                citizen.setdefault((zid, day), []).append((cand.start, cand.start + task.duration_slots, i, None))
     for (kid, day), items in consultant.items():
-        booked = [(a, b, -1) for a, b in br.booked.get((kid, day), [])]
-        _keep_free_slot(model, x, items + booked, br.run_slots or 0, f"consultant {kid} day {day}")
+        c = cs.index.consultants[kid]
+        booked = [(b.start, b.end, -1, b.location_id) for b in c.bookings if problem.day_of(b.start) == day]
+        tight = _tight_gaps(cs, items + booked) if cs.index.travel_on else []
+        _keep_break(model, x, items + booked, tight, br.run_slots or 0, f"consultant {kid} day {day}")
     for (zid, day), items in citizen.items():
-        _keep_free_slot(model, x, items, br.citizen_runs[zid], f"citizen {zid} day {day}")
+        _keep_break(model, x, items, [], br.citizen_runs[zid], f"citizen {zid} day {day}")
 
 
-def _keep_free_slot(
-    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[Interval], limit: int, name: str
+def _tight_gaps(cs: CandidateSet, items: list[RunItem]) -> list[TightGap]:
+    """Slots between an appointment ending at e at place L and one starting at s at place M with
+    s - e <= travel(L, M): no break there when both are chosen (the trip fills the gap). Both
+    groups are cliques (they cover e - 1 and s), so one constraint per slot and pair of groups."""
+    idx = cs.index
+    ends: dict[tuple[int, str | None], list[int]] = {}
+    starts: dict[int, list[tuple[str | None, int]]] = {}
+    places: set[str | None] = set()
+    for a, b, i, loc in items:
+        ends.setdefault((b, loc), []).append(i)
+        starts.setdefault(a, []).append((loc, i))
+        places.add(loc)
+    longest = max((idx.trip(p, q) for p in places for q in places), default=0)
+    out: list[TightGap] = []
+    for (e, loc), first in ends.items():
+        for s in range(e + 1, e + longest + 1):
+            then = [i for there, i in starts.get(s, ()) if idx.trip(loc, there) >= s - e]
+            if then:
+                out.extend((t, first, then) for t in range(e, s))
+    return out
+
+
+def _keep_break(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[RunItem], tight: list[TightGap], limit: int,
+    name: str,
 ) -> None:
-    """A Boolean "free" per slot that some item could cover (at most one of it and the items
-    covering the slot; none where a booking (index -1) covers it), and at least one free slot in
-    every window of limit + 1 slots that starts where an item starts and that items could fill."""
+    """A Boolean "break" per slot that appointments could fill (at most one of it and the
+    candidates covering the slot, none where a booking covers it, and not between two chosen
+    appointments of a tight gap), and at least one break in every window of limit + 1 slots that
+    starts where an appointment starts and that appointments could fill."""
     width = limit + 1
     covering: dict[int, list[int]] = {}
     booked: set[int] = set()
-    for a, b, i in items:
+    for a, b, i, _ in items:
         for t in range(a, b):
             if i < 0:
                 booked.add(t)
             else:
                 covering.setdefault(t, []).append(i)
+    gaps: dict[int, list[tuple[list[int], list[int]]]] = {}
+    for t, first, then in tight:
+        if -1 in first and -1 in then:
+            booked.add(t)  # between two bookings
+        else:
+            gaps.setdefault(t, []).append((first, then))
     free: dict[int, cp_model.IntVar] = {}
-    for u in sorted({a for a, _, _ in items}):
+    for u in sorted({a for a, _, _, _ in items}):
         window = range(u, u + width)
-        if any(t not in covering and t not in booked for t in window):
+        if any(t not in covering and t not in booked and t not in gaps for t in window):
             continue  # a slot nothing can fill: this window always keeps a break
-        if all(t in booked for t in window):  # the (padded) bookings alone fill it: nothing more there
+        if all(t in booked for t in window):  # the bookings alone fill it: nothing more there
             for i in {i for t in range(u - 1, u + width + 1) for i in covering.get(t, ())}:
                 model.add(x[i] == 0).with_name(f"{name} full at {u}")
             continue
         for t in window:
             if t not in free and t not in booked:
-                free[t] = model.new_bool_var(f"{name} free at {t}")
-                model.add_at_most_one([free[t], *(x[i] for i in covering[t])]).with_name(f"{name} free at {t}")
+                free[t] = _break_slot(model, x, covering.get(t, []), gaps.get(t, []), f"{name} break at {t}")
         model.add_bool_or([free[t] for t in window if t in free]).with_name(f"{name} break in {u}..{u + width}")
+
+
+def _break_slot(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], covering: list[int], gaps: list[tuple[list[int], list[int]]],
+    name: str,
+) -> cp_model.IntVar:
+    var = model.new_bool_var(name)
+    model.add_at_most_one([var, *(x[i] for i in covering)]).with_name(name)
+    for first, then in gaps:
+        if -1 in first:  # after a booking: the break and the next appointment exclude each other
+            model.add_at_most_one([var, *(x[i] for i in then)]).with_name(f"{name} after a booking")
+        elif -1 in then:
+            model.add_at_most_one([var, *(x[i] for i in first)]).with_name(f"{name} before a booking")
+        else:
+            model.add(var + sum(x[i] for i in first) + sum(x[i] for i in then) <= 2).with_name(f"{name} trip")
+    return var
 
 
 def _add_travel(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:

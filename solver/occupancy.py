@@ -23,11 +23,11 @@ class Occupancy:
         # Break rules: chosen spans blocking each lunch position; slots covered per consultant/citizen.
         self.lunch_taken: dict[tuple[int, int], dict[int, int]] = {}
         self.cover: dict[tuple[str, int], list[int]] = {}
-        if self.br is not None and self.br.run_slots is not None:
-            for (kid, day), booked in self.br.booked.items():
-                if (kid, day) not in self.br.run_exempt:
-                    for a, b in booked:
-                        self._cover("consultant", kid, a, b, 1)
+        if self.br is not None and self.br.run_slots is not None and not cs.index.travel_on:
+            for c in p.consultants:
+                for bk in c.bookings:
+                    if (c.id, p.day_of(bk.start)) not in self.br.run_exempt:
+                        self._cover("consultant", c.id, bk.start, bk.end, 1)
 
     def _cover(self, kind: str, key: int, a: int, b: int, delta: int) -> None:
         counts = self.cover.setdefault((kind, key), [0] * self.cs.problem.num_slots)
@@ -46,6 +46,28 @@ class Occupancy:
                 return True
         return False
 
+    def _run_too_long(self, cand: Candidate, k: int) -> bool:
+        """Whether the k-th consultant of `cand` would get a run longer than the limit that day."""
+        br = self.br
+        assert br is not None and br.run_slots is not None
+        kid, a, b = br.cores(cand)[k]
+        if not self.cs.index.travel_on:
+            return self._too_long("consultant", kid, a, b, br.run_slots)
+        p = self.cs.problem
+        day = p.day_of(cand.start)
+        booked = [(bk.start, bk.end, bk.location_id) for bk in self.cs.index.bookings_on.get((kid, day), ())]
+        seq = sorted([*self.stops.get((kid, day), []), *booked, (a, b, cand.places[k])], key=lambda x: (x[0], x[1]))
+        run_start, run_end, prev = 0, 0, None
+        for s0, s1, loc in seq:
+            if prev is not None and s0 - prev[1] - self.cs.index.trip(prev[2], loc) < 1:
+                run_end = max(run_end, s1)
+            else:
+                run_start, run_end = s0, s1
+            if run_end - run_start > br.run_slots:
+                return True
+            prev = (s0, s1, loc)
+        return False
+
     def _lunch_lost(self, kid: int, day: int, ld: LunchDay, a: int, b: int) -> bool:
         assert self.br is not None
         blocked = self.br.blocked(ld, a, b)
@@ -60,13 +82,11 @@ class Occupancy:
         p = self.cs.problem
         day = p.day_of(cand.start)
         out: list[tuple[str, int]] = []
-        for kid, a, b in br.spans(cand):
+        for k, (kid, a, b) in enumerate(br.spans(cand)):
             ld = br.lunch.get((kid, day))
             if ld is not None and self._lunch_lost(kid, day, ld, a, b):
                 out.append(("lunch", kid))
-            elif br.run_slots is not None and (kid, day) not in br.run_exempt and self._too_long(
-                "consultant", kid, a, b, br.run_slots
-            ):
+            elif br.run_slots is not None and (kid, day) not in br.run_exempt and self._run_too_long(cand, k):
                 out.append(("run", kid))
         end = cand.start + p.tasks[cand.task_index].duration_slots
         for zid in p.tasks[cand.task_index].citizen_ids:
@@ -86,8 +106,10 @@ class Occupancy:
                 taken = self.lunch_taken.setdefault((kid, day), {})
                 for pos in br.blocked(ld, a, b):
                     taken[pos] = taken.get(pos, 0) + delta
-            if br.run_slots is not None and (kid, day) not in br.run_exempt:
-                self._cover("consultant", kid, a, b, delta)
+        if br.run_slots is not None and not self.cs.index.travel_on:
+            for kid, a, b in br.cores(cand):
+                if (kid, day) not in br.run_exempt:
+                    self._cover("consultant", kid, a, b, delta)
         task = p.tasks[cand.task_index]
         for zid in task.citizen_ids:
             if zid in br.citizen_runs:
