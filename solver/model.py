@@ -34,6 +34,8 @@ from solver.objective import (
 
 # per (consultant, day) with a lunch rule: lunch start slot -> "lunch starts here" Boolean
 LunchVars = dict[tuple[int, int], dict[int, cp_model.IntVar]]
+# a run rule's "break" Boolean with the candidates covering its slot and the tight gaps through it
+BreakVar = tuple[cp_model.IntVar, list[int], list[tuple[list[int], list[int]]]]
 # (first slot, end slot, variable index) of a candidate's use of one resource
 Interval = tuple[int, int, int]
 # (task index, variable index, minutes) of a candidate's use of a capped resource
@@ -51,6 +53,7 @@ class PlanningModel:
     max_load: dict[tuple[Node, str], cp_model.IntVar] = field(default_factory=dict)  # per (group, staff type)
     trips: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # per (citizen, day)
     lunch: LunchVars = field(default_factory=dict)  # per (consultant, day): lunch start -> Boolean
+    breaks: list[BreakVar] = field(default_factory=list)  # run rules' break slots
     terms: dict[Term, tuple[int, list[tuple[cp_model.IntVar, int]]]] = field(default_factory=dict)
 
     def term_value(self, term: Term, solver: cp_model.CpSolver) -> int:
@@ -71,7 +74,7 @@ def build_model(cs: CandidateSet, hint: list[int] | None) -> PlanningModel:
     model = cp_model.CpModel()
     pm = PlanningModel(cs, model, [model.new_bool_var(candidate_name(cs, c)) for c in cs.candidates])
     _one_choice_per_task(pm)
-    pm.lunch = add_hard_constraints(model, cs, pm.x)
+    pm.lunch = add_hard_constraints(model, cs, pm.x, pm.breaks)
     for term, build_term in OBJECTIVE_TERMS.items():
         pm.terms[term] = build_term(pm)
     constant = sum(c for c, _ in pm.terms.values())
@@ -152,7 +155,9 @@ class _Usage:
         return usage
 
 
-def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> LunchVars:
+def add_hard_constraints(
+    model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], breaks: list[BreakVar] | None = None
+) -> LunchVars:
     """Resource sharing rules; everything per task is already guaranteed by the candidates.
     Returns the lunch Booleans (empty without a lunch rule)."""
     usage = _Usage.of(cs)
@@ -171,13 +176,13 @@ def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_m
     br = breaks_of(cs)
     if br is None:
         return {}
-    _add_runs(model, cs, x, br)
+    _add_runs(model, cs, x, br, breaks if breaks is not None else [])
     return _add_lunch(model, cs, x, br)
 
 
 def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> LunchVars:
-    """Per (consultant, day) at most one lunch start; a chosen candidate whose padded span touches
-    some starts needs the lunch at one it leaves free (solver.breaks)."""
+    """Per (consultant, day) exactly one lunch start (where some candidate touches one); a chosen
+    candidate whose padded span touches some starts excludes them (solver.breaks)."""
     lunch: LunchVars = {}
     for i, cand in enumerate(cs.candidates):
         day = cs.problem.day_of(cand.start)
@@ -190,9 +195,10 @@ def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVa
                 continue
             if (kid, day) not in lunch:
                 lunch[(kid, day)] = {p: model.new_bool_var(f"lunch consultant {kid} at {p}") for p in ld.positions}
-                model.add_at_most_one(lunch[(kid, day)].values()).with_name(f"one lunch consultant {kid} day {day}")
-            free = [v for p, v in lunch[(kid, day)].items() if p not in blocked]
-            model.add(x[i] <= sum(free)).with_name(f"lunch consultant {kid} day {day} beside candidate {i}")
+                model.add_exactly_one(lunch[(kid, day)].values()).with_name(f"one lunch consultant {kid} day {day}")
+            # Exactly one start: "x_i needs a start it leaves free" is "x_i excludes the starts it touches".
+            touched = [v for p, v in lunch[(kid, day)].items() if p in blocked]
+            model.add_at_most_one([x[i], *touched]).with_name(f"lunch consultant {kid} day {day} beside candidate {i}")
     return lunch
 
 
@@ -204,7 +210,9 @@ RunItem = tuple[int, int, int, str | None]
 TightGap = tuple[int, list[int], list[int]]
 
 
-def _add_runs(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> None:
+def _add_runs(
+    model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks, made: list[BreakVar]
+) -> None:
     """Every window of limit + 1 slots (within a day) keeps a break: a slot no chosen appointment
     covers (without travel in the day: no busy time, visits with their trips) and, with travel in
     the day, that is not the trip between two appointments that leave no more than the trip."""
@@ -226,9 +234,9 @@ def _add_runs(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar
         c = cs.index.consultants[kid]
         booked = [(b.start, b.end, -1, b.location_id) for b in c.bookings if problem.day_of(b.start) == day]
         tight = _tight_gaps(cs, items + booked) if cs.index.travel_on else []
-        _keep_break(model, x, items + booked, tight, br.run_slots or 0, f"consultant {kid} day {day}")
+        _keep_break(model, x, items + booked, tight, br.run_slots or 0, f"consultant {kid} day {day}", made)
     for (zid, day), items in citizen.items():
-        _keep_break(model, x, items, [], br.citizen_runs[zid], f"citizen {zid} day {day}")
+        _keep_break(model, x, items, [], br.citizen_runs[zid], f"citizen {zid} day {day}", made)
 
 
 def _tight_gaps(cs: CandidateSet, items: list[RunItem]) -> list[TightGap]:
@@ -255,7 +263,7 @@ def _tight_gaps(cs: CandidateSet, items: list[RunItem]) -> list[TightGap]:
 
 def _keep_break(
     model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[RunItem], tight: list[TightGap], limit: int,
-    name: str,
+    name: str, made: list[BreakVar],
 ) -> None:
     """A Boolean "break" per slot that appointments could fill (at most one of it and the
     candidates covering the slot, none where a booking covers it, and not between two chosen
@@ -288,6 +296,7 @@ def _keep_break(
         for t in window:
             if t not in free and t not in booked:
                 free[t] = _break_slot(model, x, covering.get(t, []), gaps.get(t, []), f"{name} break at {t}")
+                made.append((free[t], covering.get(t, []), gaps.get(t, [])))
         model.add_bool_or([free[t] for t in window if t in free]).with_name(f"{name} break in {u}..{u + width}")
 
 
@@ -469,6 +478,12 @@ def _add_hint(pm: PlanningModel, hint: Iterable[int]) -> None:
     for key, var in pm.max_load.items():
         model.add_hint(var, worst.get(key, 0))
     _hint_lunch(pm, picked)
+    for var, covering, gaps in pm.breaks:  # a break where the hinted plan leaves one
+        taken = any(i in chosen for i in covering) or any(
+            (-1 in first or any(i in chosen for i in first)) and (-1 in then or any(i in chosen for i in then))
+            for first, then in gaps
+        )
+        model.add_hint(var, not taken)
 
 
 def _hint_lunch(pm: PlanningModel, picked: list[Candidate]) -> None:
