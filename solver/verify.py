@@ -376,7 +376,7 @@ def _check_days(ctx: _Context) -> list[Violation]:
             continue
         for a, b in zip(seq, seq[1:], strict=False):
             need = _trip(ctx.problem, a[2], b[2])
-            if a[1] + need > b[0]:
+            if a[1] + need > b[0] and (a[3] or b[3]):  # two bookings elsewhere are not this plan's doing
                 out.append(Violation(Code.CONSULTANT_TRAVEL, b[3] or a[3], Field.START, {
                     **who, "other_task": (a[3] if b[3] else b[3]) or "", "slot": b[0],
                     "minutes": need * slot, "origin": a[2] or "", "destination": b[2] or ""}))

@@ -210,7 +210,8 @@ def _oracle_day(problem: Problem, c: Consultant, day: int, planned: list) -> set
     if travel:
         for a, b in zip(seq, seq[1:], strict=False):
             free = [t for t in range(a[1], b[0])]
-            if set(range(a[0], a[1])) & set(range(b[0], b[1])) or len(free) < _trip(problem, a[2], b[2]):
+            clash = set(range(a[0], a[1])) & set(range(b[0], b[1])) or len(free) < _trip(problem, a[2], b[2])
+            if clash and (a[3] or b[3]):
                 found.add(Code.CONSULTANT_TRAVEL)
         for k, (s, e, loc, mine) in enumerate(seq):
             if not mine or not set(range(s, e)) <= work:
