@@ -3,6 +3,7 @@
     python -m bench.solver --size S M L --seed 1 [--time-limit 60] [--workers 2]
     python -m bench.solver --problem-file demo_M.json [--time-limit 60] [--workers 2]
     python -m bench.solver --size L --jobs          # parts as separate jobs, each with the full limit
+    python -m bench.solver --size M --day-rules     # travel in the day, lunch, run limits (issue 12)
 
 A problem file is what ``python manage.py dump_problem`` writes (solver.serialize). Each line of
 output is one JSON object. "complete_plan_seconds" is when a verified plan with as many placed
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--time-limit", type=float, default=None, help="seconds; default per size / from the file")
     ap.add_argument("--workers", type=int, default=psutil.cpu_count(logical=True) or 1)
     ap.add_argument("--jobs", action="store_true", help="solve decompose() parts separately, full limit each")
+    ap.add_argument(
+        "--day-rules", action="store_true", help="generated problems with travel in the day, lunch and run limits"
+    )
     ap.add_argument("--max-consultants", type=int, default=None, help="max_consultants_per_requirement")
     ap.add_argument("--start-step", type=int, default=None, help="start_step_slots")
     ap.add_argument("--probing", type=int, default=None, help="cp_model_probing_level")
@@ -152,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     todo: list[tuple[str, Problem, float]] = []
     for size in args.size or ([] if args.problem_file else ["S"]):
         t0 = time.perf_counter()
-        todo.append((f"generated {size} seed {args.seed}", generate(size, args.seed), time.perf_counter() - t0))
+        label = f"generated {size} seed {args.seed}" + (" with day rules" if args.day_rules else "")
+        todo.append((label, generate(size, args.seed, day_rules=args.day_rules), time.perf_counter() - t0))
     for path in args.problem_file:
         t0 = time.perf_counter()
         problem = problem_from_dict(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -40,6 +40,7 @@ class Candidate:
     cost: int  # sum of `costs`
     costs: tuple[int, ...]  # each placement term's cost (objective.placement_costs, PLACEMENT_TERMS order)
     load: tuple[tuple[int, int], ...]  # (consultant id, minutes) incl. travel
+    places: tuple[str | None, ...] = ()  # where each consultant is (Index.location), in consultant order
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ class CandidateSet:
     reasons: dict[str, str] = field(default_factory=dict)  # task id -> Danish reason (no candidates)
     room_classes: list[RoomClass] = field(default_factory=list)
     class_of_room: dict[int, int] = field(default_factory=dict)
+    breaks: object | None = None  # solver.breaks.Breaks, built on first use (False: no break rules)
 
     def no_candidate_task_ids(self) -> frozenset[str]:
         return frozenset(self.reasons)
@@ -124,11 +126,31 @@ def build(problem: Problem, index: Index | None = None) -> CandidateSet:
     return cs
 
 
-def _citizen_mask(idx: Index, task: Task) -> int:
-    m = -1  # all ones
-    for zid in task.citizen_ids:
-        m &= idx.citizen_presence(zid, task.place)
-    return m
+def _citizen_mask(idx: Index, task: Task, site_id: int | None = None) -> int:
+    """Slots all the task's citizens can attend it; for a site task at `site_id`, or (None) at
+    any of its sites."""
+    if task.place != Place.SITE:
+        m = -1  # all ones
+        for zid in task.citizen_ids:
+            m &= idx.citizen_presence(zid, task.place, task.location_id)
+        return m
+    out = 0
+    for sid in [site_id] if site_id is not None else sorted(task.site_ids):
+        m = -1
+        for zid in task.citizen_ids:
+            m &= idx.citizen_presence(zid, Place.SITE, idx.sites[sid].location_id)
+        out |= m
+    return out
+
+
+def _one_citizen_mask(idx: Index, task: Task, zid: int) -> int:
+    """Slots one citizen can attend the task (at any of its sites)."""
+    if task.place != Place.SITE:
+        return idx.citizen_presence(zid, task.place, task.location_id)
+    out = 0
+    for sid in task.site_ids:
+        out |= idx.citizen_presence(zid, Place.SITE, idx.sites[sid].location_id)
+    return out
 
 
 def _suitable_class(cs: CandidateSet, task: Task, site_id: int) -> int | None:
@@ -198,6 +220,7 @@ def _make(
     ids = tuple(c.id for c in combo)
     busy = tuple((c.id, *idx.busy_interval(c, task, start)) for c in combo)
     costs = placement_costs(idx, task, start, ids)
+    places = tuple(idx.location(c, task, site_id) for c in combo) if idx.travel_on else ()
     return Candidate(
         task_index=ti,
         start=start,
@@ -209,7 +232,33 @@ def _make(
         cost=sum(costs),
         costs=costs,
         load=tuple((c.id, idx.load_minutes(c, task)) for c in combo),
+        places=places,
     )
+
+
+def _reachable(
+    idx: Index, combo: tuple[Consultant, ...], task: Task, site_id: int | None, starts: list[int]
+) -> list[int]:
+    """Starts at which every consultant of `combo` can get to the task and back to their home site
+    within their working time (and, with travel in the day, keep clear of their bookings)."""
+    dur = task.duration_slots
+    trips = [idx.home_trip_slots(c, task, site_id) for c in combo]
+    ok = [
+        s
+        for s in starts
+        # Travel before the first slot of the week is impossible; check it first, because
+        # covers() cannot shift by a negative amount.
+        if all(s - t >= 0 for t in trips)
+        and all(covers(idx.consultant_shift[c.id], s - t, s + dur + t) for c, t in zip(combo, trips, strict=True))
+    ]
+    if idx.travel_on and any(c.bookings for c in combo):
+        places = [idx.location(c, task, site_id) for c in combo]
+        ok = [
+            s
+            for s in ok
+            if all(idx.clear_of_bookings(c.id, loc, s, s + dur) for c, loc in zip(combo, places, strict=True))
+        ]
+    return ok
 
 
 def _task_candidates(cs: CandidateSet, ti: int, task: Task, consultants: list[Consultant]) -> list[Candidate]:
@@ -229,34 +278,55 @@ def _task_candidates(cs: CandidateSet, ti: int, task: Task, consultants: list[Co
         is_prev = prev is not None and tuple(c.id for c in combo) == prev
         if kept >= problem.params.max_consultant_combos and not is_prev:
             continue  # the previous (published) combination is always kept
-        travel = [idx.travel_slots(c, task) for c in combo]
-        ok_starts = [
-            s
-            for s in starts
-            # Travel before the first slot of the week is impossible; check it first, because
-            # covers() cannot shift by a negative amount.
-            if all(s - t >= 0 for t in travel)
-            and all(covers(idx.consultant_avail[c.id], s - t, s + dur + t) for c, t in zip(combo, travel, strict=True))
-        ]
-        if not ok_starts:
+        found = (
+            _site_candidates(cs, ti, task, combo, starts)
+            if task.place == Place.SITE
+            else _off_site_candidates(cs, ti, task, combo, starts)
+        )
+        if found is None:
             continue
         if len(task.staff_requirements) > 1:
             kept += 1
-        if task.place == Place.SITE:
-            served = set(task.site_ids)
-            for c in combo:
-                served &= c.site_ids
-            for site_id in sorted(served):
-                rc = _suitable_class(cs, task, site_id)
-                if rc is None:
-                    continue
-                open_mask = idx.site_open[site_id]
-                for s in ok_starts:
-                    if covers(open_mask, s, s + dur):
-                        out.append(_make(cs, ti, task, s, combo, site_id, rc))
-        else:
-            for s in ok_starts:
-                out.append(_make(cs, ti, task, s, combo, None, None))
+        out.extend(found)
+    return out
+
+
+def _off_site_candidates(
+    cs: CandidateSet, ti: int, task: Task, combo: tuple[Consultant, ...], starts: list[int]
+) -> list[Candidate] | None:
+    """Phone and visits; None when the consultants cannot make any start."""
+    ok_starts = _reachable(cs.index, combo, task, None, starts)
+    if not ok_starts:
+        return None
+    return [_make(cs, ti, task, s, combo, None, None) for s in ok_starts]
+
+
+def _site_candidates(
+    cs: CandidateSet, ti: int, task: Task, combo: tuple[Consultant, ...], starts: list[int]
+) -> list[Candidate] | None:
+    """At every site the consultants serve, in the smallest adequate room class; None when the
+    consultants cannot make any start."""
+    idx = cs.index
+    dur = task.duration_slots
+    served = set(task.site_ids)
+    for c in combo:
+        served &= c.site_ids
+    # Without travel in the day the trips (none for site tasks) do not depend on the site.
+    shared = None if idx.travel_on else _reachable(idx, combo, task, None, starts)
+    per_site = [
+        (sid, shared if shared is not None else _reachable(idx, combo, task, sid, starts)) for sid in sorted(served)
+    ]
+    if not (shared if shared is not None else any(ok for _, ok in per_site)):
+        return None
+    out: list[Candidate] = []
+    for site_id, ok_starts in per_site:
+        rc = _suitable_class(cs, task, site_id)
+        if rc is None:
+            continue
+        open_mask = idx.site_open[site_id] & _citizen_mask(idx, task, site_id)
+        for s in ok_starts:
+            if covers(open_mask, s, s + dur):
+                out.append(_make(cs, ti, task, s, combo, site_id, rc))
     return out
 
 
@@ -268,25 +338,27 @@ def _pinned_candidates(cs: CandidateSet, ti: int, task: Task) -> list[Candidate]
     when = problem.format_slot(pin.start_slot)
     start, end = pin.start_slot, pin.start_slot + task.duration_slots
     prefix = f"Fastlåst tid {when} kan ikke holdes: "
+    room = idx.rooms.get(pin.room_id) if task.place == Place.SITE and pin.room_id is not None else None
+    site_id = room.site_id if room is not None else pin.site_id
     combo: list[Consultant] = []
     for kid, req in zip(pin.consultant_ids, task.staff_requirements, strict=True):
         c = idx.consultants[kid]
         if not c.staff_types & req:
             cs.reasons[task.id] = prefix + f"{c.name} er ikke {staff_label(req)}"
             return []
-        s0, s1 = idx.busy_interval(c, task, start)
-        if s0 < 0 or not covers(idx.consultant_avail[kid], s0, s1):
+        if not _reachable(idx, (c,), task, site_id, [start]):
             cs.reasons[task.id] = prefix + f"{c.name} er ikke til rådighed (fravær eller uden for arbejdstid)"
             return []
         combo.append(c)
+    where = task.location_id
+    if task.place == Place.SITE:
+        where = idx.sites[site_id].location_id if site_id in idx.sites else None
     for zid in task.citizen_ids:
-        if not covers(idx.citizen_presence(zid, task.place), start, end):
+        if not covers(idx.citizen_presence(zid, task.place, where), start, end):
             cs.reasons[task.id] = prefix + f"borger {idx.citizens[zid].label} er ikke til rådighed"
             return []
     room_class: int | None = None
-    site_id = pin.site_id
     if task.place == Place.SITE:
-        room = idx.rooms.get(pin.room_id) if pin.room_id is not None else None
         if room is None:
             cs.reasons[task.id] = prefix + "der er ikke angivet et kendt lokale"
             return []
@@ -327,7 +399,7 @@ def explain_no_candidates(cs: CandidateSet, task: Task, consultants: list[Consul
     if task.external_windows is not None and not mask_of(task.external_windows) & window:
         return f"Arbejdsgiver/ekstern deltager er ikke til stede før fristen {deadline}"
     for zid in task.citizen_ids:
-        if not _has_run(idx.citizen_presence(zid, task.place) & window, dur):
+        if not _has_run(_one_citizen_mask(idx, task, zid) & window, dur):
             z = idx.citizens[zid]
             return (
                 f"Borger {z.label} har ingen ledig tid før fristen {deadline} "

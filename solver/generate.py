@@ -3,6 +3,12 @@
 Sizes: S = 1 site / ~8 consultants / ~50 citizens, M = 3 / ~30 / ~250, L = 8 / ~100 / ~1,000,
 XL = 25 / ~300 / ~3,000. Sites come in clusters of neighbouring sites (up to 3) that share
 some consultants; clusters share nobody, which is what makes L and XL decomposable.
+
+`day_rules=True` turns on the rules of issue 12 on the same instance: travel in the day (with
+travel between the companies and homes of a cluster, so visits can chain), a 30-minute lunch between
+11:00 and 13:30, at most 180 minutes of appointments in a row, and presence per place for every
+citizen (their internship company and hours as a workplace). Its extra random draws come from a
+separate stream, so the instance without the rules is exactly the one generated before.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from datetime import date
 from solver.problem import (
     Citizen,
     Consultant,
+    DayRules,
+    Lunch,
     Place,
     Problem,
     Room,
@@ -21,6 +29,7 @@ from solver.problem import (
     SolverParams,
     Task,
     Window,
+    Workplace,
 )
 
 SIZES: dict[str, tuple[list[int], int, int]] = {
@@ -62,7 +71,7 @@ def _params(size: str, seed: int) -> SolverParams:
     return SolverParams(num_workers=2, random_seed=seed, max_time_seconds=limits[size])
 
 
-def generate(size: str, seed: int, params: SolverParams | None = None) -> Problem:
+def generate(size: str, seed: int, params: SolverParams | None = None, day_rules: bool = False) -> Problem:
     if size not in SIZES:
         raise ValueError(f"size must be one of {sorted(SIZES)}")
     # One random stream drawn from in a fixed order (the steps below): the same size and seed
@@ -76,8 +85,41 @@ def generate(size: str, seed: int, params: SolverParams | None = None) -> Proble
     for person in g.people:
         g.add_tasks_of(person)
     problem = g.problem(params or _params(size, seed))
+    if day_rules:
+        problem = _with_day_rules(problem, g, random.Random(f"{size}:{seed}:day-rules"))
     problem.validate()
     return problem
+
+
+def _with_day_rules(problem: Problem, g: _Generator, rng: random.Random) -> Problem:
+    """The same instance with travel in the day, lunch, run limits and presence per place."""
+    travel = dict(problem.travel_minutes)
+    places: dict[int, set[str]] = {}
+    for t in problem.tasks:
+        if t.location_id is not None:
+            places.setdefault(g.cluster_of[min(t.site_ids)], set()).add(t.location_id)
+    for p in g.people:
+        if p.company is not None:
+            places.setdefault(g.cluster_of[p.site_id], set()).add(p.company)
+    for cluster in sorted(places):
+        spots = sorted(places[cluster])
+        for i, a in enumerate(spots):
+            for b in spots[i + 1 :]:
+                travel[(a, b)] = rng.choice((5, 10, 15, 20, 30, 40))
+    citizens = tuple(
+        replace(
+            z,
+            free=z.available,
+            workplaces=(Workplace(p.company, z.internship),) if p.company and z.internship else (),
+        )
+        for z, p in zip(problem.citizens, g.people, strict=True)
+    )
+    return replace(
+        problem,
+        citizens=citizens,
+        travel_minutes=travel,
+        rules=DayRules(travel=True, lunch=Lunch(), max_run_minutes=180),
+    )
 
 
 class _Generator:

@@ -94,9 +94,12 @@ class _RepairPlan:
         task = problem.tasks[cand.task_index]
         end = cand.start + task.duration_slots
         out: set[int] = set()
-        for kid, s0, s1 in cand.busy:
+        for n, (kid, s0, s1) in enumerate(cand.busy):
             for cj in self.by_consultant.get(kid, ()):
-                if any(k == kid and s0 < e and b < s1 for k, b, e in cs.candidates[cj].busy):
+                other = cs.candidates[cj]
+                if any(k == kid and _clash(cs, (s0, s1, cand.places[n] if cand.places else None),
+                                           (b, e, other.places[m] if other.places else None))
+                       for m, (k, b, e) in enumerate(other.busy)):
                     out.add(cj)
         for zid in task.citizen_ids:
             for cj in self.by_citizen.get(zid, ()):
@@ -104,6 +107,17 @@ class _RepairPlan:
                 if cand.start < other.start + problem.tasks[other.task_index].duration_slots and other.start < end:
                     out.add(cj)
         return out
+
+
+def _clash(cs: CandidateSet, a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -> bool:
+    """Two stops of one consultant overlap, or (travel in the day) leave no time for the trip between."""
+    if not cs.index.travel_on:
+        return a[0] < b[1] and b[0] < a[1]
+    day = cs.problem.day_of
+    if day(a[0]) != day(b[0]):
+        return False
+    trip = cs.index.trip
+    return not (a[1] + trip(a[2], b[2]) <= b[0] or b[1] + trip(b[2], a[2]) <= a[0])
 
 
 def repair(cs: CandidateSet, chosen: list[int], max_seconds: float = 5.0) -> list[int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from solver.components import consultant_groups
-from solver.problem import VISIT_PLACES, Consultant, Place, Problem, Task, Window
+from solver.problem import VISIT_PLACES, Booking, Citizen, Consultant, Place, Problem, Task, Window
 
 STAFF_TYPE_DA = {"social": "socialrådgiver", "job": "jobkonsulent", "health": "sundhedskonsulent"}
 STAFF_TYPE_DA_PLURAL = {"social": "socialrådgivere", "job": "jobkonsulenter", "health": "sundhedskonsulenter"}
@@ -48,7 +48,23 @@ class Index:
         self.consultants = problem.consultant_by_id()
         self.citizens = problem.citizen_by_id()
         self.tasks = problem.task_by_id()
-        self.consultant_avail = {c.id: mask_of(c.available) for c in problem.consultants}
+        self.travel_on = problem.rules.travel
+        # Free working time: working hours minus bookings in other plans (both modes).
+        self.consultant_avail = {
+            c.id: mask_of(c.available) & ~mask_of(Window(b.start, b.end) for b in c.bookings)
+            for c in problem.consultants
+        }
+        # Where the trip from and back to the home site must fit. With travel in the day, bookings
+        # are stops of the day like any other (checked with their travel by `clear_of_bookings`).
+        self.consultant_shift = (
+            {c.id: mask_of(c.available) for c in problem.consultants} if self.travel_on else self.consultant_avail
+        )
+        self.bookings_on: dict[tuple[int, int], list[Booking]] = {}
+        for c in problem.consultants:
+            for b in c.bookings:
+                self.bookings_on.setdefault((c.id, problem.day_of(b.start)), []).append(b)
+        self._presence: dict[tuple[int, Place, str | None], int] = {}
+        self._trips: dict[tuple[str | None, str | None], int] = {}
         self.consultant_pref = {c.id: mask_of(c.preferred) for c in problem.consultants}
         self.citizen_avail = {z.id: mask_of(z.available) for z in problem.citizens}
         self.citizen_internship = {z.id: mask_of(z.internship) for z in problem.citizens}
@@ -72,10 +88,52 @@ class Index:
         site = self.sites[consultant.home_site_id]
         return self.problem.travel_slots(site.location_id, task.location_id)
 
+    def location(self, consultant: Consultant, task: Task, site_id: int | None) -> str | None:
+        """Where the consultant is during the task: the site held at, the company/home visited, or
+        (phone and video) their home site."""
+        if task.place == Place.SITE:
+            site = self.sites.get(site_id) if site_id is not None else None
+            return site.location_id if site is not None else None
+        if task.place in VISIT_PLACES:
+            return task.location_id
+        return self.sites[consultant.home_site_id].location_id
+
+    def home_trip_slots(self, consultant: Consultant, task: Task, site_id: int | None) -> int:
+        """Travel between the home site and the task's place that must fit around it in the
+        consultant's working time (without travel in the day: visits only)."""
+        if not self.travel_on:
+            return self.travel_slots(consultant, task)
+        home = self.sites[consultant.home_site_id].location_id
+        return self.problem.travel_slots(home, self.location(consultant, task, site_id))
+
     def busy_interval(self, consultant: Consultant, task: Task, start: int) -> tuple[int, int]:
-        """Slots the consultant is occupied: travel there, the appointment, travel back."""
+        """Slots the consultant is occupied: travel there, the appointment, travel back. With
+        travel in the day only the appointment: travel depends on the neighbours (model, greedy)."""
+        if self.travel_on:
+            return start, start + task.duration_slots
         t = self.travel_slots(consultant, task)
         return start - t, start + task.duration_slots + t
+
+    def trip(self, a: str | None, b: str | None) -> int:
+        """Travel slots between two places (cached; 0 for the same or an unknown place)."""
+        found = self._trips.get((a, b))
+        if found is None:
+            found = self._trips[(a, b)] = self.problem.travel_slots(a, b) if a != b else 0
+        return found
+
+    def clear_of_bookings(self, consultant_id: int, location: str | None, start: int, end: int) -> bool:
+        """With travel in the day: the appointment keeps clear of the consultant's bookings in other
+        plans, including the trip between their places."""
+        for b in self.bookings_on.get((consultant_id, self.problem.day_of(start)), ()):
+            if b.end <= start:
+                if start - b.end < self.trip(b.location_id, location):
+                    return False
+            elif end <= b.start:
+                if b.start - end < self.trip(location, b.location_id):
+                    return False
+            else:
+                return False
+        return True
 
     def load_minutes(self, consultant: Consultant, task: Task) -> int:
         return (task.duration_slots + 2 * self.travel_slots(consultant, task)) * self.problem.slot_minutes
@@ -87,13 +145,37 @@ class Index:
             1, consultant.contracted_minutes_per_week
         )
 
-    def citizen_presence(self, citizen_id: int, place: Place) -> int:
-        """Slots (bit mask) in which the citizen can attend a task at `place`: at a company visit
-        they are at their internship, so those hours count too."""
-        avail = self.citizen_avail[citizen_id]
+    def citizen_presence(self, citizen_id: int, place: Place, location: str | None = None) -> int:
+        """Slots (bit mask) in which the citizen can attend a task at `place` (`location`: the
+        site's, company's or home's location id). Without `Citizen.free`: `available`, and for a
+        company visit the internship hours (when there are any). With it, presence per place:
+        phone = free; company = their hours at that company, else free minus the trip from work;
+        site or home = free minus the trip from each workplace."""
+        key = (citizen_id, place, location)
+        found = self._presence.get(key)
+        if found is None:
+            found = self._presence[key] = self._citizen_presence(self.citizens[citizen_id], place, location)
+        return found
+
+    def _citizen_presence(self, z: Citizen, place: Place, location: str | None) -> int:
+        if z.free is None:
+            if place == Place.COMPANY and self.citizen_internship[z.id]:
+                return self.citizen_internship[z.id]  # a company visit: while they are at work
+            return self.citizen_avail[z.id]
+        free = mask_of(z.free)
+        if place == Place.PHONE:
+            return free
         if place == Place.COMPANY:
-            avail |= self.citizen_internship[citizen_id]
-        return avail
+            there = [w for wp in z.workplaces if wp.location_id == location for w in wp.windows]
+            if there:
+                return mask_of(there)
+        spd = self.problem.slots_per_day
+        for wp in z.workplaces:
+            trip = self.problem.travel_slots(wp.location_id, location)
+            for w in wp.windows:
+                day0 = w.start // spd * spd
+                free &= ~span_bits(max(day0, w.start - trip), min(day0 + spd, w.end + trip))
+        return free
 
     def citizen_trip(self, task: Task) -> bool:
         """Whether attending this task makes the citizen travel to the site."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver.breaks import Breaks, breaks_of
 from solver.candidates import Candidate, CandidateSet
 from solver.components import Node
 from solver.objective import (
@@ -31,6 +32,10 @@ from solver.objective import (
     unplaced_cost,
 )
 
+# per (consultant, day) with a lunch rule: lunch start slot -> "lunch starts here" Boolean
+LunchVars = dict[tuple[int, int], dict[int, cp_model.IntVar]]
+# a run rule's "break" Boolean with the candidates covering its slot and the tight gaps through it
+BreakVar = tuple[cp_model.IntVar, list[int], list[tuple[list[int], list[int]]]]
 # (first slot, end slot, variable index) of a candidate's use of one resource
 Interval = tuple[int, int, int]
 # (task index, variable index, minutes) of a candidate's use of a capped resource
@@ -47,6 +52,8 @@ class PlanningModel:
     unplaced: dict[int, cp_model.IntVar] = field(default_factory=dict)  # per task index with candidates
     max_load: dict[tuple[Node, str], cp_model.IntVar] = field(default_factory=dict)  # per (group, staff type)
     trips: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # per (citizen, day)
+    lunch: LunchVars = field(default_factory=dict)  # per (consultant, day): lunch start -> Boolean
+    breaks: list[BreakVar] = field(default_factory=list)  # run rules' break slots
     terms: dict[Term, tuple[int, list[tuple[cp_model.IntVar, int]]]] = field(default_factory=dict)
 
     def term_value(self, term: Term, solver: cp_model.CpSolver) -> int:
@@ -67,7 +74,7 @@ def build_model(cs: CandidateSet, hint: list[int] | None) -> PlanningModel:
     model = cp_model.CpModel()
     pm = PlanningModel(cs, model, [model.new_bool_var(candidate_name(cs, c)) for c in cs.candidates])
     _one_choice_per_task(pm)
-    add_hard_constraints(model, cs, pm.x)
+    pm.lunch = add_hard_constraints(model, cs, pm.x, pm.breaks)
     for term, build_term in OBJECTIVE_TERMS.items():
         pm.terms[term] = build_term(pm)
     constant = sum(c for c, _ in pm.terms.values())
@@ -148,8 +155,11 @@ class _Usage:
         return usage
 
 
-def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
-    """Resource sharing rules; everything per task is already guaranteed by the candidates."""
+def add_hard_constraints(
+    model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], breaks: list[BreakVar] | None = None
+) -> LunchVars:
+    """Resource sharing rules; everything per task is already guaranteed by the candidates.
+    Returns the lunch Booleans (empty without a lunch rule)."""
     usage = _Usage.of(cs)
     _add_no_double_booking(model, x, "consultant", usage.consultant)
     _add_no_double_booking(model, x, "citizen", usage.citizen)
@@ -161,6 +171,180 @@ def add_hard_constraints(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_m
     for kid, items in usage.contract.items():
         limit = cs.index.consultants[kid].contracted_minutes_per_week
         _add_minute_cap(model, x, items, limit, f"consultant {kid} contracted minutes")
+    if cs.index.travel_on:
+        _add_travel(model, cs, x)
+    br = breaks_of(cs)
+    if br is None:
+        return {}
+    _add_runs(model, cs, x, br, breaks if breaks is not None else [])
+    return _add_lunch(model, cs, x, br)
+
+
+def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> LunchVars:
+    """Per (consultant, day) exactly one lunch start (where some candidate touches one); a chosen
+    candidate whose padded span touches some starts excludes them (solver.breaks)."""
+    lunch: LunchVars = {}
+    for i, cand in enumerate(cs.candidates):
+        day = cs.problem.day_of(cand.start)
+        for kid, a, b in br.spans(cand):
+            ld = br.lunch.get((kid, day))
+            if ld is None:
+                continue
+            blocked = br.blocked(ld, a, b)
+            if not blocked:
+                continue
+            if (kid, day) not in lunch:
+                lunch[(kid, day)] = {p: model.new_bool_var(f"lunch consultant {kid} at {p}") for p in ld.positions}
+                model.add_exactly_one(lunch[(kid, day)].values()).with_name(f"one lunch consultant {kid} day {day}")
+            # Exactly one start: "x_i needs a start it leaves free" is "x_i excludes the starts it touches".
+            touched = [v for p, v in lunch[(kid, day)].items() if p in blocked]
+            model.add_at_most_one([x[i], *touched]).with_name(f"lunch consultant {kid} day {day} beside candidate {i}")
+    return lunch
+
+
+# A stop of a consultant's day in the run rule: (first slot, end slot, variable index or -1 for a
+# booking, place)
+RunItem = tuple[int, int, int, str | None]
+# Slots that are no break when the listed candidates are chosen: (slot, candidates ending there,
+# candidates starting after the trip; -1 = a booking, always there)
+TightGap = tuple[int, list[int], list[int]]
+
+
+def _add_runs(
+    model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks, made: list[BreakVar]
+) -> None:
+    """Every window of limit + 1 slots (within a day) keeps a break: a slot no chosen appointment
+    covers (without travel in the day: no busy time, visits with their trips) and, with travel in
+    the day, that is not the trip between two appointments that leave no more than the trip."""
+    problem = cs.problem
+    consultant: dict[tuple[int, int], list[RunItem]] = {}
+    citizen: dict[tuple[int, int], list[RunItem]] = {}
+    for i, cand in enumerate(cs.candidates):
+        day = problem.day_of(cand.start)
+        if br.run_slots is not None:
+            for k, (kid, a, b) in enumerate(br.cores(cand)):
+                if (kid, day) not in br.run_exempt:
+                    place = cand.places[k] if cand.places else None
+                    consultant.setdefault((kid, day), []).append((a, b, i, place))
+        task = problem.tasks[cand.task_index]
+        for zid in task.citizen_ids:
+            if zid in br.citizen_runs:
+                citizen.setdefault((zid, day), []).append((cand.start, cand.start + task.duration_slots, i, None))
+    for (kid, day), items in consultant.items():
+        c = cs.index.consultants[kid]
+        booked = [(b.start, b.end, -1, b.location_id) for b in c.bookings if problem.day_of(b.start) == day]
+        tight = _tight_gaps(cs, items + booked) if cs.index.travel_on else []
+        _keep_break(model, x, items + booked, tight, br.run_slots or 0, f"consultant {kid} day {day}", made)
+    for (zid, day), items in citizen.items():
+        _keep_break(model, x, items, [], br.citizen_runs[zid], f"citizen {zid} day {day}", made)
+
+
+def _tight_gaps(cs: CandidateSet, items: list[RunItem]) -> list[TightGap]:
+    """Slots between an appointment ending at e at place L and one starting at s at place M with
+    s - e <= travel(L, M): no break there when both are chosen (the trip fills the gap). Both
+    groups are cliques (they cover e - 1 and s), so one constraint per slot and pair of groups."""
+    idx = cs.index
+    ends: dict[tuple[int, str | None], list[int]] = {}
+    starts: dict[int, list[tuple[str | None, int]]] = {}
+    places: set[str | None] = set()
+    for a, b, i, loc in items:
+        ends.setdefault((b, loc), []).append(i)
+        starts.setdefault(a, []).append((loc, i))
+        places.add(loc)
+    longest = max((idx.trip(p, q) for p in places for q in places), default=0)
+    out: list[TightGap] = []
+    for (e, loc), first in ends.items():
+        for s in range(e + 1, e + longest + 1):
+            then = [i for there, i in starts.get(s, ()) if idx.trip(loc, there) >= s - e]
+            if then:
+                out.extend((t, first, then) for t in range(e, s))
+    return out
+
+
+def _keep_break(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], items: list[RunItem], tight: list[TightGap], limit: int,
+    name: str, made: list[BreakVar],
+) -> None:
+    """A Boolean "break" per slot that appointments could fill (at most one of it and the
+    candidates covering the slot, none where a booking covers it, and not between two chosen
+    appointments of a tight gap), and at least one break in every window of limit + 1 slots that
+    starts where an appointment starts and that appointments could fill."""
+    width = limit + 1
+    covering: dict[int, list[int]] = {}
+    booked: set[int] = set()
+    for a, b, i, _ in items:
+        for t in range(a, b):
+            if i < 0:
+                booked.add(t)
+            else:
+                covering.setdefault(t, []).append(i)
+    gaps: dict[int, list[tuple[list[int], list[int]]]] = {}
+    for t, first, then in tight:
+        if -1 in first and -1 in then:
+            booked.add(t)  # between two bookings
+        else:
+            gaps.setdefault(t, []).append((first, then))
+    free: dict[int, cp_model.IntVar] = {}
+    for u in sorted({a for a, _, _, _ in items}):
+        window = range(u, u + width)
+        if any(t not in covering and t not in booked and t not in gaps for t in window):
+            continue  # a slot nothing can fill: this window always keeps a break
+        if all(t in booked for t in window):  # the bookings alone fill it: nothing more there
+            for i in {i for t in range(u - 1, u + width + 1) for i in covering.get(t, ())}:
+                model.add(x[i] == 0).with_name(f"{name} full at {u}")
+            continue
+        for t in window:
+            if t not in free and t not in booked:
+                free[t] = _break_slot(model, x, covering.get(t, []), gaps.get(t, []), f"{name} break at {t}")
+                made.append((free[t], covering.get(t, []), gaps.get(t, [])))
+        model.add_bool_or([free[t] for t in window if t in free]).with_name(f"{name} break in {u}..{u + width}")
+
+
+def _break_slot(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], covering: list[int], gaps: list[tuple[list[int], list[int]]],
+    name: str,
+) -> cp_model.IntVar:
+    var = model.new_bool_var(name)
+    model.add_at_most_one([var, *(x[i] for i in covering)]).with_name(name)
+    for first, then in gaps:
+        if -1 in first:  # after a booking: the break and the next appointment exclude each other
+            model.add_at_most_one([var, *(x[i] for i in then)]).with_name(f"{name} after a booking")
+        elif -1 in then:
+            model.add_at_most_one([var, *(x[i] for i in first)]).with_name(f"{name} before a booking")
+        else:
+            model.add(var + sum(x[i] for i in first) + sum(x[i] for i in then) <= 2).with_name(f"{name} trip")
+    return var
+
+
+def _add_travel(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar]) -> None:
+    """Travel between consecutive appointments of a consultant (DayRules.travel).
+
+    Candidates of one consultant that end at slot e at place L all cover slot e - 1, those that
+    start at slot s all cover s: each group is a clique already. Any of the first followed by one
+    of the second at place M is impossible when s - e < travel(L, M), so the union of the
+    first group and those of the second is a clique too: one at-most-one per (consultant, e, L, s)
+    is exact (pairs closer than the longest trip only, never across days)."""
+    idx = cs.index
+    spd = cs.problem.slots_per_day
+    ends: dict[int, dict[tuple[int, str | None], list[int]]] = {}
+    starts: dict[int, dict[int, list[tuple[str | None, int]]]] = {}
+    places: dict[int, set[str | None]] = {}
+    for i, cand in enumerate(cs.candidates):
+        for (kid, s0, s1), loc in zip(cand.busy, cand.places, strict=True):
+            ends.setdefault(kid, {}).setdefault((s1, loc), []).append(i)
+            starts.setdefault(kid, {}).setdefault(s0, []).append((loc, i))
+            places.setdefault(kid, set()).add(loc)
+    for kid, by_end in ends.items():
+        longest = max((idx.trip(a, b) for a in places[kid] for b in places[kid]), default=0)
+        if not longest:
+            continue
+        for (e, loc), first in by_end.items():
+            for s in range(e, min(e + longest, (e - 1) // spd * spd + spd)):
+                then = [i for there, i in starts[kid].get(s, ()) if idx.trip(loc, there) > s - e]
+                if then:
+                    model.add_at_most_one(x[i] for i in first + then).with_name(
+                        f"consultant {kid} travels from {loc} after {e} before {s}"
+                    )
 
 
 def _add_no_double_booking(
@@ -293,3 +477,28 @@ def _add_hint(pm: PlanningModel, hint: Iterable[int]) -> None:
     worst = largest_loads(idx, consultant_loads(idx, [(problem.tasks[c.task_index], c.consultant_ids) for c in picked]))
     for key, var in pm.max_load.items():
         model.add_hint(var, worst.get(key, 0))
+    _hint_lunch(pm, picked)
+    for var, covering, gaps in pm.breaks:  # a break where the hinted plan leaves one
+        taken = any(i in chosen for i in covering) or any(
+            (-1 in first or any(i in chosen for i in first)) and (-1 in then or any(i in chosen for i in then))
+            for first, then in gaps
+        )
+        model.add_hint(var, not taken)
+
+
+def _hint_lunch(pm: PlanningModel, picked: list[Candidate]) -> None:
+    """The earliest lunch start the hinted plan leaves free, per (consultant, day)."""
+    br = breaks_of(pm.cs)
+    if br is None or not pm.lunch:
+        return
+    taken: dict[tuple[int, int], set[int]] = {}
+    for cand in picked:
+        day = pm.cs.problem.day_of(cand.start)
+        for kid, a, b in br.spans(cand):
+            ld = br.lunch.get((kid, day))
+            if ld is not None:
+                taken.setdefault((kid, day), set()).update(br.blocked(ld, a, b))
+    for key, by_start in pm.lunch.items():
+        free = [p for p in sorted(by_start) if p not in taken.get(key, set())]
+        for p, var in by_start.items():
+            pm.model.add_hint(var, bool(free) and p == free[0])

@@ -66,11 +66,36 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True)
+class Lunch:
+    """A consultant's lunch break: `minutes` free of appointments and travel, inside
+    earliest_minute..latest_minute (minutes since midnight) of every working day."""
+
+    earliest_minute: int = 11 * 60
+    latest_minute: int = 13 * 60 + 30
+    minutes: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class DayRules:
+    """Rules about the shape of a consultant's day. All off by default, so problems written
+    before they existed solve exactly as before (docs/solver.md, "Day rules")."""
+
+    # Travel between every two consecutive appointments of a consultant's day, whatever the
+    # places (sites, companies, homes; phone talks are held at the home site), so visits can
+    # chain (site -> company A -> company B -> site). Off: only visits carry travel, from the
+    # home site and back, and appointments at different sites need none between them.
+    travel: bool = False
+    lunch: Lunch | None = None  # every consultant's lunch break; Site.lunch overrides it per home site
+    max_run_minutes: int | None = None  # consultants: longest stretch of appointments (and travel) without a free slot
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     id: int
     name: str  # shown in Danish reasons, e.g. "Vejle"
     open_windows: tuple[Window, ...]  # opening hours for the week; holidays/closed days absent
     location_id: str  # key into Problem.travel_minutes, e.g. "site:3"
+    lunch: Lunch | None = None  # lunch of the consultants based here; None = Problem.rules.lunch
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +119,24 @@ class Consultant:
     preferred: tuple[Window, ...] = ()  # preferred working times; empty = no preference
     max_caseload: int = 25  # soft limit when new citizens get a contact consultant
     caseload: int = 0  # current number of citizens with this contact consultant
+    # Appointments already in other plans (other sites' weeks): nothing is planned over them, and
+    # with DayRules.travel the trip to and from their place is kept free too. Inside `available`.
+    bookings: tuple[Booking, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    start: int  # week slot
+    end: int  # exclusive
+    location_id: str | None = None  # where it happens (a site's/company's location id); None = unknown, no travel
+
+
+@dataclass(frozen=True, slots=True)
+class Workplace:
+    """Where and when a citizen works (internship / partial return) this week."""
+
+    location_id: str  # "company:12"
+    windows: tuple[Window, ...]  # the citizen's hours at that company
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +152,14 @@ class Citizen:
     # Internship / partial-return hours at the company. Company visits happen inside them
     # (the citizen is at the company then); everything else must use `available`.
     internship: tuple[Window, ...] = ()
+    # Presence per place (used when `free` is set; `available` is then not used): `free` = times the
+    # citizen has nothing else (accommodations, fixed unavailability, not at work), without any
+    # commute. A phone talk needs `free`; a site or home appointment `free` minus the trip from
+    # each workplace (Problem.travel_minutes); a company visit the citizen's hours at that company
+    # (`workplaces`), or `free` minus the trip when they do not work there.
+    free: tuple[Window, ...] | None = None
+    workplaces: tuple[Workplace, ...] = ()
+    max_run_minutes: int | None = None  # accommodation: longest stretch of appointments without a free slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +244,7 @@ class Problem:
     day_start_minute: int = 7 * 60
     day_end_minute: int = 18 * 60
     slot_minutes: int = 15
+    rules: DayRules = DayRules()
 
     # -- time helpers -------------------------------------------------------------------
 
@@ -225,8 +277,29 @@ class Problem:
             return 0
         return self.travel_minutes.get((a, b), self.travel_minutes.get((b, a), 0))
 
-    def travel_slots(self, a: str, b: str) -> int:
+    def travel_slots(self, a: str | None, b: str | None) -> int:
+        if a is None or b is None:
+            return 0  # an unknown place (a booking without location): no travel known
         return -(-self.travel(a, b) // self.slot_minutes)  # round up: never arrive late
+
+    def lunch_of(self, consultant: Consultant) -> Lunch | None:
+        """The consultant's lunch rule: their home site's, else the problem's (None = no rule)."""
+        site = next((s for s in self.sites if s.id == consultant.home_site_id), None)
+        if site is not None and site.lunch is not None:
+            return site.lunch
+        return self.rules.lunch
+
+    def lunch_slots(self, lunch: Lunch, day: int) -> tuple[int, int, int]:
+        """(first slot, end slot, length in slots) of a lunch rule on `day`; the window is
+        rounded inwards to the grid, the length upwards."""
+        spd = self.slots_per_day
+        first = day * spd + max(0, -(-(lunch.earliest_minute - self.day_start_minute) // self.slot_minutes))
+        end = day * spd + min(spd, max(0, (lunch.latest_minute - self.day_start_minute) // self.slot_minutes))
+        return first, end, -(-lunch.minutes // self.slot_minutes)
+
+    def run_slots(self, minutes: int) -> int:
+        """A run limit in whole slots (rounded down: never longer than allowed)."""
+        return minutes // self.slot_minutes
 
     def format_slot(self, slot: int) -> str:
         """Danish day and time, e.g. "torsdag 10:30", for reasons."""
@@ -266,8 +339,11 @@ class Problem:
         consultants = _unique("consultant", (c.id for c in self.consultants))
         citizens = _unique("citizen", (c.id for c in self.citizens))
         _unique("task", (t.id for t in self.tasks))
+        self._validate_rules()
         for s in self.sites:
             self._check_windows(f"site {s.id}", s.open_windows)
+            if s.lunch is not None:
+                _validate_lunch(f"site {s.id}", s.lunch)
         for r in self.rooms:
             _validate_room(r, sites)
         for c in self.consultants:
@@ -289,6 +365,12 @@ class Problem:
         if self.params.start_step_slots < 1:
             raise ProblemError("params.start_step_slots must be >= 1")
 
+    def _validate_rules(self) -> None:
+        if self.rules.lunch is not None:
+            _validate_lunch("rules", self.rules.lunch)
+        if self.rules.max_run_minutes is not None and self.rules.max_run_minutes < self.slot_minutes:
+            raise ProblemError(f"rules: max_run_minutes must be >= {self.slot_minutes}")
+
     def _validate_consultant(self, c: Consultant, sites: set[int]) -> None:
         name = f"consultant {c.id} ({c.name})"
         if not c.staff_types or not c.staff_types <= STAFF_TYPES:
@@ -300,6 +382,7 @@ class Problem:
             raise ProblemError(f"{name}: negative contracted_minutes_per_week")
         self._check_windows(name, c.available)
         self._check_windows(name, c.preferred)
+        self._check_windows(f"{name} bookings", (Window(b.start, b.end) for b in c.bookings))
 
     def _validate_citizen(self, z: Citizen, sites: set[int], consultants: set[int]) -> None:
         name = f"citizen {z.id}"
@@ -314,6 +397,15 @@ class Problem:
                 raise ProblemError(f"{name}: day {d} outside Monday-Friday (0-4)")
         self._check_windows(name, z.available)
         self._check_windows(name, z.internship)
+        if z.workplaces and z.free is None:
+            raise ProblemError(f"{name}: workplaces need free (presence per place)")
+        self._check_windows(name, z.free or ())
+        for wp in z.workplaces:
+            if not wp.location_id:
+                raise ProblemError(f"{name}: workplace without location_id")
+            self._check_windows(f"{name} at {wp.location_id}", wp.windows)
+        if z.max_run_minutes is not None and z.max_run_minutes < self.slot_minutes:
+            raise ProblemError(f"{name}: max_run_minutes must be >= {self.slot_minutes}")
 
     def _validate_task(self, t: Task, sites: set[int], consultants: set[int], citizens: set[int]) -> None:
         name = f"task {t.id}"
@@ -357,6 +449,13 @@ class Problem:
                 raise ProblemError(f"{owner}: window end before start ({w.start}..{w.end})")
             if w.start < 0 or w.end > self.num_slots:
                 raise ProblemError(f"{owner}: window {w.start}..{w.end} outside the week (0..{self.num_slots})")
+
+
+def _validate_lunch(owner: str, lunch: Lunch) -> None:
+    if lunch.minutes <= 0 or lunch.latest_minute - lunch.earliest_minute < lunch.minutes:
+        raise ProblemError(
+            f"{owner}: lunch of {lunch.minutes} min does not fit {lunch.earliest_minute}..{lunch.latest_minute}"
+        )
 
 
 def _validate_room(r: Room, sites: set[int]) -> None:

@@ -89,6 +89,14 @@ def explain_blocked(cs: CandidateSet, task_index: int, occ: Occupancy) -> str:
         return f"Borger {z.label} har nået sit daglige maksimum på {z.max_minutes_per_day} min {day_text}"
     if kind == "contract":
         return f"{idx.consultants[ids[0]].name} har ikke flere kontraktlige timer denne uge"
+    if kind == "lunch":
+        return f"{idx.consultants[ids[0]].name} skal have frokostpause {day_text}, og resten af tiden er booket"
+    if kind == "run":
+        limit = problem.rules.max_run_minutes
+        return f"{idx.consultants[ids[0]].name} ville få mere end {limit} min aftaler i træk uden pause {day_text}"
+    if kind == "citizen_run":
+        z = idx.citizens[ids[0]]
+        return f"Borger {z.label} skal have pause efter højst {z.max_run_minutes} min aftaler i træk {day_text}"
     rc = cs.room_classes[ids[0]]
     site_name = idx.sites[rc.site_id].name
     return f"Ingen ledige lokaler til {task.needed_capacity()} personer i {site_name} {day_text}"

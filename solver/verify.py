@@ -20,6 +20,7 @@ from solver.problem import (
     VISIT_PLACES,
     Citizen,
     Consultant,
+    Lunch,
     Place,
     Placement,
     Problem,
@@ -68,6 +69,10 @@ class Code(StrEnum):
     ROOM_DOUBLE_BOOKED = "room_double_booked"
     CITIZEN_DAY_LIMIT = "citizen_day_limit"
     CONSULTANT_CONTRACT = "consultant_contract"
+    CONSULTANT_TRAVEL = "consultant_travel"  # no time for the trip between two consecutive stops of the day
+    CONSULTANT_LUNCH = "consultant_lunch"  # no lunch break inside the lunch window
+    CONSULTANT_RUN = "consultant_run"  # longer in appointments without a break than DayRules.max_run_minutes
+    CITIZEN_RUN = "citizen_run"  # longer in appointments in a row than the citizen's accommodation allows
     # The list of unplaced tasks
     UNPLACED_TWICE = "unplaced_twice"
     PLACED_AND_UNPLACED = "placed_and_unplaced"
@@ -91,6 +96,10 @@ SHARED_RESOURCE_CODES = frozenset(
         Code.ROOM_DOUBLE_BOOKED,
         Code.CITIZEN_DAY_LIMIT,
         Code.CONSULTANT_CONTRACT,
+        Code.CONSULTANT_TRAVEL,
+        Code.CONSULTANT_LUNCH,
+        Code.CONSULTANT_RUN,
+        Code.CITIZEN_RUN,
     }
 )
 
@@ -125,6 +134,12 @@ _ENGLISH: Mapping[Code, str] = {
     Code.ROOM_DOUBLE_BOOKED: "room {room_id} double-booked: {other_task} and {task} (slot {slot})",
     Code.CITIZEN_DAY_LIMIT: "citizen {label} booked {minutes} min on day {day} > {limit}",
     Code.CONSULTANT_CONTRACT: "consultant {name} booked {minutes} min > contract",
+    Code.CONSULTANT_TRAVEL: "consultant {name} has no {minutes} min to travel from {origin} to {destination} "
+    "before {task} (slot {slot}) after {other_task}",
+    Code.CONSULTANT_LUNCH: _AT + "consultant {name} gets no {minutes} min lunch break on day {day}",
+    Code.CONSULTANT_RUN: "consultant {name} in appointments {minutes} min in a row > {limit} "
+    "(slot {slot}, until {task})",
+    Code.CITIZEN_RUN: "citizen {label} in appointments {minutes} min in a row > {limit} (slot {slot}, until {task})",
     Code.UNPLACED_TWICE: "a task is listed as unplaced twice",
     Code.PLACED_AND_UNPLACED: "task {task} both placed and unplaced",
     Code.UNPLACED_WITHOUT_REASON: "task {task} unplaced without a reason",
@@ -162,6 +177,8 @@ def _inside(windows: tuple[Window, ...], start: int, end: int) -> bool:
 
 # (start, end, task id) intervals per resource id
 Intervals = dict[int, list[tuple[int, int, str]]]
+# A stop of a consultant's day: (start, end, place, task id; None for a booking elsewhere)
+Stop = tuple[int, int, str | None, str | None]
 
 
 @dataclass
@@ -179,6 +196,7 @@ class _Context:
     room_busy: Intervals = field(default_factory=lambda: defaultdict(list))
     citizen_day: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     consultant_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    stops: dict[tuple[int, int], list[Stop]] = field(default_factory=lambda: defaultdict(list))  # (consultant, day)
 
     @classmethod
     def of(cls, problem: Problem) -> _Context:
@@ -226,6 +244,8 @@ def verify(problem: Problem, solution: Solution) -> list[Violation]:
         out += _check_place(ctx, placed)
     out += _check_overlaps(ctx)
     out += _check_limits(ctx)
+    out += _check_days(ctx)
+    out += _check_citizen_runs(ctx)
     out += _check_unplaced(ctx, solution, seen)
     return out
 
@@ -288,27 +308,239 @@ def _check_consultant(ctx: _Context, placed: _Placed, c: Consultant, req: frozen
     if t.place == Place.SITE and p.site_id not in c.site_ids:
         out.append(placed.violation(Code.CONSULTANT_NOT_AT_SITE, Field.CONSULTANTS, **who, site_id=p.site_id))
     travel = 0
+    home = ctx.sites[c.home_site_id].location_id
     if t.place in VISIT_PLACES and t.location_id is not None:
-        home = ctx.sites[c.home_site_id].location_id
-        minutes = ctx.problem.travel(home, t.location_id)
-        travel = -(-minutes // ctx.problem.slot_minutes)
-    b0, b1 = placed.start - travel, placed.end + travel
-    if b0 < 0 or not _inside(c.available, b0, b1):
+        travel = _trip(ctx.problem, home, t.location_id)
+    # Contracted minutes count a visit with the trip from the home site and back in both modes.
+    ctx.consultant_minutes[c.id] += (placed.end - placed.start + 2 * travel) * ctx.problem.slot_minutes
+    if ctx.problem.rules.travel:
+        # Travel in the day: the appointment itself; its trips are checked day by day (_check_days).
+        b0, b1 = placed.start, placed.end
+        ctx.stops[(c.id, placed.start // ctx.problem.slots_per_day)].append(
+            (b0, b1, _place_of(ctx, t, p, c), t.id))
+        free = c.available
+    else:
+        b0, b1 = placed.start - travel, placed.end + travel
+        free = _subtract(c.available, [Window(b.start, b.end) for b in c.bookings])
+        # Lunch and runs see a visit with its trips, as its busy time (within its day).
+        spd = ctx.problem.slots_per_day
+        day = placed.start // spd
+        ctx.stops[(c.id, day)].append(
+            (max(b0, day * spd), min(b1, day * spd + spd), _place_of(ctx, t, p, c), t.id))
+    if b0 < 0 or not _inside(free, b0, b1):
         out.append(placed.violation(Code.CONSULTANT_UNAVAILABLE, Field.START, **who, busy_start=b0, busy_end=b1))
     ctx.consultant_busy[c.id].append((b0, b1, t.id))
-    ctx.consultant_minutes[c.id] += (b1 - b0) * ctx.problem.slot_minutes
     return out
 
 
+def _place_of(ctx: _Context, t: Task, p: Placement, c: Consultant) -> str | None:
+    """Where the consultant is: the site held at, the company/home visited, or (phone) their home site."""
+    if t.place == Place.SITE:
+        site = ctx.sites.get(p.site_id) if p.site_id is not None else None
+        return site.location_id if site is not None else None
+    if t.place in VISIT_PLACES:
+        return t.location_id
+    return ctx.sites[c.home_site_id].location_id
+
+
+def _shifts(windows: tuple[Window, ...]) -> list[Window]:
+    """Working windows with touching ones merged."""
+    out: list[Window] = []
+    for w in sorted(windows):
+        if out and w.start <= out[-1].end:
+            out[-1] = Window(out[-1].start, max(out[-1].end, w.end))
+        elif w.end > w.start:
+            out.append(w)
+    return out
+
+
+def _day_sequence(ctx: _Context, c: Consultant, day: int) -> list[Stop]:
+    """The consultant's planned appointments and bookings elsewhere that day, by start."""
+    spd = ctx.problem.slots_per_day
+    booked = [(b.start, b.end, b.location_id, None) for b in c.bookings if b.start // spd == day]
+    return sorted(ctx.stops.get((c.id, day), []) + booked, key=lambda st: (st[0], st[1]))
+
+
+def _check_days(ctx: _Context) -> list[Violation]:
+    """Travel in the day (DayRules.travel): every two consecutive stops of a consultant's day,
+    whatever the places, leave time for the trip between them; the first stop of a working
+    window leaves time for the trip from the home site, the last for the trip back."""
+    out: list[Violation] = []
+    slot = ctx.problem.slot_minutes
+    for kid, day in sorted({k for k in ctx.stops}):
+        c = ctx.consultants[kid]
+        who = {"consultant_id": kid, "name": c.name}
+        seq = _day_sequence(ctx, c, day)
+        out += _check_breaks(ctx, c, day, seq)
+        if not ctx.problem.rules.travel:
+            continue
+        for a, b in zip(seq, seq[1:], strict=False):
+            need = _trip(ctx.problem, a[2], b[2])
+            if a[1] + need > b[0] and (a[3] or b[3]):  # two bookings elsewhere are not this plan's doing
+                out.append(Violation(Code.CONSULTANT_TRAVEL, b[3] or a[3], Field.START, {
+                    **who, "other_task": (a[3] if b[3] else b[3]) or "", "slot": b[0],
+                    "minutes": need * slot, "origin": a[2] or "", "destination": b[2] or ""}))
+        out += _check_home_trips(ctx, c, seq)
+    return out
+
+
+def _lunch_free(problem: Problem, lunch: Lunch, day: int, seq: list[Stop]) -> bool:
+    """Some lunch start leaves `lunch.minutes` free of every stop (busy time with the visits' trips,
+    or with travel in the day the appointments, and then the gap it sits in still holds its trip)."""
+    first, end, length = problem.lunch_slots(lunch, day)
+    for p in range(first, end - length + 1):
+        if any(s < p + length and p < e for s, e, _, _ in seq):
+            continue
+        if not problem.rules.travel:
+            return True
+        before = [x for x in seq if x[1] <= p]
+        after = [x for x in seq if x[0] >= p + length]
+        if not before or not after:
+            return True
+        a, b = max(before, key=lambda x: x[1]), min(after, key=lambda x: x[0])
+        if b[0] - a[1] - length >= _trip(problem, a[2], b[2]):
+            return True
+    return False
+
+
+def _runs(problem: Problem, seq: list[Stop], travel: bool) -> list[tuple[int, int, str | None]]:
+    """(start, end, last task) of each run: stops join while no free slot is left between them
+    (with travel in the day: besides the trip)."""
+    runs: list[tuple[int, int, str | None]] = []
+    prev: Stop | None = None
+    for s, e, loc, tid in seq:
+        if travel:
+            joined = prev is not None and s - prev[1] - _trip(problem, prev[2], loc) < 1
+        else:
+            joined = bool(runs) and s <= runs[-1][1]
+        if joined:
+            r0, r1, last = runs[-1]
+            runs[-1] = (r0, max(r1, e), tid or last)
+        else:
+            runs.append((s, e, tid))
+        prev = (s, e, loc, tid)
+    return runs
+
+
+def _check_breaks(ctx: _Context, c: Consultant, day: int, seq: list[Stop]) -> list[Violation]:
+    """Lunch and the longest run on a day with planned appointments; days the bookings in other
+    plans alone already break are not ours to judge."""
+    problem = ctx.problem
+    out: list[Violation] = []
+    who = {"consultant_id": c.id, "name": c.name}
+    booked = [x for x in seq if x[3] is None]
+    lunch = problem.lunch_of(c)
+    if lunch is not None and not _lunch_free(problem, lunch, day, seq) and _lunch_free(
+        problem, lunch, day, booked
+    ):
+        first, end, _ = problem.lunch_slots(lunch, day)
+        mine = [x for x in seq if x[3] is not None]
+        inside = [x for x in mine if x[0] < end and first < x[1]] or mine
+        out.append(Violation(Code.CONSULTANT_LUNCH, inside[0][3], Field.START, {
+            **who, "slot": inside[0][0], "day": day, "minutes": lunch.minutes}))
+    limit = problem.rules.max_run_minutes
+    booked_run = max((e - s for s, e, _ in _runs(problem, booked, problem.rules.travel)), default=0)
+    if limit is not None and booked_run <= problem.run_slots(limit):
+        for s, e, last in _runs(problem, seq, problem.rules.travel):
+            if e - s > problem.run_slots(limit):
+                out.append(Violation(Code.CONSULTANT_RUN, last, Field.START, {
+                    **who, "slot": s, "minutes": (e - s) * problem.slot_minutes, "limit": limit}))
+    return out
+
+
+def _check_citizen_runs(ctx: _Context) -> list[Violation]:
+    """Accommodations: no citizen longer in appointments in a row than their limit."""
+    problem = ctx.problem
+    out: list[Violation] = []
+    for zid, items in ctx.citizen_busy.items():
+        z = ctx.citizens[zid]
+        if z.max_run_minutes is None:
+            continue
+        seq = sorted((s, e, None, tid) for s, e, tid in items)
+        for s, e, last in _runs(problem, seq, travel=False):
+            if e - s > problem.run_slots(z.max_run_minutes):
+                out.append(Violation(Code.CITIZEN_RUN, last, Field.START, {
+                    "citizen_id": zid, "label": z.label, "slot": s, "minutes": (e - s) * problem.slot_minutes,
+                    "limit": z.max_run_minutes}))
+    return out
+
+
+def _check_home_trips(ctx: _Context, c: Consultant, seq: list[Stop]) -> list[Violation]:
+    home = ctx.sites[c.home_site_id].location_id
+    out: list[Violation] = []
+    shifts = _shifts(c.available)
+    for k, (start, end, loc, tid) in enumerate(seq):
+        shift = next((w for w in shifts if w.start <= start and end <= w.end), None)
+        if tid is None or shift is None:
+            continue  # a booking, or outside working time (reported as unavailable)
+        first = start - (0 if k and seq[k - 1][1] > shift.start else _trip(ctx.problem, home, loc))
+        last = end + (0 if k + 1 < len(seq) and seq[k + 1][0] < shift.end else _trip(ctx.problem, loc, home))
+        if first < shift.start or last > shift.end:
+            out.append(Violation(Code.CONSULTANT_UNAVAILABLE, tid, Field.START, {
+                "consultant_id": c.id, "name": c.name, "slot": start, "busy_start": first, "busy_end": last}))
+    return out
+
+
+def _subtract(windows: tuple[Window, ...], cuts: list[Window]) -> tuple[Window, ...]:
+    """The parts of `windows` outside every cut."""
+    pieces = list(windows)
+    for cut in cuts:
+        nxt: list[Window] = []
+        for w in pieces:
+            if cut.end <= w.start or w.end <= cut.start:
+                nxt.append(w)
+                continue
+            if w.start < cut.start:
+                nxt.append(Window(w.start, cut.start))
+            if cut.end < w.end:
+                nxt.append(Window(cut.end, w.end))
+        pieces = nxt
+    return tuple(pieces)
+
+
+def _trip(problem: Problem, a: str | None, b: str | None) -> int:
+    """Travel in whole slots (rounded up); nothing to or from an unknown place."""
+    if a is None or b is None or a == b:
+        return 0
+    minutes = problem.travel_minutes.get((a, b), problem.travel_minutes.get((b, a), 0))
+    return -(-minutes // problem.slot_minutes)
+
+
+def citizen_presence(ctx: _Context, z: Citizen, t: Task, site_id: int | None) -> tuple[Window, ...]:
+    """Where the citizen can attend `t` (held at `site_id` for a site task), per place: without
+    `free` the legacy `available` (a company visit: the internship hours when there are any);
+    with it, phone = free, company = their hours there (else free minus the trip from work),
+    site and home = free minus the trip from each workplace."""
+    if z.free is None:
+        return z.internship if t.place == Place.COMPANY and z.internship else z.available
+    if t.place == Place.PHONE:
+        return z.free
+    where = t.location_id
+    if t.place == Place.SITE:
+        site = ctx.sites.get(site_id) if site_id is not None else None
+        where = site.location_id if site is not None else None
+    if t.place == Place.COMPANY:
+        there = tuple(w for wp in z.workplaces if wp.location_id == where for w in wp.windows)
+        if there:
+            return there
+    spd = ctx.problem.slots_per_day
+    cuts = []
+    for wp in z.workplaces:
+        trip = _trip(ctx.problem, wp.location_id, where)
+        for w in wp.windows:
+            day0 = w.start // spd * spd
+            cuts.append(Window(max(day0, w.start - trip), min(day0 + spd, w.end + trip)))
+    return _subtract(z.free, cuts)
+
+
 def _check_citizens(ctx: _Context, placed: _Placed) -> list[Violation]:
-    """Availability (internship hours count at company visits); day totals are checked later."""
+    """Presence per place (docs/solver.md); day totals and runs are checked later."""
     t = placed.task
     out: list[Violation] = []
     spd = ctx.problem.slots_per_day
     for zid in t.citizen_ids:
         z = ctx.citizens[zid]
-        avail = z.available + (z.internship if t.place == Place.COMPANY else ())
-        if not _inside(avail, placed.start, placed.end):
+        if not _inside(citizen_presence(ctx, z, t, placed.p.site_id), placed.start, placed.end):
             out.append(placed.violation(Code.CITIZEN_UNAVAILABLE, Field.START, citizen_id=zid, label=z.label))
         ctx.citizen_busy[zid].append((placed.start, placed.end, t.id))
         ctx.citizen_day[(zid, placed.start // spd)] += t.duration_slots * ctx.problem.slot_minutes

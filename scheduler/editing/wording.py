@@ -43,6 +43,17 @@ _WORDING = {
         "Borgeren får flere timer den dag, end skånehensynet tillader (%(minutes)s af højst %(limit)s minutter)."
     ),
     Code.CONSULTANT_CONTRACT: _("Konsulenten %(name)s får flere timer end sin kontrakt."),
+    Code.CONSULTANT_TRAVEL: _(
+        "Konsulenten %(name)s kan ikke nå frem: der skal være %(minutes)s minutters rejsetid mellem aftalerne."
+    ),
+    Code.CONSULTANT_LUNCH: _("Konsulenten %(name)s får ingen frokostpause på %(minutes)s minutter den dag."),
+    Code.CONSULTANT_RUN: _(
+        "Konsulenten %(name)s får %(minutes)s minutters aftaler i træk uden pause (højst %(limit)s minutter)."
+    ),
+    Code.CITIZEN_RUN: _(
+        "Borgeren får %(minutes)s minutters aftaler i træk uden pause, mere end skånehensynet tillader "
+        "(højst %(limit)s minutter)."
+    ),
     Code.UNPLACED_TWICE: _("Planen er ikke sammenhængende. Planlæg ugen igen."),
     Code.PLACED_AND_UNPLACED: _("Planen er ikke sammenhængende. Planlæg ugen igen."),
     Code.UNPLACED_WITHOUT_REASON: _("Planen er ikke sammenhængende. Planlæg ugen igen."),

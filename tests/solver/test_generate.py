@@ -7,6 +7,7 @@ from solver.decompose import decompose
 from solver.generate import generate
 from solver.greedy import greedy
 from solver.objective import evaluate
+from solver.problem import DayRules
 from solver.verify import verify
 
 
@@ -53,3 +54,14 @@ def test_a_stop_event_from_another_thread_ends_the_search_within_a_second() -> N
     assert clock.perf_counter() - started < 10, "the search went on after the stop"
     assert solution.cancelled is True
     assert solution.placements  # the best plan so far (at least the greedy one) comes back
+
+
+def test_generated_week_with_day_rules_is_valid_and_the_plain_one_unchanged() -> None:
+    plain, ruled = generate("S", 1), generate("S", 1, day_rules=True)
+    assert plain.rules == DayRules() and all(z.free is None for z in plain.citizens)
+    assert ruled.rules.travel and ruled.rules.lunch is not None and ruled.rules.max_run_minutes == 180
+    assert ruled.tasks == plain.tasks and len(ruled.travel_minutes) > len(plain.travel_minutes)
+    problem = replace(ruled, params=replace(ruled.params, num_workers=1, max_time_seconds=20))
+    sol = solve(problem)
+    assert verify(problem, sol) == [] and verify(problem, greedy(problem)) == []
+    assert len(sol.placements) == len(problem.tasks)

@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 from solver.cpsat import solve_part
 from solver.decompose import decompose, merge
 from solver.problem import (
+    Booking,
     Citizen,
     Consultant,
+    DayRules,
+    Lunch,
     Place,
     Placement,
     Problem,
@@ -24,6 +27,7 @@ from solver.problem import (
     Unplaced,
     Weights,
     Window,
+    Workplace,
 )
 from solver.serialize import problem_from_dict, problem_to_dict, solution_from_dict, solution_to_dict
 from solver.verify import verify
@@ -38,6 +42,9 @@ windows = st.tuples(st.integers(0, 200), st.integers(0, 50)).map(lambda a: Windo
 window_tuple = st.lists(windows, max_size=3).map(tuple)
 int_set = st.frozensets(ids, max_size=3)
 str_set = st.frozensets(text, max_size=3)
+lunches = st.builds(Lunch, earliest_minute=ids, latest_minute=ids, minutes=ids)
+bookings = st.builds(Booking, start=ids, end=ids, location_id=st.none() | loc)
+workplaces = st.builds(Workplace, location_id=loc, windows=window_tuple)
 placements = st.builds(
     Placement,
     task_id=text,
@@ -74,9 +81,10 @@ tasks = st.builds(
 problems = st.builds(
     Problem,
     week_start=st.dates(date(2020, 1, 6), date(2040, 1, 1)).map(lambda d: d - timedelta(days=d.weekday())),
-    sites=st.lists(st.builds(Site, id=ids, name=text, open_windows=window_tuple, location_id=loc), max_size=3).map(
-        tuple
-    ),
+    sites=st.lists(
+        st.builds(Site, id=ids, name=text, open_windows=window_tuple, location_id=loc, lunch=st.none() | lunches),
+        max_size=3,
+    ).map(tuple),
     rooms=st.lists(st.builds(Room, id=ids, site_id=ids, capacity=ids, features=str_set, name=text), max_size=3).map(
         tuple
     ),
@@ -93,6 +101,7 @@ problems = st.builds(
             preferred=window_tuple,
             max_caseload=ids,
             caseload=ids,
+            bookings=st.lists(bookings, max_size=2).map(tuple),
         ),
         max_size=3,
     ).map(tuple),
@@ -108,6 +117,9 @@ problems = st.builds(
             contact_consultant_id=st.none() | ids,
             busy_days=st.frozensets(st.integers(0, 4)),
             internship=window_tuple,
+            free=st.none() | window_tuple,
+            workplaces=st.lists(workplaces, max_size=2).map(tuple),
+            max_run_minutes=st.none() | ids,
         ),
         max_size=3,
     ).map(tuple),
@@ -124,6 +136,7 @@ problems = st.builds(
     travel_minutes=st.dictionaries(st.tuples(loc, loc), st.integers(0, 300), max_size=4),
     day_start_minute=st.integers(0, 600),
     slot_minutes=st.sampled_from([5, 15, 30]),
+    rules=st.builds(DayRules, travel=st.booleans(), lunch=st.none() | lunches, max_run_minutes=st.none() | ids),
 )
 json_leaf = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text
 json_values = st.recursive(
@@ -185,6 +198,15 @@ def test_dicts_written_before_the_typed_fields_still_read() -> None:
     data = through_json(problem_to_dict(problem))
     for task in data["tasks"]:  # type: ignore[union-attr]
         del task["rule_id"]  # type: ignore[index]
+    # Written before presence per place, bookings and day rules (issue 12): all default to off.
+    del data["rules"]
+    for z in data["citizens"]:  # type: ignore[union-attr]
+        for key in ("free", "workplaces", "max_run_minutes"):
+            del z[key]  # type: ignore[index]
+    for c in data["consultants"]:  # type: ignore[union-attr]
+        del c["bookings"]  # type: ignore[index]
+    for site in data["sites"]:  # type: ignore[union-attr]
+        del site["lunch"]  # type: ignore[index]
     assert problem_from_dict(data) == problem
     solution = solve_part(decompose(problem)[0])
     encoded = through_json(solution_to_dict(solution))

@@ -9,7 +9,19 @@ from dataclasses import replace
 
 import pytest
 
-from solver.problem import Place, Placement, Problem, Room, Site, Solution, SolveStatus, Unplaced, Window
+from solver.problem import (
+    DayRules,
+    Lunch,
+    Place,
+    Placement,
+    Problem,
+    Room,
+    Site,
+    Solution,
+    SolveStatus,
+    Unplaced,
+    Window,
+)
 from solver.verify import Code, Field, Violation, verify
 
 from .builders import VEJLE, at, citizen, consultant, days, talk, world
@@ -36,6 +48,14 @@ def _one_talk(**task: object) -> Problem:
 def _two_sites(*tasks: object, consultants: list | None = None) -> Problem:
     return world(list(tasks), sites=[VEJLE, FREDERICIA], consultants=consultants,  # type: ignore[arg-type]
                  rooms=[*world([]).rooms, FREDERICIA_ROOM])
+
+
+def _two_site_day() -> Problem:
+    """Mette serves Vejle and Fredericia, 25 minutes apart, with travel in the day."""
+    both = frozenset({1, 2})
+    mette = consultant(1, "Mette Hansen", "social", site_ids=both)
+    problem = _two_sites(talk("t1", 1), talk("t2", 2, site_ids=both), consultants=[mette])
+    return replace(problem, travel_minutes={("site:1", "site:2"): 25}, rules=DayRules(travel=True))
 
 
 Scenario = Callable[[], tuple[Problem, Solution]]
@@ -112,6 +132,22 @@ SCENARIOS: dict[Code, tuple[Scenario, str | None, Field | None]] = {
                                                                 contracted_minutes_per_week=30)]),
                  _plan(at_vejle("t1"))),
         None, Field.CONSULTANTS),
+    Code.CONSULTANT_TRAVEL: (
+        lambda: (_two_site_day(), _plan(at_vejle("t1"), Placement("t2", at(0, 10), (1,), 21, 2))),
+        "t2", Field.START),
+    Code.CONSULTANT_LUNCH: (
+        lambda: (replace(world([talk("t1", 1, duration_slots=12)]), rules=DayRules(lunch=Lunch())),
+                 _plan(at_vejle("t1", at(0, 10, 30)))),
+        "t1", Field.START),
+    Code.CONSULTANT_RUN: (
+        lambda: (replace(world([talk("t1", 1, duration_slots=8), talk("t2", 2, duration_slots=8)]),
+                         rules=DayRules(max_run_minutes=180)),
+                 _plan(at_vejle("t1", at(0, 8)), at_vejle("t2", at(0, 10)))),
+        "t2", Field.START),
+    Code.CITIZEN_RUN: (
+        lambda: (world([talk("t1", 1), talk("t2", 1, staff="job")], citizens=[citizen(1, max_run_minutes=60)]),
+                 _plan(at_vejle("t1"), at_vejle("t2", at(0, 10), consultants=(2,), room=12))),
+        "t2", Field.START),
     Code.UNPLACED_TWICE: (
         lambda: (world([talk("t1", 1), talk("t2", 2)]),
                  _plan(at_vejle("t1"), unplaced=(Unplaced("t2", "a"), Unplaced("t2", "b")))),
