@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.violation_wording import violation_message
+from scheduler.data_epoch import data_changed
 from scheduler.errors import DomainError
 from scheduler.models import (
     Appointment,
@@ -81,6 +82,7 @@ def plan_lock(*, plan: Plan, seen_version: int | None) -> None:
         plan.refresh_from_db(fields=["lock_version"])
         raise StaleVersion(plan, seen_version)
     plan.lock_version = seen_version + 1
+    data_changed()  # an update sends no signal; plan reads show lock_version
 
 
 def _slots(start: datetime, end: datetime) -> list[datetime]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rooms.models import Site
+from scheduler.data_epoch import data_changed
 from scheduler.errors import DomainError
 from scheduler.models import Appointment, AppointmentStatus, Plan, PlanStatus
 
@@ -279,6 +280,7 @@ def appointment_record_change(*, appointment: Appointment, before: Fingerprint) 
             sequence=F("sequence") + 1, updated_at=timezone.now()
         )
         appointment.refresh_from_db(fields=["sequence", "updated_at"])
+        data_changed()  # an update sends no signal; cached feeds show the sequence
     return appointment
 
 

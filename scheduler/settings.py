@@ -192,6 +192,12 @@ REDIS_URL = env_str("REDIS_URL")
 # otherwise each process keeps its own in memory (right for the single-process embedded default).
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Finished answers of calendar feeds and plan reads kept in the shared cache (scheduler.data_epoch,
+# scheduler.feed_cache, api.plan_cache). Only with Redis: a change made by the worker or a management
+# command must reach every web process. RESPONSE_CACHE_SECONDS bounds an entry's life (the feed window
+# moves with the clock); any change of the data ends it at once.
+RESPONSE_CACHE = env_bool("RESPONSE_CACHE", bool(REDIS_URL))
+RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300)
 Q_CLUSTER: dict = {
     "name": "ugeskema",
     "workers": env_int("Q_WORKERS", 2),
