@@ -11,17 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
+from scheduler.client_address import client_ip  # behind a proxy: TRUSTED_PROXIES
 from scheduler.log_redaction import redact
 
 __all__ = ["AuditAction", "actor_label", "audit_objects", "audit_record", "client_ip", "consultant_week_citizen_ids"]
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address. X-Forwarded-For is not trusted: the reverse proxy must set REMOTE_ADDR."""
-    if request is None:
-        return None
-    address = request.META.get("REMOTE_ADDR") or None
-    return address if address and len(address) <= 45 else None
 
 
 def actor_label(actor: object | None) -> tuple[int | None, str]:

@@ -3,6 +3,7 @@
 The embedded default needs nothing but Python packages: SQLite in WAL mode and django-q2's ORM broker.
 DATABASE_URL switches to PostgreSQL, REDIS_URL moves django-q2's broker to Redis.
 """
+import ipaddress
 import os
 from pathlib import Path
 
@@ -252,6 +253,17 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated; default none):
+# the client address for the throttles and the audit is the rightmost one in the header that is not a
+# trusted proxy (scheduler.client_address). Never list a network that clients can send from.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
+AXES_CLIENT_IP_CALLABLE = "scheduler.client_address.client_ip"  # the login lockout counts the same address
 
 # Secret links and API tokens: more than TOKEN_MISS_LIMIT misses from one address in the window → 429.
 TOKEN_MISS_LIMIT = env_int("TOKEN_MISS_LIMIT", 20)
