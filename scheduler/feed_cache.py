@@ -18,15 +18,18 @@ A stale entry whose ETag the database confirms is stamped with the new epoch wit
 The entry is keyed by the link's stored hash, never the secret.
 """
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
 
 from scheduler import data_epoch, single_flight
-from scheduler.feeds import FEED_FORMAT, _host
-from scheduler.tokens import feed_secret_hash
+from scheduler.feeds import FEED_FORMAT, _host, feed_body, feed_state
+from scheduler.tokens import LinkState, feed_link_lookup_by_hash, feed_secret_hash
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,14 @@ def feed_store(feed_secret: str, *, epoch: str | None, link_expires_at: datetime
                last_modified: datetime, body: bytes) -> None:
     """Keep the answer built from the database under `epoch` (the one read before the database was)."""
     token_hash = feed_secret_hash(feed_secret)
-    if epoch is None or token_hash is None:
+    if token_hash is not None:
+        _store(token_hash, epoch=epoch, link_expires_at=link_expires_at, etag=etag, last_modified=last_modified,
+               body=body)
+
+
+def _store(token_hash: str, *, epoch: str | None, link_expires_at: datetime | None, etag: str,
+           last_modified: datetime, body: bytes) -> None:
+    if epoch is None:
         return
     now = time.time()
     limits = [now + settings.RESPONSE_CACHE_SECONDS,
@@ -88,6 +98,55 @@ def feed_store(feed_secret: str, *, epoch: str | None, link_expires_at: datetime
         return
     entry = FeedEntry(epoch=epoch, until=until, etag=etag, last_modified=last_modified.timestamp(), body=body)
     cache.set(_key(token_hash), entry, timeout=max(1, int(until - now) + 1))
+
+
+def feed_prewarm(token_hashes: Iterable[str]) -> int:
+    """Build and keep the answers of these links now (the worker, right after a publish), so the first
+    poll of each finds it ready instead of every calendar app's first poll rendering. Returns how many."""
+    if not data_epoch.enabled():
+        return 0
+    warmed = 0
+    for token_hash in token_hashes:
+        epoch = data_epoch.current_epoch()  # before the database, as on the request path
+        found = feed_link_lookup_by_hash(token_hash)
+        if found.state != LinkState.LIVE:
+            continue
+        state = feed_state(found.token)
+        _store(token_hash, epoch=epoch, link_expires_at=found.expires_at, etag=state.etag,
+               last_modified=state.last_modified, body=feed_body(found.token, state))
+        warmed += 1
+    return warmed
+
+
+def plan_feed_token_hashes(plan_id: int) -> list[str]:
+    """The live links whose feeds show an appointment of the plan: its consultants', citizens', rooms',
+    sites' and group courses' (everyone else's feed did not change)."""
+    from scheduler.models import Appointment, FeedToken, Plan
+
+    appointments = Appointment.objects.filter(plan_id=plan_id)
+    owners = (
+        Q(consultant__in=Appointment.consultants.through.objects.filter(appointment__plan_id=plan_id)
+          .values("consultant_id"))
+        | Q(citizen__in=Appointment.citizens.through.objects.filter(appointment__plan_id=plan_id).values("citizen_id"))
+        | Q(room__in=appointments.exclude(room__isnull=True).values("room_id"))
+        | Q(group_course__in=appointments.exclude(group_course__isnull=True).values("group_course_id"))
+        | Q(site__in=Plan.sites.through.objects.filter(plan_id=plan_id).values("site_id"))
+    )
+    return list(FeedToken.objects.filter(owners, revoked_at__isnull=True).values_list("token_hash", flat=True))
+
+
+def feed_prewarm_after_publish(plan_id: int) -> None:
+    """Once the publication has committed, ask the worker to warm the plan's feeds (best effort: a broker
+    that is down costs the first polls a render each, nothing more)."""
+    if not data_epoch.enabled():
+        return
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("scheduler.tasks.feed_prewarm_task", plan_id, task_name=f"feed-prewarm-{plan_id}", group="feeds")
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def feed_await(feed_secret: str, cached: Cached) -> tuple[Cached, bool]:

@@ -171,6 +171,9 @@ def plan_publish(*, plan: Plan, user: object | None = None) -> Plan:
     plan.published_at = now
     plan.save(update_fields=["status", "version", "published_at"])
     _bookings_write(plan)
+    from scheduler.feed_cache import feed_prewarm_after_publish
+
+    feed_prewarm_after_publish(plan.pk)  # calendar apps poll soon after a publication: answers ready
     return plan
 
 

@@ -18,3 +18,9 @@ def plan_publish_task(plan_id: int) -> int:
     from scheduler.publishing import plan_publish_task as publish
 
     return publish(plan_id)
+
+
+def feed_prewarm_task(plan_id: int) -> int:
+    from scheduler.feed_cache import feed_prewarm, plan_feed_token_hashes
+
+    return feed_prewarm(plan_feed_token_hashes(plan_id))

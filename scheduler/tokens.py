@@ -227,6 +227,11 @@ def feed_secret_hash(feed_secret: str) -> str | None:
     return _hash(feed_secret) if _SECRET_SHAPE.match(feed_secret) else None
 
 
+def feed_link_lookup_by_hash(token_hash: str) -> LinkLookup:
+    """What a stored link hash points at (the worker warming feed answers has no secrets, only hashes)."""
+    return _resolve_hash(token_hash)
+
+
 def feed_link_lookup(feed_secret: str) -> LinkLookup:
     """What a calendar subscription URL points at: a live token, a dead one (gone) or nothing."""
     if not _SECRET_SHAPE.match(feed_secret):

@@ -16,7 +16,7 @@ from scheduler import data_epoch
 from scheduler.models import Appointment, FeedToken
 from scheduler.publishing import appointment_cancel, plan_publish
 from scheduler.tokens import feed_token_issue, feed_token_revoke, feed_token_revoke_all
-from tests.publishing.factories import copy_as_draft
+from tests.publishing.factories import copy_as_draft, make_citizen
 from tests.publishing.test_feeds import world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +187,34 @@ def test_without_the_setting_nothing_is_cached(client, world, settings):  # noqa
     url = f"/kalender/{link.feed_secret}.ics"
     _get(client, url)
     assert _get(client, url)[1] > 0
+
+
+def test_a_publication_warms_the_feeds_it_changes_so_the_first_poll_is_ready(client, world, settings,  # noqa: F811
+                                                                           django_capture_on_commit_callbacks):  # noqa: ANN001
+    from django_q.models import OrmQ
+
+    from scheduler.feed_cache import feed_prewarm, plan_feed_token_hashes
+    from scheduler.tasks import feed_prewarm_task
+
+    anne, karen, lars = (feed_token_issue(owner=world[k]) for k in ("anne", "karen", "lars"))
+    bo, outsider = feed_token_issue(owner=world["bo"]), feed_token_issue(owner=make_citizen(world["site"], "Ole"))
+    draft = copy_as_draft(world["plan"])
+    draft.appointments.filter(task_key="talk:bo").delete()  # carried into the new version as cancelled
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_publish(plan=draft)
+    queued = list(OrmQ.objects.all())
+    assert len(queued) == 1 and queued[0].func() == "scheduler.tasks.feed_prewarm_task" and queued[0].args() == (
+        draft.pk,)
+    feed_token_revoke(feed_token=lars.feed_token)
+    warmed = set(plan_feed_token_hashes(draft.pk))
+    assert {t.feed_token.token_hash for t in (anne, karen)} <= warmed
+    assert lars.feed_token.token_hash not in warmed  # revoked
+    assert bo.feed_token.token_hash in warmed  # Bo's feed now shows the cancellation
+    assert outsider.feed_token.token_hash not in warmed  # nothing of Ole's changed
+    assert feed_prewarm_task(draft.pk) == len(warmed)  # what the worker runs
+    first, queries = _get(client, f"/kalender/{anne.feed_secret}.ics")
+    assert (first.status_code, queries) == (200, 0)  # ready before anyone asked
+    settings.RESPONSE_CACHE = False
+    assert _get(client, f"/kalender/{anne.feed_secret}.ics")[0].content == first.content
+    settings.RESPONSE_CACHE = True
+    assert feed_prewarm([lars.feed_token.token_hash]) == 0  # a revoked link is never warmed
