@@ -2,8 +2,10 @@
 
 Builds its own PostgreSQL database (dropped at the end unless --keep), seeds a demo centre (M), plans and
 publishes the coming week, issues a secret feed link for every consultant and citizen with an appointment
-and a bearer token for the demo coordinator, starts gunicorn (scheduler.webserver, the command `run_all`
-uses) with Redis as the shared cache, and measures from this machine only (127.0.0.1):
+and a bearer token for the demo coordinator, warms the links' feed answers as the worker does after a
+publication (--no-prewarm: not), starts gunicorn (scheduler.webserver, the command `run_all` uses) with
+Redis as the shared cache (and so the response cache, docs/deploy.md), waits until every worker has
+imported its views, and measures from this machine only (127.0.0.1):
 
 1. feed requests (`GET /kalender/<secret>.ics`), a new TCP connection each, as calendar apps poll;
 2. plan reads (`GET /api/plans?week=…&site=…` with the bearer token);
