@@ -33,7 +33,9 @@ class ApiTokenAuth(HttpBearer):
         if not token or len(token) > 200:
             credential_note(request, "unknown")
             return None
-        row = ApiToken.objects.select_related("user").filter(token_hash=token_hash(token)).first()
+        # The caller's coordinator and consultant rows come in the same query: scope_of needs them next.
+        row = (ApiToken.objects.select_related("user", "user__coordinator", "user__consultant")
+               .filter(token_hash=token_hash(token)).first())
         if row is None:
             credential_note(request, "unknown")
             return None

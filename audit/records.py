@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
+from config.client_address import client_ip
 from config.log_redaction import redact
-from config.middleware import client_ip
 
 
 def actor_label(actor: object | None) -> tuple[int | None, str]:

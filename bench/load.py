@@ -2,8 +2,10 @@
 
 Builds its own PostgreSQL database (dropped at the end unless --keep), seeds a demo centre (M), plans and
 publishes the coming week, issues a secret feed link for every consultant and citizen with an appointment
-and a bearer token for the demo coordinator, starts gunicorn (config.webserver, the command `run_all`
-uses) with Redis as the shared cache, and measures from this machine only (127.0.0.1):
+and a bearer token for the demo coordinator, warms the links' feed answers as the worker does after a
+publication (--no-prewarm: not), starts gunicorn (config.webserver, the command `run_all` uses) with
+Redis as the shared cache (and so the response cache, docs/deploy.md), waits until every worker has
+imported its views, and measures from this machine only (127.0.0.1):
 
 1. feed requests (`GET /kalender/<secret>.ics`), a new TCP connection each, as calendar apps poll;
 2. plan reads (`GET /api/plans?week=…&site=…` with the bearer token);
@@ -152,10 +154,11 @@ def drop_database(admin_url: str, database: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def prepare(*, size: str, plan_seconds: int, build: bool) -> tuple[list[str], str, list[str], str]:
+def prepare(*, size: str, plan_seconds: int, build: bool, prewarm: bool) -> tuple[list[str], str, list[str], str, str]:
     """Demo centre with a planned and published week (unless reusing a kept database); feed links for
     everyone with an appointment that week and a coordinator's bearer token (secrets are never stored,
-    so they are issued anew on every run)."""
+    so they are issued anew on every run). With `prewarm`, the links' answers are built as the worker's
+    task does after a publication (in production the links exist before the week is published)."""
     import django
 
     django.setup()
@@ -179,13 +182,21 @@ def prepare(*, size: str, plan_seconds: int, build: bool) -> tuple[list[str], st
     week_start = coming_week_start()
     owners = [*Consultant.objects.filter(appointments__plan__week_start=week_start).distinct().order_by("pk"),
               *Citizen.objects.filter(appointments__plan__week_start=week_start).distinct().order_by("pk")]
-    feeds = [f"/kalender/{feed_token_issue(owner=owner).feed_secret}.ics" for owner in owners]
+    links = [feed_token_issue(owner=owner) for owner in owners]
+    feeds = [f"/kalender/{link.feed_secret}.ics" for link in links]
     token = api_token_create(user=get_user_model().objects.get(username="koordinator"), name="load benchmark")[1]
     week = iso_week_label(week_start)
     codes = Site.objects.order_by("pk").values_list("code", flat=True)
     plan_reads = [f"/api/plans?week={week}&site={code}" for code in codes]
+    warmed = "off"
+    if prewarm:
+        from scheduler.publishing.feed_cache import feed_prewarm
+
+        started = time.perf_counter()
+        count = feed_prewarm(link.feed_token.token_hash for link in links)
+        warmed = f"{count} feeds in {time.perf_counter() - started:.1f} s"
     connections.close_all()  # from here on the server's connections are the only ones counted
-    return feeds, token, plan_reads, week
+    return feeds, token, plan_reads, week, warmed
 
 
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -195,11 +206,11 @@ def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
     workers = int(env["WEB_WORKERS"])
-    while log.read_text().count("Booting worker") < workers:
+    # Ready once every worker has imported its views (config.gunicorn_conf.post_worker_init).
+    while log.read_text().count("Worker ready") < workers:
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("gunicorn did not start:\n" + log.read_text()[-3000:])
         time.sleep(0.1)
-    time.sleep(1.0)  # the workers import the app after the "Booting" line
     return server
 
 
@@ -260,6 +271,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="repeat both phases on the same server")
     parser.add_argument("--keep", action="store_true", help="keep the database (and reuse it with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="skip creating and seeding: use a kept database")
+    parser.add_argument("--no-prewarm", action="store_true",
+                        help="do not warm the feed answers first (round 1 then renders every feed: a cold start)")
     args = parser.parse_args()
     if not 1 <= args.feed_concurrency <= 500 or not 1 <= args.read_concurrency <= 500:
         parser.error("concurrency is bounded to 1..500")
@@ -277,8 +290,9 @@ def main() -> int:
     if not args.reuse:
         create_database(admin_url, args.database)
     started = time.perf_counter()
-    feeds, token, plan_reads, week = prepare(size=args.size, plan_seconds=args.plan_seconds, build=not args.reuse)
-    extra = {"demo": f"{args.size} week {week}", "feeds": f"{len(feeds)} people",
+    feeds, token, plan_reads, week, warmed = prepare(size=args.size, plan_seconds=args.plan_seconds,
+                                                     build=not args.reuse, prewarm=not args.no_prewarm)
+    extra = {"demo": f"{args.size} week {week}", "feeds": f"{len(feeds)} people", "prewarm": warmed,
              "setup": f"{time.perf_counter() - started:.0f} s"}
 
     log = ROOT / "var" / "bench_load_gunicorn.log"

@@ -44,3 +44,13 @@ class RedactingLogger(glogging.Logger):
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
+    """Import every view (the URLconf) before the worker takes its first request. Django does that on the
+    first request otherwise: 3-5 s on a busy machine, which the first clients after every start or
+    worker restart waited for (and calendar apps polling at that moment timed out on)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
+    worker.log.info("Worker ready: views imported (pid: %s)", worker.pid)

@@ -24,6 +24,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
+from config.client_address import client_ip  # behind a proxy: TRUSTED_PROXIES
+
 # Content-Security-Policy: nothing inline may run. Scripts only from this server ('self': the
 # vendored htmx under /static/, Swagger UI's files under /api/docs/assets/). Inline <style> blocks
 # need the per-request nonce: <style nonce="{{ request.csp_nonce }}">.
@@ -89,14 +91,6 @@ class LoginRequiredByDefaultMiddleware(LoginRequiredMiddleware):
         if request.path == resolve_url(settings.LOGIN_URL):
             return None  # a hand-written login view must not redirect to itself
         return super().process_view(request, view_func, view_args, view_kwargs)
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address. X-Forwarded-For is not trusted: the reverse proxy must set REMOTE_ADDR."""
-    if request is None:
-        return None
-    address = request.META.get("REMOTE_ADDR") or None
-    return address if address and len(address) <= 45 else None
 
 
 CREDENTIAL_STATE_ATTR = "_credential_state"

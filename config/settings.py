@@ -3,6 +3,7 @@
 The embedded default needs nothing but Python packages: SQLite in WAL mode and django-q2's ORM broker.
 DATABASE_URL switches to PostgreSQL, REDIS_URL moves django-q2's broker to Redis.
 """
+import ipaddress
 import os
 from pathlib import Path
 
@@ -192,6 +193,12 @@ REDIS_URL = env_str("REDIS_URL")
 # otherwise each process keeps its own in memory (right for the single-process embedded default).
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Finished answers of calendar feeds and plan reads kept in the shared cache (scheduler.data_epoch,
+# scheduler.publishing.feed_cache, api.plan_cache). Only with Redis: a change made by the worker or a management
+# command must reach every web process. RESPONSE_CACHE_SECONDS bounds an entry's life (the feed window
+# moves with the clock); any change of the data ends it at once.
+RESPONSE_CACHE = env_bool("RESPONSE_CACHE", bool(REDIS_URL))
+RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300)
 Q_CLUSTER: dict = {
     "name": "ugeskema",
     "workers": env_int("Q_WORKERS", 2),
@@ -246,6 +253,17 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated; default none):
+# the client address for the throttles and the audit is the rightmost one in the header that is not a
+# trusted proxy (config.client_address). Never list a network that clients can send from.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"  # the login lockout counts the same address
 
 # Secret links and API tokens: more than TOKEN_MISS_LIMIT misses from one address in the window → 429.
 TOKEN_MISS_LIMIT = env_int("TOKEN_MISS_LIMIT", 20)

@@ -12,3 +12,8 @@ class SchedulerConfig(AppConfig):
         from scheduler.admin_access import admin_restrict
 
         admin_restrict(admin.site)
+
+        # Every process that writes (web, worker, management commands) must invalidate cached answers.
+        from scheduler import data_epoch
+
+        data_epoch.connect()

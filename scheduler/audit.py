@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.records import actor_label, audit_record
-from config.middleware import client_ip
+from config.client_address import client_ip
 
 __all__ = ["AuditAction", "actor_label", "audit_objects", "audit_record", "client_ip", "consultant_week_citizen_ids"]
 

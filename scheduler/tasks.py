@@ -13,3 +13,9 @@ def solve_part_task(part_id: int) -> str:
 def solve_runs_sweep_task() -> int:
     return solve_runs_sweep()
 
+
+
+def feed_prewarm_task(plan_id: int) -> int:
+    from scheduler.publishing.feed_cache import feed_prewarm, plan_feed_token_hashes
+
+    return feed_prewarm(plan_feed_token_hashes(plan_id))

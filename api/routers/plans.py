@@ -14,6 +14,7 @@ from pydantic import Field
 from api.auth import Scope, planner_scope, scope_of
 from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, forbidden, not_found
+from api.plan_cache import week_plan_answer
 from api.routers.runs import get_run, run_out, start_run
 from api.schemas.plans import MoveIn, OptionOut, PlanOut, PlanSummaryOut, ReplanIn, RunOut, VersionIn
 from scheduler.audit import AuditAction, audit_plan_answer, audit_record
@@ -180,19 +181,32 @@ def _audited(request: HttpRequest, body: dict[str, Any], action: str = AuditActi
 @router.get("", response={200: PlanOut, **ERRORS}, operation_id="plans_for_week",
             summary="Ugens plan for et center (kladde, ellers offentliggjort) / a week's plan for a site")
 def plans_for_week(request: HttpRequest, params: Query[PlanQuery]) -> HttpResponse:
+    # Who may read which site is checked here on every request; the answer itself may come from the
+    # shared cache (api.plan_cache), keyed by the caller's scope.
     scope = scope_of(request)
     week_start = parse_week(params.week)
     if scope.consultant_id is not None and scope.site_ids == frozenset():
         site_id = resolve_site(params.site, _all_sites(scope))
-        plan = Plan.objects.filter(week_start=week_start, sites=site_id, status=PlanStatus.PUBLISHED).first()
+
+        def own_appointments() -> dict[str, Any]:
+            plan = Plan.objects.filter(week_start=week_start, sites=site_id, status=PlanStatus.PUBLISHED).first()
+            if plan is None:
+                raise not_found()
+            return plan_out(plan, scope, consultant_only=scope.consultant_id)
+
+        return week_plan_answer(request, week_start=week_start, site_id=site_id, scope=scope,
+                                consultant_only=scope.consultant_id, build=own_appointments)
+    scope = planner_scope(request)
+    site_id = resolve_site(params.site, scope)
+
+    def site_plan() -> dict[str, Any]:
+        plan = latest_plan(week_start=week_start, site_id=site_id)
         if plan is None:
             raise not_found()
-        return fast_json(_audited(request, plan_out(plan, scope, consultant_only=scope.consultant_id)))
-    scope = planner_scope(request)
-    plan = latest_plan(week_start=week_start, site_id=resolve_site(params.site, scope))
-    if plan is None:
-        raise not_found()
-    return fast_json(_audited(request, plan_out(plan_for(scope, plan.pk), scope)))
+        return plan_out(plan_for(scope, plan.pk), scope)
+
+    return week_plan_answer(request, week_start=week_start, site_id=site_id, scope=scope, consultant_only=None,
+                            build=site_plan)
 
 
 def _all_sites(scope: Scope) -> Scope:

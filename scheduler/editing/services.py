@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scheduler.data_epoch import data_changed
 from scheduler.editing.wording import violation_message
 from scheduler.errors import DomainError
 from scheduler.models import (
@@ -74,6 +75,7 @@ def plan_lock(*, plan: Plan, seen_version: int | None) -> None:
         plan.refresh_from_db(fields=["lock_version"])
         raise StaleVersion(plan, seen_version)
     plan.lock_version = seen_version + 1
+    data_changed()  # an update sends no signal; plan reads show lock_version
 
 
 def _editable(appointment: Appointment) -> None:
@@ -135,6 +137,7 @@ def appointment_record_change(*, appointment: Appointment, before: Fingerprint) 
             sequence=F("sequence") + 1, updated_at=timezone.now()
         )
         appointment.refresh_from_db(fields=["sequence", "updated_at"])
+        data_changed()  # an update sends no signal; cached feeds show the sequence
     return appointment
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, ActivityRule, CourseMembership, GroupCourse
 from scheduler.availability import TZ, active_internships, site_weeks, work_hours
+from scheduler.data_epoch import data_changed
 from scheduler.demand.demand import active_enrolments, running_courses
 from scheduler.errors import PlanningCancelled, PlanningError, PlanVerificationError
 from scheduler.models import (
@@ -314,6 +315,7 @@ def _draft_split_off(plan: Plan, others: set[int]) -> Plan:
         objective=None, best_bound=None, gap=None, lock_version=F("lock_version") + 1,
         solver_info={**plan.solver_info, "split_into": [*plan.solver_info.get("split_into", []), part.pk]},
     )
+    data_changed()  # rows moved by update(): cached plan reads must not show the old split
     return part
 
 
@@ -512,6 +514,7 @@ def plan_store(
         for z in zids
     ]
     UnplacedTask.citizens.through.objects.bulk_create(links)
+    data_changed()  # bulk_create sends no signal
 
     plan_bookings_write(plan=plan)
     info["timings"]["store_seconds"] = round(time.perf_counter() - t0, 3)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from config.middleware import credential_note
 from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
 from scheduler.models import FeedKind, FeedToken
+from scheduler.publishing.feed_cache import Cached, feed_await, feed_cached, feed_release, feed_store
 from scheduler.publishing.feeds import feed_body, feed_state
 from scheduler.publishing.pdf import citizen_week_pdf, consultant_week_pdf
 from scheduler.publishing.tokens import (
@@ -81,17 +82,47 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_GET
 @_answers_gone
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
-    token = _live(request, feed_link_lookup(secret))
+    cached = feed_cached(secret)
+    builder = False
+    if not cached.fresh:
+        cached, builder = feed_await(secret, cached)
+    if cached.fresh:
+        # The link was live when the entry was stored and nothing it shows has changed since (the data
+        # epoch), nor has it expired (scheduler.publishing.feed_cache): no database at all.
+        credential_note(request, LinkState.LIVE)
+        entry = cached.entry
+        return _feed_answer(request, entry.etag, entry.last_modified, lambda: entry.body)
+    try:
+        return _feed_from_database(request, secret, cached)
+    finally:
+        if builder:
+            feed_release(secret)
+
+
+def _feed_from_database(request: HttpRequest, secret: str, cached: Cached) -> HttpResponse:
+    found = feed_link_lookup(secret)
+    token = _live(request, found)
     state = feed_state(token)
-    # Validators come from the data, so an unchanged feed is answered before rendering anything.
-    not_modified = get_conditional_response(
-        request, etag=state.etag, last_modified=int(state.last_modified.timestamp())
-    )
+    if cached.epoch is None:  # no response cache (settings.RESPONSE_CACHE): render only for a 200
+        return _feed_answer(request, state.etag, state.last_modified.timestamp(), lambda: feed_body(token, state))
+    if cached.entry is not None and cached.entry.etag == state.etag:
+        body = cached.entry.body  # the data moved elsewhere, not here: keep the body, take the new epoch
+    else:
+        body = feed_body(token, state)
+    feed_store(secret, epoch=cached.epoch, link_expires_at=found.expires_at, etag=state.etag,
+               last_modified=state.last_modified, body=body)
+    return _feed_answer(request, state.etag, state.last_modified.timestamp(), lambda: body)
+
+
+def _feed_answer(request: HttpRequest, etag: str, last_modified: float, body: Callable[[], bytes]) -> HttpResponse:
+    """The feed's answer from its validators and body, the same whether they came from the response cache
+    or from the database. Validators come from the data, so an unchanged feed is answered 304."""
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
     if not_modified is not None:
         return _private(not_modified)
-    response = HttpResponse(feed_body(token, state), content_type="text/calendar; charset=utf-8")
-    response["ETag"] = state.etag
-    response["Last-Modified"] = http_date(state.last_modified.timestamp())
+    response = HttpResponse(body(), content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
     response["Content-Disposition"] = 'inline; filename="ugeskema.ics"'
     patch_vary_headers(response, ["Accept-Encoding"])
     return _private(response)

@@ -4,7 +4,8 @@ External calendars are other companies' servers, so events carry as little citiz
 staff feeds show the kind of appointment and the citizen's initials or reference (per
 Site.feed_privacy), never a full name and never a group course's theme (a theme like "Sundhed"
 reveals health). The body depends only on the data, so the ETag and Last-Modified computed from the
-same data before rendering are honest, and a refresh with nothing new costs one small query.
+same data before rendering are honest (names and addresses through scheduler.data_epoch's names epoch),
+and a refresh with nothing new costs one small query.
 """
 import hashlib
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from django.utils import timezone, translation
 from activities.models import ActivityKind, Company, Place
 from rooms.models import Room, Site
 from rooms.text import one_line
+from scheduler.data_epoch import names_epoch
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
 from scheduler.publishing.ical_event import event_ical
 
@@ -83,10 +85,12 @@ def feed_state(token: FeedToken, *, now: datetime | None = None) -> FeedState:
         n=Count("pk"), newest=Max("updated_at"), ids=Sum("pk"), seqs=Sum("sequence")
     )
     newest = agg["newest"] or token.created_at
-    # The owner's display name and the year range of VTIMEZONE are in the body too.
+    # The owner's display name and the year range of VTIMEZONE are in the body too, and so are the names
+    # and addresses of the people and places in the events and who takes part, which the aggregate does
+    # not see: a rename moves the names epoch (scheduler.data_epoch).
     key = (
         f"{FEED_FORMAT}|{token.pk}|{_calendar_name(token)}|{now.year}|"
-        f"{agg['n']}|{newest.timestamp()}|{agg['ids']}|{agg['seqs']}"
+        f"{agg['n']}|{newest.timestamp()}|{agg['ids']}|{agg['seqs']}|{names_epoch()}"
     )
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     return FeedState(etag=etag, last_modified=newest, count=agg["n"])

@@ -170,6 +170,9 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     plan.published_at = now
     plan.save(update_fields=["status", "version", "published_at"])
     _bookings_write(plan)
+    from scheduler.publishing.feed_cache import feed_prewarm_after_publish
+
+    feed_prewarm_after_publish(plan.pk)  # calendar apps poll soon after a publication: answers ready
     return plan
 
 

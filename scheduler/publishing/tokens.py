@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import GroupCourse
 from rooms.models import Room, Site
+from scheduler.data_epoch import data_changed
 from scheduler.errors import DomainError
 from scheduler.models import Citizen, Consultant, Coordinator, EnrolmentStatus, FeedKind, FeedToken
 
@@ -137,6 +138,7 @@ def feed_token_issue(*, owner: FeedOwner, user: object | None = None) -> IssuedL
     FeedToken.objects.filter(_owner_filter(owner), revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=user if getattr(user, "pk", None) else None
     )
+    data_changed()  # the old links answer 410 at once, not from the response cache
     page_token = secrets.token_urlsafe(TOKEN_BYTES)
     feed_secret = feed_secret_from_page_token(page_token)
     token = FeedToken.objects.create(
@@ -166,9 +168,11 @@ def feed_token_revoke(*, feed_token: FeedToken, user: object | None = None) -> F
 def feed_token_revoke_all(*, owner: FeedOwner, user: object | None = None) -> int:
     if not _may_manage(user=user, owner=owner):
         raise FeedTokenError(_("Du må ikke tilbagekalde dette kalenderlink."), code="forbidden")
-    return FeedToken.objects.filter(_owner_filter(owner), revoked_at__isnull=True).update(
+    revoked = FeedToken.objects.filter(_owner_filter(owner), revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=user if getattr(user, "pk", None) else None
     )
+    data_changed()  # an update sends no signal: cached feed answers of these links must go at once
+    return revoked
 
 
 class LinkState(StrEnum):
@@ -181,6 +185,9 @@ class LinkState(StrEnum):
 class LinkLookup:
     state: LinkState
     token: FeedToken | None = None  # set only when live
+    # Live links: when the link stops working by itself (its own expiry or the end of the citizen's last
+    # enrolment), None if never. The feed's response cache keeps no answer past it.
+    expires_at: datetime | None = None
 
 
 _UNKNOWN = LinkLookup(LinkState.UNKNOWN)
@@ -202,15 +209,27 @@ def _resolve_hash(token_hash: str, kind: FeedKind | None = None) -> LinkLookup:
     now = timezone.now()
     if token.expires_at is not None and token.expires_at < now:
         return _GONE
+    expiries = [token.expires_at]
     if token.kind == FeedKind.CITIZEN:
         # The enrolment may have ended (or been extended) after the link was issued.
         expiry = _citizen_link_expiry(token.citizen)
         if expiry is not None and expiry < now:
             return _GONE
-    return LinkLookup(LinkState.LIVE, token)
+        expiries.append(expiry)
+    return LinkLookup(LinkState.LIVE, token, min((e for e in expiries if e is not None), default=None))
 
 
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
+
+
+def feed_secret_hash(feed_secret: str) -> str | None:
+    """The stored hash of a well-formed feed secret (what the response cache is keyed by), else None."""
+    return _hash(feed_secret) if _SECRET_SHAPE.match(feed_secret) else None
+
+
+def feed_link_lookup_by_hash(token_hash: str) -> LinkLookup:
+    """What a stored link hash points at (the worker warming feed answers has no secrets, only hashes)."""
+    return _resolve_hash(token_hash)
 
 
 def feed_link_lookup(feed_secret: str) -> LinkLookup:
