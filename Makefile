@@ -36,8 +36,9 @@ run: demo
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# PYTEST_ARGS narrows a run, e.g. the PostgreSQL pass of .ci/run leaves out what no database touches.
 test: install browser
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
