@@ -27,7 +27,7 @@ from scheduler.editing.services import (
     recent_changes,
 )
 from scheduler.models import Appointment, Plan, PlanStatus, UnplacedTask
-from scheduler.planning.selectors import latest_plan
+from scheduler.planning.selectors import latest_plan, plan_published_get
 from scheduler.weeks import iso_week_label
 
 router = Router(tags=["Planer / Plans"])
@@ -189,7 +189,7 @@ def plans_for_week(request: HttpRequest, params: Query[PlanQuery]) -> HttpRespon
         site_id = resolve_site(params.site, _all_sites(scope))
 
         def own_appointments() -> dict[str, Any]:
-            plan = Plan.objects.filter(week_start=week_start, sites=site_id, status=PlanStatus.PUBLISHED).first()
+            plan = plan_published_get(week_start=week_start, site_ids=[site_id])
             if plan is None:
                 raise not_found()
             return plan_out(plan, scope, consultant_only=scope.consultant_id)

@@ -35,6 +35,12 @@ def plan_draft_get(*, week_start: date, site_ids: Iterable[int]) -> Plan | None:
     )
 
 
+def week_plans_with_status(*, week_start: date, status: str, site_ids: Iterable[int] | None = None) -> QuerySet[Plan]:
+    """The week's plans in one status: for every site, or those covering any of `site_ids`."""
+    plans = Plan.objects.filter(week_start=week_start, status=status)
+    return plans if site_ids is None else plans.filter(sites__in=list(site_ids)).distinct()
+
+
 def plan_published_get(*, week_start: date, site_ids: Iterable[int]) -> Plan | None:
     """The current published version for the week and these sites."""
     return (

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rooms.models import Site
 from scheduler.errors import DomainError
 from scheduler.management.arguments import week_argument
-from scheduler.models import Appointment, AppointmentStatus, Citizen, Consultant, Plan, PlanStatus
-from scheduler.planning.selectors import plan_versions
+from scheduler.models import Appointment, AppointmentStatus, Citizen, Consultant, PlanStatus
+from scheduler.planning.selectors import plan_versions, week_plans_with_status
 from scheduler.publishing.services import plan_diff, plan_publish_latest_draft
 from scheduler.publishing.tokens import feed_token_issue
 from scheduler.weeks import iso_week_label
@@ -39,10 +39,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Ukendt center: {options['site']}")
         label = iso_week_label(week_start)
         if options["if_missing"]:
-            published = Plan.objects.filter(week_start=week_start, status=PlanStatus.PUBLISHED)
-            drafts = Plan.objects.filter(week_start=week_start, status=PlanStatus.DRAFT)
-            if site is not None:
-                published, drafts = published.filter(sites=site), drafts.filter(sites=site)
+            site_ids = None if site is None else [site.pk]
+            published = week_plans_with_status(week_start=week_start, status=PlanStatus.PUBLISHED, site_ids=site_ids)
+            drafts = week_plans_with_status(week_start=week_start, status=PlanStatus.DRAFT, site_ids=site_ids)
             if published.exists() or not drafts.exists():
                 self.stdout.write(f"Uge {label}: intet at offentliggøre.")
                 self._demo_links(options, week_start, site)
@@ -67,9 +66,8 @@ class Command(BaseCommand):
         """After `make run`: one citizen's page, PDF and feed, and one consultant's feed, ready to open."""
         if not options["demo_links"]:
             return
-        plans = Plan.objects.filter(week_start=week_start, status=PlanStatus.PUBLISHED)
-        if site is not None:
-            plans = plans.filter(sites=site)
+        plans = week_plans_with_status(week_start=week_start, status=PlanStatus.PUBLISHED,
+                                       site_ids=None if site is None else [site.pk])
         appointments = Appointment.objects.filter(plan__in=plans, status=AppointmentStatus.PLANNED)
         citizen = Citizen.objects.filter(appointments__in=appointments).order_by("reference").first()
         consultant = Consultant.objects.filter(appointments__in=appointments).order_by("reference").first()
