@@ -22,7 +22,10 @@ class SiteAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "phone", "feed_privacy"]}),
         (_("Adresse"), {"fields": ["street", "postcode", "city", "latitude", "longitude"]}),
-        (_("Frokost for konsulenter med dette center som hjemsted"), {"fields": ["lunch_earliest", "lunch_latest", "lunch_minutes"]}),
+        (
+            _("Frokost for konsulenter med dette center som hjemsted"),
+            {"fields": ["lunch_earliest", "lunch_latest", "lunch_minutes"]},
+        ),
     ]
     inlines = [OpeningHoursInline, RoomInline]
 

@@ -243,7 +243,8 @@ def problem_build(
         origins = {s.location_key for s in all_sites.values()}
     travel = _travel_matrix(locations, origins)
     if day_rules:
-        problem_consultants = [_with_booking_places(c, elsewhere["places"], grid, locations) for c in problem_consultants]
+        places = elsewhere["places"]
+        problem_consultants = [_with_booking_places(c, places, grid, locations) for c in problem_consultants]
 
     problem_citizens = tuple(
         _citizen(
