@@ -185,6 +185,13 @@ PLANNER_NUM_WORKERS = env_int("PLANNER_NUM_WORKERS", 8)
 # solves each part as its own background task (scheduler.planning.runs.solve_part_execute); smaller runs solve
 # in one task, where the fixed cost of extra tasks (enqueue, JSON round trip, merge) is not worth it.
 PLANNER_SPLIT_MIN_TASKS = env_int("PLANNER_SPLIT_MIN_TASKS", 400)
+# Day rules of the planner (docs/solver.md, "Day rules"): travel between every two appointments of a
+# consultant's day, a lunch break (per site: rooms.Site.lunch_*) and a longest run of back-to-back
+# appointments. On by default; an installation whose weeks solve too slowly can turn them off
+# (PLANNER_DAY_RULES=0): visits then still carry their trips, and bookings in other sites' plans
+# block exactly their span.
+PLANNER_DAY_RULES = env_bool("PLANNER_DAY_RULES", True)
+PLANNER_MAX_RUN_MINUTES = env_int("PLANNER_MAX_RUN_MINUTES", 180)
 Q_TIMEOUT_SECONDS = env_int("Q_TIMEOUT_SECONDS", 900)
 Q_RETRY_SECONDS = env_int("Q_RETRY_SECONDS", 1200)
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from rooms.models import ClosedDay, OpeningHours, Room, RoomFeature, Site, TravelTimeOverride
 
@@ -18,6 +19,14 @@ class RoomInline(admin.TabularInline):
 class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "city", "feed_privacy"]
     search_fields = ["name", "code", "city"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "phone", "feed_privacy"]}),
+        (_("Adresse"), {"fields": ["street", "postcode", "city", "latitude", "longitude"]}),
+        (
+            _("Frokost for konsulenter med dette center som hjemsted"),
+            {"fields": ["lunch_earliest", "lunch_latest", "lunch_minutes"]},
+        ),
+    ]
     inlines = [OpeningHoursInline, RoomInline]
 
 

@@ -72,6 +72,16 @@ class Site(Address):
         default=PrivacyLevel.INITIALS,
         help_text=_("Hvad en konsulents kalenderfeed viser om borgeren. Aldrig fulde navn eller tema."),
     )
+    # Lunch break of the consultants based here (their home site): `lunch_minutes` free of appointments
+    # somewhere between the two times, on every day they have an appointment. 0 minutes = no lunch rule.
+    lunch_earliest = models.TimeField(_("frokost tidligst"), default=time(11, 0))
+    lunch_latest = models.TimeField(_("frokost senest"), default=time(13, 30))
+    lunch_minutes = models.PositiveSmallIntegerField(
+        _("frokostpause (minutter)"),
+        default=30,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Pausen skal ligge mellem 'frokost tidligst' og 'frokost senest'. 0 = ingen frokostregel."),
+    )
 
     class Meta:
         verbose_name = _("center")
@@ -84,6 +94,17 @@ class Site(Address):
     @property
     def location_key(self) -> str:
         return f"site:{self.pk}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.lunch_earliest and self.lunch_latest and self.lunch_minutes:
+            window = (self.lunch_latest.hour * 60 + self.lunch_latest.minute) - (
+                self.lunch_earliest.hour * 60 + self.lunch_earliest.minute
+            )
+            if window < self.lunch_minutes:
+                raise ValidationError(
+                    {"lunch_latest": _("Frokostvinduet skal være mindst lige så langt som frokostpausen.")}
+                )
 
 
 class OpeningHours(models.Model):

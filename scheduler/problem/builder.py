@@ -188,8 +188,9 @@ def problem_build(
         all_sites.setdefault(c.home_site_id, c.home_site)
     weeks = site_weeks(sites=all_sites.values(), week_start=week_start)
 
+    day_rules = bool(getattr(settings, "PLANNER_DAY_RULES", True))
     problem_sites = tuple(
-        sp.Site(s.id, s.name, grid.windows(weeks[s.id].open), s.location_key)
+        sp.Site(s.id, s.name, grid.windows(weeks[s.id].open), s.location_key, _site_lunch(s) if day_rules else None)
         for s in sorted(all_sites.values(), key=lambda s: s.id)
     )
     rooms = tuple(
@@ -198,7 +199,7 @@ def problem_build(
     )
 
     elsewhere = _bookings_elsewhere(week_start, site_ids)
-    problem_consultants = _consultants(consultants, grid, week_start, site_ids, elsewhere)
+    problem_consultants = _consultants(consultants, grid, week_start, site_ids, elsewhere, day_rules)
     known_consultants = {c.id for c in problem_consultants}
 
     # Citizens: everyone a demand or a pin names, if they belong to a planned site.
@@ -234,7 +235,16 @@ def problem_build(
             z = citizens.get(d.citizen_ids[0])
             if z is not None and z.latitude is not None and z.longitude is not None:
                 locations[f"home:{z.id}"] = (z.latitude, z.longitude)
-    travel = _travel_matrix(locations, {s.location_key for s in all_sites.values()})
+    if day_rules:
+        # Bookings in other sites' plans are stops of the consultant's day too.
+        locations.update(_booking_locations(elsewhere["places"]))
+        origins = set(locations)  # every pair: chained visits and trips between any two stops
+    else:
+        origins = {s.location_key for s in all_sites.values()}
+    travel = _travel_matrix(locations, origins)
+    if day_rules:
+        places = elsewhere["places"]
+        problem_consultants = [_with_booking_places(c, places, grid, locations) for c in problem_consultants]
 
     problem_citizens = tuple(
         _citizen(
@@ -246,6 +256,7 @@ def problem_build(
             travel,
             known_consultants,
             enrolments.get(z.id, []),
+            day_rules,
         )
         for z in sorted(citizens.values(), key=lambda z: z.id)
     )
@@ -304,6 +315,7 @@ def problem_build(
         day_start_minute=grid.day_start,
         day_end_minute=grid.day_end,
         slot_minutes=SLOT,
+        rules=_day_rules() if day_rules else sp.DayRules(),
     )
     problem.validate()
     return BuiltProblem(
@@ -322,25 +334,94 @@ def grid_of(problem: sp.Problem) -> Grid:
 # -- consultants ------------------------------------------------------------------------------------
 
 
-def _bookings_elsewhere(week_start: date, site_ids: frozenset[int]) -> dict[str, dict[int, DayIntervals]]:
-    """Consultants' and citizens' appointments this week in plans for other sites (not replanned here)."""
-    out: dict[str, dict[int, DayIntervals]] = {"consultant": defaultdict(dict), "citizen": defaultdict(dict)}
+@dataclass(frozen=True, slots=True)
+class BookingElsewhere:
+    """A consultant's appointment in another site's plan: when, and where (for the trips around it)."""
+
+    day: int
+    start: int  # minutes since midnight
+    end: int
+    location_id: str | None  # "site:3", "company:12", "home:45"; None = phone/video or unknown
+    coords: tuple[float, float] | None
+
+
+def _booking_place(a: Appointment) -> tuple[str | None, tuple[float, float] | None]:
+    if a.place == Place.SITE and a.site_id is not None:
+        return a.site.location_key, (a.site.latitude, a.site.longitude)
+    if a.place == Place.COMPANY and a.company_id is not None:
+        return a.company.location_key, (a.company.latitude, a.company.longitude)
+    if a.place == Place.HOME:
+        z = next(iter(a.citizens.all()), None)
+        if z is not None and z.latitude is not None and z.longitude is not None:
+            return f"home:{z.id}", (z.latitude, z.longitude)
+    return None, None  # a phone or video talk can be held from wherever the consultant is
+
+
+def _bookings_elsewhere(week_start: date, site_ids: frozenset[int]) -> dict[str, dict]:
+    """Consultants' and citizens' appointments this week in plans for other sites (not replanned here).
+
+    "consultant"/"citizen": spans per weekday; "places": per consultant the bookings with their place.
+    """
+    out: dict[str, dict] = {"consultant": defaultdict(dict), "citizen": defaultdict(dict), "places": defaultdict(list)}
     others = Plan.objects.filter(week_start=week_start, status__in=[PlanStatus.DRAFT, PlanStatus.PUBLISHED]).exclude(
         sites__in=site_ids
     )
-    for a in Appointment.objects.filter(plan__in=others, status=AppointmentStatus.PLANNED).prefetch_related(
-        "consultants", "citizens"
+    for a in (
+        Appointment.objects.filter(plan__in=others, status=AppointmentStatus.PLANNED)
+        .select_related("site", "company")
+        .prefetch_related("consultants", "citizens")
     ):
         start, end = a.start.astimezone(TZ), a.end.astimezone(TZ)
         day = (start.date() - week_start).days
         if not 0 <= day < 5:
             continue
         span = (start.hour * 60 + start.minute, end.hour * 60 + end.minute)
+        location, coords = _booking_place(a)
         for c in a.consultants.all():
             out["consultant"][c.id].setdefault(day, []).append(span)
+            out["places"][c.id].append(BookingElsewhere(day, span[0], span[1], location, coords))
         for z in a.citizens.all():
             out["citizen"][z.id].setdefault(day, []).append(span)
     return out
+
+
+def _booking_locations(places: dict[int, list[BookingElsewhere]]) -> dict[str, tuple[float, float]]:
+    return {b.location_id: b.coords for bs in places.values() for b in bs if b.location_id and b.coords}
+
+
+def _with_booking_places(
+    c: sp.Consultant, places: dict[int, list[BookingElsewhere]], grid: Grid, locations: dict
+) -> sp.Consultant:
+    """Bookings in other sites' plans as solver bookings with their place (day rules on): the solver keeps
+    their span plus the trips to and from them free. Spans are widened outwards to whole slots."""
+    from dataclasses import replace
+
+    bookings = []
+    for b in sorted(places.get(c.id, []), key=lambda b: (b.day, b.start, b.end)):
+        s0 = max(0, (b.start - grid.day_start) // SLOT)
+        e0 = min(grid.spd, -(-(b.end - grid.day_start) // SLOT))
+        if e0 <= s0:
+            continue
+        location = b.location_id if b.location_id in locations else None
+        bookings.append(sp.Booking(b.day * grid.spd + s0, b.day * grid.spd + e0, location))
+    return replace(c, bookings=tuple(bookings)) if bookings else c
+
+
+def _site_lunch(site: Site) -> sp.Lunch | None:
+    """The lunch of the consultants based at `site`; None (no lunch rule) for 0 minutes or a window too short.
+
+    Every consultant's home site is among the Problem's sites, so the Problem-wide lunch stays unset
+    and a site's "0 minutes" really means no lunch rule there."""
+    earliest, latest = minutes(site.lunch_earliest), minutes(site.lunch_latest)
+    if not site.lunch_minutes or latest - earliest < site.lunch_minutes:
+        return None
+    return sp.Lunch(earliest, latest, site.lunch_minutes)
+
+
+def _day_rules() -> sp.DayRules:
+    """Travel in every consultant's day and the longest run; lunch comes per home site (Site.lunch)."""
+    max_run = int(getattr(settings, "PLANNER_MAX_RUN_MINUTES", 180) or 0)
+    return sp.DayRules(travel=True, lunch=None, max_run_minutes=max_run or None)
 
 
 def _consultants(
@@ -348,7 +429,8 @@ def _consultants(
     grid: Grid,
     week_start: date,
     site_ids: frozenset[int],
-    elsewhere: dict[str, dict[int, DayIntervals]],
+    elsewhere: dict[str, dict],
+    day_rules: bool = False,
 ) -> list[sp.Consultant]:
     ids = [c.id for c in consultants]
     friday = week_start + timedelta(days=4)
@@ -381,7 +463,8 @@ def _consultants(
         for d, spans in elsewhere["consultant"].get(c.id, {}).items():
             for span in spans:
                 booked_minutes += span[1] - span[0]
-                if d in per_day:
+                # With day rules the solver gets them as Consultant.bookings (span plus trips).
+                if d in per_day and not day_rules:
                     per_day[d] = subtract(per_day[d], span)
         served = ({s.id for s in c.sites.all()} | {c.home_site_id}) & site_ids
         types = frozenset(st.code for st in c.staff_types.all()) & sp.STAFF_TYPES
@@ -445,11 +528,24 @@ def _citizen(
     travel: dict,
     known_consultants: set[int],
     enrolments: list[Enrolment],
+    per_place: bool = False,
 ) -> sp.Citizen:
     free = citizen_free(z, site_week, hours_at_work, travel)
     internship: DayIntervals = defaultdict(list)
+    at_company: dict[int, DayIntervals] = defaultdict(lambda: defaultdict(list))
     for w in hours_at_work:
         internship[w.day].append((w.start, w.end))
+        at_company[w.company_id][w.day].append((w.start, w.end))
+    presence: dict = {}
+    if per_place:
+        # Presence per place (docs/solver.md): `free` without any commute (a phone talk right after
+        # work is fine); the solver adds the trip from each workplace for site and home appointments,
+        # and visits a company only inside the citizen's hours there.
+        presence["free"] = grid.windows(citizen_free(z, site_week, hours_at_work))
+        presence["workplaces"] = tuple(
+            sp.Workplace(f"company:{cid}", grid.windows({d: normalise(iv) for d, iv in days.items()}))
+            for cid, days in sorted(at_company.items())
+        )
     group_days = {d.fixed_day for d in demands if d.fixed_day is not None and z.id in d.citizen_ids}
     contact = next((e.contact_consultant_id for e in enrolments if e.contact_consultant_id), None)
     return sp.Citizen(
@@ -462,6 +558,7 @@ def _citizen(
         contact_consultant_id=contact if contact in known_consultants else None,
         busy_days=frozenset(group_days | {w.day for w in hours_at_work}),
         internship=grid.windows({d: normalise(iv) for d, iv in internship.items()}),
+        **presence,
     )
 
 
