@@ -169,3 +169,33 @@ def test_a_pin_survives_publishing_and_unpinning_a_cancellation_hands_the_task_b
     appointment_pin(appointment=held, pinned=False, seen_version=_version(again.pk))
     restored = plan_week(s).appointments.get(task_key=cancelled.task_key)
     assert restored.status == AppointmentStatus.PLANNED and not restored.pinned
+
+
+def test_plan_week_export_plan_and_publish_week_count_the_same_moved_appointments() -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.dates import WEEK_CODE
+
+    def run(name: str, **options: object) -> str:
+        out = StringIO()
+        call_command(name, week=WEEK_CODE, stdout=out, **options)
+        return out.getvalue()
+
+    s, k1, _k2, _people = sick_week()
+    run("plan_week", site=[s.code], time_limit=10, workers=1)
+    run("publish_week")
+    Absence.objects.create(consultant=k1, start_date=WEEK + timedelta(days=2), end_date=WEEK + timedelta(days=4),
+                           reason="sick")
+    planned = run("plan_week", site=[s.code], time_limit=10, workers=1)
+    exported = json.loads(run("export_plan", draft=True))
+    published = run("publish_week")
+    after = json.loads(run("export_plan"))
+
+    in_export = sum(a["moved"] for a in exported["appointments"])
+    assert in_export == 3
+    assert f"Flyttet i forhold til den offentliggjorte plan: {in_export}" in planned
+    assert f"{in_export} flyttet, 0 aflyst" in published
+    assert sum(a["moved"] for a in after["appointments"]) == in_export
