@@ -90,7 +90,7 @@ def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]
 
 
 def coordinator_decisions(
-    drafts: list[Plan], published: list[Plan]
+    draft_rows: list[Appointment], published_rows: list[Appointment]
 ) -> tuple[dict[str, Appointment], dict[str, Appointment]]:
     """(pins, cancellations) a coordinator made that re-planning must keep, by task key.
 
@@ -98,10 +98,10 @@ def coordinator_decisions(
     counts: the draft's appointment if the draft has the task, else the published one — so a published
     pin carries over into every next draft, and unpinning in the draft releases it."""
     latest: dict[str, Appointment] = {}
-    for a in _appointments(published):
+    for a in published_rows:
         latest.setdefault(a.task_key, a)
     in_drafts: dict[str, Appointment] = {}
-    for a in _appointments(drafts):
+    for a in draft_rows:
         in_drafts.setdefault(a.task_key, a)
     latest.update(in_drafts)
     pins = {k: a for k, a in latest.items() if a.pinned and a.status == AppointmentStatus.PLANNED}
@@ -201,8 +201,9 @@ def problem_build(
         raise PlanningError("Vælg mindst ét kendt center at planlægge.", code="unknown_site")
     wd = week_demand or demand_mod.week_demand(week_start=week_start, site_ids=site_ids)
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
-    pins, held_cancelled = coordinator_decisions(drafts, published)
-    previous = {a.task_key: a for a in _appointments(published, status=AppointmentStatus.PLANNED)}
+    published_rows = _appointments(published)
+    pins, held_cancelled = coordinator_decisions(_appointments(drafts), published_rows)
+    previous = {a.task_key: a for a in published_rows if a.status == AppointmentStatus.PLANNED}
     uids = _uids(drafts)
     uids.update(_uids(published))  # the published identity wins
 
