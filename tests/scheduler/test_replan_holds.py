@@ -199,3 +199,38 @@ def test_plan_week_export_plan_and_publish_week_count_the_same_moved_appointment
     assert f"Flyttet i forhold til den offentliggjorte plan: {in_export}" in planned
     assert f"{in_export} flyttet, 0 aflyst" in published
     assert sum(a["moved"] for a in after["appointments"]) == in_export
+
+
+def test_a_run_split_into_parts_keeps_a_cancellation_and_the_drafts_proposals(settings) -> None:  # noqa: ANN001
+    from scheduler.models import Enrolment, SolvePart
+    from scheduler.planning.runs import solve_run_create
+    from scheduler.tasks import solve_part_task, solve_run_task
+
+    settings.PLANNER_SPLIT_MIN_TASKS = 0
+    settings.PLANNER_NUM_WORKERS = 1
+    sites, newcomers = [], []
+    for code in ("nord", "syd"):
+        site = f.site(code=code, name=code.title())
+        k = f.consultant(site, name=f"Konsulent {code}")
+        phase = f.model_with_rules(f.talk_rule(28, with_contact_consultant=True))
+        for _ in range(2):
+            f.citizen(site, phase, contact=k, start=START)
+        newcomers.append(f.citizen(site, phase, start=START))  # no contact consultant yet
+        sites.append(site)
+    site_ids = [s.pk for s in sites]
+    first = plan_create_draft(week_start=WEEK, site_ids=site_ids, **FAST)
+    cancelled = first.appointments.filter(site=sites[0]).order_by("start").first()
+    appointment_cancel_locked(appointment=cancelled, seen_version=_version(first.pk))
+
+    run = solve_run_create(week_start=WEEK, site_ids=site_ids, time_limit=2)
+    assert solve_run_task(run.pk) == "split"
+    results = [solve_part_task(part.pk) for part in SolvePart.objects.filter(run=run).order_by("index")]
+    assert results[-1] == "done"
+
+    plan = Plan.objects.get(status=PlanStatus.DRAFT)
+    held = plan.appointments.get(task_key=cancelled.task_key)
+    assert (held.status, held.pinned, held.uid) == (AppointmentStatus.CANCELLED, True, cancelled.uid)
+    assert plan.appointments.filter(status=AppointmentStatus.PLANNED).count() == 5
+    assert sorted(p["enrolment"] for p in plan.solver_info["proposals"]["contact_consultants"]) == sorted(
+        e.pk for e in newcomers)
+    assert not Enrolment.objects.filter(pk__in=[e.pk for e in newcomers], contact_consultant__isnull=False).exists()
