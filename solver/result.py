@@ -13,9 +13,13 @@ from solver.problem import DANISH_DAYS, Placement, Solution, SolveStatus, Unplac
 
 
 def assign_rooms(cs: CandidateSet, chosen: list[int]) -> dict[int, int | None]:
-    """Rooms for chosen site candidates. Pool counts never exceed the class size at any slot,
-    so assigning by start time (interval colouring) always finds a room; pins keep theirs."""
-    problem = cs.problem
+    """Rooms for chosen site candidates: pins keep theirs, then what stays at its published time keeps
+    its published room (an untouched appointment must not lose its room to a moved one), then the rest
+    by start time, each preferring its published room.
+
+    Pool counts never exceed the class size at any slot, so assigning by start time (interval
+    colouring) always finds a room; if keeping published rooms first leaves one without, that room
+    class falls back to plain colouring by start time."""
     result: dict[int, int | None] = {}
     per_class: dict[int, list[int]] = {}
     for ci in chosen:
@@ -23,30 +27,52 @@ def assign_rooms(cs: CandidateSet, chosen: list[int]) -> dict[int, int | None]:
         if cand.room_class is not None:
             per_class.setdefault(cand.room_class, []).append(ci)
     for rc_index, items in per_class.items():
-        rc = cs.room_classes[rc_index]
-        booked: dict[int, list[tuple[int, int]]] = {rid: [] for rid in rc.room_ids}
+        rooms = _class_rooms(cs, rc_index, items, keep_published=True)
+        if any(rid is None for rid in rooms.values()):
+            rooms = _class_rooms(cs, rc_index, items, keep_published=False)
+        result.update(rooms)
+    return result
 
-        def span(ci: int) -> tuple[int, int]:
-            c = cs.candidates[ci]
-            return c.start, c.start + problem.tasks[c.task_index].duration_slots
 
-        def free(rid: int, s0: int, s1: int, booked: dict[int, list[tuple[int, int]]] = booked) -> bool:
-            return all(e <= s0 or s1 <= s for s, e in booked[rid])
+def _class_rooms(cs: CandidateSet, rc_index: int, items: list[int], *, keep_published: bool) -> dict[int, int | None]:
+    problem = cs.problem
+    rc = cs.room_classes[rc_index]
+    booked: dict[int, list[tuple[int, int]]] = {rid: [] for rid in rc.room_ids}
+    result: dict[int, int | None] = {}
 
-        for ci in items:  # pins first: their room is not negotiable
-            rid = cs.candidates[ci].room_id
-            if rid is not None:
+    def span(ci: int) -> tuple[int, int]:
+        c = cs.candidates[ci]
+        return c.start, c.start + problem.tasks[c.task_index].duration_slots
+
+    def free(rid: int, s0: int, s1: int) -> bool:
+        return all(e <= s0 or s1 <= s for s, e in booked[rid])
+
+    def previous_room(ci: int) -> int | None:
+        prev = problem.tasks[cs.candidates[ci].task_index].previous
+        return prev.room_id if prev is not None else None
+
+    for ci in items:  # pins first: their room is not negotiable
+        rid = cs.candidates[ci].room_id
+        if rid is not None:
+            booked[rid].append(span(ci))
+            result[ci] = rid
+    if keep_published:
+        for ci in sorted((ci for ci in items if ci not in result), key=lambda ci: (span(ci), ci)):
+            prev = problem.tasks[cs.candidates[ci].task_index].previous
+            rid = previous_room(ci)
+            if prev is None or prev.start_slot != cs.candidates[ci].start or rid not in booked:
+                continue
+            if free(rid, *span(ci)):
                 booked[rid].append(span(ci))
                 result[ci] = rid
-        for ci in sorted((ci for ci in items if ci not in result), key=lambda ci: (span(ci), ci)):
-            s0, s1 = span(ci)
-            task = problem.tasks[cs.candidates[ci].task_index]
-            prev = task.previous.room_id if task.previous is not None else None
-            order = sorted(rc.room_ids, key=lambda rid: (rid != prev, rid))
-            rid = next((r for r in order if free(r, s0, s1)), None)
-            if rid is not None:
-                booked[rid].append((s0, s1))
-            result[ci] = rid
+    for ci in sorted((ci for ci in items if ci not in result), key=lambda ci: (span(ci), ci)):
+        s0, s1 = span(ci)
+        prev_rid = previous_room(ci)
+        order = sorted(rc.room_ids, key=lambda rid: (rid != prev_rid, rid))
+        rid = next((r for r in order if free(r, s0, s1)), None)
+        if rid is not None:
+            booked[rid].append((s0, s1))
+        result[ci] = rid
     return result
 
 

@@ -107,7 +107,10 @@ def plan_week(*, plan: Plan) -> PlanWeek:
         return week
     if problem is None:
         site_ids = list(plan.sites.values_list("pk", flat=True))
-        built = problem_build(week_start=plan.week_start, site_ids=site_ids, num_workers=1)
+        from scheduler.planning.proposals import plan_proposals, proposals_applied
+
+        with proposals_applied(plan_proposals(plan)):  # the week as the draft sees it
+            built = problem_build(week_start=plan.week_start, site_ids=site_ids, num_workers=1)
         problem = (built, Index(built.problem))
         with _lock:
             _problems.keep(plan_key, now, problem)

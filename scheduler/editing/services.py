@@ -27,12 +27,10 @@ from scheduler.models import (
     PlanStatus,
 )
 from scheduler.planning.bookings import appointment_book
+from scheduler.publishing.changes import Fingerprint, appointment_fingerprint, appointment_moved_mark
 
 if TYPE_CHECKING:
     from solver.verify import Violation
-
-Fingerprint = tuple
-
 
 class StaleVersion(DomainError):
     code = "stale_version"
@@ -105,23 +103,6 @@ def appointment_cancel_locked(
     return appointment
 
 
-def appointment_fingerprint(appointment: Appointment) -> Fingerprint:
-    """Everything whose change a calendar (or a citizen) must hear about."""
-    return (
-        appointment.kind,
-        appointment.start,
-        appointment.end,
-        appointment.site_id,
-        appointment.room_id,
-        appointment.company_id,
-        appointment.place,
-        appointment.group_course_id,
-        appointment.status,
-        frozenset(c.pk for c in appointment.consultants.all()),
-        frozenset(c.pk for c in appointment.citizens.all()),
-    )
-
-
 # -- changes to a plan that calendars must hear about ---------------------------------------------
 
 
@@ -143,15 +124,28 @@ def appointment_record_change(*, appointment: Appointment, before: Fingerprint) 
 
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment, user: object | None = None) -> Appointment:
-    """Cancel (never delete): the appointment stays visible as cancelled in feeds and ugeskemaer."""
+    """Cancel (never delete): the appointment stays visible as cancelled in feeds and ugeskemaer.
+
+    A coordinator's decision, so it is pinned: re-planning keeps it cancelled (and out of the solver)
+    until someone unpins it in a draft, which hands the task back to the planner."""
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
     before = appointment_fingerprint(appointment)
     appointment.status = AppointmentStatus.CANCELLED
-    appointment.save(update_fields=["status", "updated_at"])
+    appointment.pinned = True
+    appointment.save(update_fields=["status", "pinned", "updated_at"])
     # A cancelled appointment frees its slots for re-planning.
     appointment.bookings.all().delete()
-    return appointment_record_change(appointment=appointment, before=before)
+    appointment = appointment_record_change(appointment=appointment, before=before)
+    appointment_moved_refresh(appointment)
+    return appointment
+
+
+def appointment_moved_refresh(appointment: Appointment) -> None:
+    """The plan's `moved` flags after an edit, by the one computation (scheduler.publishing.changes)."""
+
+    appointment_moved_mark(plan=appointment.plan)
+    appointment.refresh_from_db(fields=["moved"])
 
 
 # -- move, checked by the independent verifier ---------------------------------------------------
@@ -168,13 +162,15 @@ def move_violations(
     *, appointment: Appointment, start: datetime, consultant_ids: list[int], room_id: int | None
 ) -> list["Violation"]:
     """Hard-rule violations the move would cause, via the real Problem (scheduler.editing.wording words them)."""
+    from scheduler.planning.proposals import plan_proposals, proposals_applied
     from scheduler.problem.builder import grid_of, problem_build
     from solver import problem as sp
     from solver.verify import SHARED_RESOURCE_CODES, Code, Field, Violation, verify
 
     plan = appointment.plan
     site_ids = list(plan.sites.values_list("pk", flat=True))
-    built = problem_build(week_start=plan.week_start, site_ids=site_ids)
+    with proposals_applied(plan_proposals(plan)):  # the week as the draft sees it
+        built = problem_build(week_start=plan.week_start, site_ids=site_ids)
     problem = built.problem
     grid = grid_of(problem)
     types = {c.id: c.staff_types for c in problem.consultants}
@@ -273,8 +269,11 @@ def appointment_move(
     appointment.room_id = room_id
     if appointment.room_id:
         appointment.site_id = appointment.room.site_id
-    appointment.moved = True
+    # Moved by hand: pinned, so re-planning keeps it where the coordinator put it.
+    appointment.pinned = True
     appointment.save()
     appointment.consultants.set(consultant_ids)
     appointment_book(appointment=appointment)
-    return appointment_record_change(appointment=appointment, before=before)
+    appointment = appointment_record_change(appointment=appointment, before=before)
+    appointment_moved_refresh(appointment)
+    return appointment

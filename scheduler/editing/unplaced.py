@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from activities.models import ActivityKind, ActivityRule, Place
 from rooms.models import Room
 from scheduler.availability import active_internships
-from scheduler.editing.services import MoveRefused, NotEditable, move_refs_check, move_violations, plan_lock
+from scheduler.editing.services import (
+    MoveRefused,
+    NotEditable,
+    appointment_moved_refresh,
+    move_refs_check,
+    move_violations,
+    plan_lock,
+)
 from scheduler.editing.wording import violation_message
 from scheduler.models import (
     Appointment,
@@ -75,6 +82,7 @@ def unplaced_task_place(
         site_id=room.site_id if room else citizen.site_id if citizen else None, room=room, company_id=company_id,
         place=place, group_course_id=task.group_course_id, rule=task.rule, enrolment_id=task.enrolment_id,
         activity_rule=rule, request=request,
+        pinned=True,  # placed by hand: re-planning keeps it where the coordinator put it
     )
     appointment.consultants.set(consultant_ids)
     appointment.citizens.set(task.citizens.all())
@@ -86,6 +94,7 @@ def unplaced_task_place(
     plan_lock(plan=plan, seen_version=seen_version)
     appointment_book(appointment=appointment)
     task.delete()
+    appointment_moved_refresh(appointment)
     return appointment
 
 

@@ -473,8 +473,7 @@ def solve_part_execute(*, part_id: int) -> str:
 
 def _parts_finish(run_id: int) -> str:
     """Called after each part; the call that sees every part finished merges and stores, once."""
-    from scheduler.planning.services import plan_solution_check, plan_store
-    from scheduler.problem.builder import BuiltProblem, problem_build
+    from scheduler.planning.services import plan_prepare, plan_solution_check, plan_store
     from solver.decompose import MergeError, merge
     from solver.serialize import problem_from_dict, solution_from_dict
 
@@ -505,12 +504,12 @@ def _parts_finish(run_id: int) -> str:
             solution = merge(whole, [solution_from_dict(p.solution) for p in parts])
             # The demands (what each task means in rows) are read again; the data must not have changed
             # under the run in a way that removes a task.
-            rebuilt = problem_build(week_start=run.week_start, site_ids=run.sites.values_list("pk", flat=True))
+            rebuilt = plan_prepare(week_start=run.week_start, site_ids=run.sites.values_list("pk", flat=True))
             missing = [t.id for t in whole.tasks if t.id not in rebuilt.demands]
             if missing:
                 raise MergeError(f"tasks no longer due: {missing[:5]}")
-            built = BuiltProblem(problem=whole, site_ids=rebuilt.site_ids, demands=rebuilt.demands,
-                                 notes=rebuilt.notes, build_seconds=rebuilt.build_seconds)
+            # Everything else (notes, identities, held cancellations) as read again.
+            built = replace(rebuilt, problem=whole)
             plan_solution_check(built=built, solution=solution)
         except MergeError:
             log.exception("merging the parts of run %s failed", run_id)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from rooms.models import Site
 from scheduler.errors import PlanningError
-from scheduler.models import Appointment, Plan, PlanningWeights, PlanStatus, UnplacedTask
+from scheduler.models import Appointment, AppointmentStatus, Plan, PlanningWeights, PlanStatus, UnplacedTask
 from scheduler.weeks import iso_week_label
 from solver.problem import Weights
 
@@ -122,7 +122,7 @@ def plan_unplaced(*, plan: Plan) -> QuerySet[UnplacedTask]:
 
 def plan_summary(*, plan: Plan) -> dict[str, object]:
     """Counts per kind, unplaced reasons and solver figures: what `plan_week` prints and the UI shows."""
-    placed = Counter(plan.appointments.values_list("kind", flat=True))
+    placed = Counter(plan.appointments.filter(status=AppointmentStatus.PLANNED).values_list("kind", flat=True))
     unplaced_rows = list(plan.unplaced.values_list("kind", "reason"))
     info = plan.solver_info or {}
     return {
@@ -136,7 +136,8 @@ def plan_summary(*, plan: Plan) -> dict[str, object]:
         "placed_by_kind": dict(sorted(placed.items())),
         "unplaced_by_kind": dict(sorted(Counter(k for k, _ in unplaced_rows).items())),
         "unplaced_reasons": Counter(reason for _, reason in unplaced_rows).most_common(),
-        "moved": list(info.get("moved", [])),
+        # The appointments' own flags (scheduler.publishing.changes): what the export and the diff say.
+        "moved": sorted(plan.appointments.filter(moved=True).values_list("task_key", flat=True)),
         "timings": info.get("timings", {}),
     }
 

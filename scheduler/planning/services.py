@@ -40,8 +40,10 @@ from scheduler.models import (
     UnplacedTask,
 )
 from scheduler.planning.bookings import plan_bookings_write
+from scheduler.planning.proposals import proposals_applied, proposals_empty, proposals_made
 from scheduler.planning.selectors import week_plans
 from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build
+from scheduler.publishing.changes import appointment_moved_mark
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
 
@@ -235,19 +237,26 @@ def plan_prepare(
     num_workers: int | None = None,
     random_seed: int = 0,
 ) -> BuiltProblem:
-    """Split shared drafts (plan_drafts_split), give contact consultants and course places (they shape
-    the demand), then build the week's Problem."""
+    """Split shared drafts (plan_drafts_split), choose contact consultants and course places (they shape
+    the demand), then build the week's Problem. The choices are proposals: the Problem is built with
+    them written in a savepoint that is rolled back, and they travel with the draft
+    (`BuiltProblem.proposals`, stored by plan_store) until publishing writes them for good."""
     site_ids = sorted(set(site_ids))
     plan_drafts_split(week_start=week_start, site_ids=site_ids)
-    contact_consultants_assign(site_ids=site_ids, week_start=week_start)
-    course_places_assign(site_ids=site_ids, week_start=week_start)
-    return problem_build(
-        week_start=week_start,
-        site_ids=site_ids,
-        time_limit=time_limit,
-        num_workers=num_workers,
-        random_seed=random_seed,
-    )
+    with proposals_applied():
+        proposals = proposals_made(lambda: (
+            contact_consultants_assign(site_ids=site_ids, week_start=week_start),
+            course_places_assign(site_ids=site_ids, week_start=week_start),
+        ))
+        built = problem_build(
+            week_start=week_start,
+            site_ids=site_ids,
+            time_limit=time_limit,
+            num_workers=num_workers,
+            random_seed=random_seed,
+        )
+    built.proposals = proposals
+    return built
 
 
 # -- drafts shared by several sites -----------------------------------------------------------------
@@ -391,11 +400,12 @@ def plan_store(
             continue
         uid_of[a.task_key] = a.uid
         sequence_of[a.task_key] = a.sequence
+    # Read before the drafts (and their rows) are deleted.
+    held = [_held_row(a) for a in built.held_cancelled]
     for plan in drafts:
         plan.delete()
 
-    moved = set(solution.moved_task_ids)
-    placed_keys = {p.task_id for p in solution.placements}
+    placed_keys = {p.task_id for p in solution.placements} | {row["task_key"] for row in held}
     removed = sorted({a.task_key for p in published for a in p.appointments.all()} - placed_keys)
     counts_placed = Counter(built.demands[p.task_id].kind for p in solution.placements)
     counts_unplaced = Counter(built.demands[u.task_id].kind for u in solution.unplaced)
@@ -421,11 +431,12 @@ def plan_store(
             "placed_by_kind": dict(counts_placed),
             "unplaced_by_kind": dict(counts_unplaced),
         },
-        "moved": sorted(moved),
+        "moved": [],  # set below from the stored rows (scheduler.publishing.changes)
         "removed": removed,
         "avoidable_objective": solution.avoidable_objective,
         "verify": {"violations": verified_violations},
         "replaced_drafts": [p.id for p in drafts],
+        "proposals": built.proposals or proposals_empty(),
         "published_versions": [p.version for p in published],
     }
     plan = Plan.objects.create(
@@ -444,6 +455,12 @@ def plan_store(
     used_uids: set[uuid.UUID] = set()
     rows: list[Appointment] = []
     people: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+    for row in held:  # a coordinator's cancellations stay as they are, with their identity
+        consultant_ids, citizen_ids = row.pop("consultant_ids"), row.pop("citizen_ids")
+        row["sequence"] = max(row["sequence"], sequence_of.get(row["task_key"], 0))
+        used_uids.add(row["uid"])
+        rows.append(Appointment(plan=plan, **row))
+        people.append((len(rows) - 1, consultant_ids, citizen_ids))
     for p in solution.placements:
         task, d = tasks[p.task_id], built.demands[p.task_id]
         start = _local(problem.slot_to_datetime(p.start_slot))
@@ -471,7 +488,6 @@ def plan_store(
                 enrolment_id=d.enrolment_id,
                 activity_rule_id=d.rule_id,
                 request_id=d.request_id,
-                moved=p.task_id in moved,
             )
         )
         people.append((len(rows) - 1, tuple(p.consultant_ids), tuple(d.citizen_ids)))
@@ -517,10 +533,24 @@ def plan_store(
     data_changed()  # bulk_create sends no signal
 
     plan_bookings_write(plan=plan)
+    info["moved"] = appointment_moved_mark(plan=plan)
     info["timings"]["store_seconds"] = round(time.perf_counter() - t0, 3)
     plan.solver_info = _json_safe(info)
     plan.save(update_fields=["solver_info"])
     return plan
+
+
+_HELD_FIELDS = (
+    "uid", "task_key", "kind", "start", "end", "site_id", "room_id", "company_id", "place", "group_course_id",
+    "status", "pinned", "sequence", "rule", "enrolment_id", "activity_rule_id", "request_id",
+)
+
+
+def _held_row(appointment: Appointment) -> dict[str, object]:
+    row: dict[str, object] = {name: getattr(appointment, name) for name in _HELD_FIELDS}
+    row["consultant_ids"] = tuple(sorted(c.pk for c in appointment.consultants.all()))
+    row["citizen_ids"] = tuple(sorted(z.pk for z in appointment.citizens.all()))
+    return row
 
 
 def _local(naive: datetime) -> datetime:

@@ -3,7 +3,8 @@
 `problem_build` reads one week for a set of sites: the demand (scheduler.demand.demand), who is free when
 (opening hours minus holidays and closed days; working hours minus absences and bookings in other
 sites' plans; citizens' site hours minus fixed unavailability, internship hours and accommodations),
-travel times, employer presence, the current draft's pins and the published plan's placements.
+travel times, employer presence, the coordinator's pins and cancellations (the draft's, else the published
+plan's) and the published plan's placements.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -67,6 +68,10 @@ class BuiltProblem:
     demands: dict[str, Demand]  # task id -> demand
     notes: list[Note]
     build_seconds: float = 0.0
+    # A coordinator's cancellations that still hold: kept out of the solver, carried into the new draft.
+    held_cancelled: list[Appointment] = field(default_factory=list)
+    # Contact consultants and course places chosen for this draft (scheduler.planning.proposals).
+    proposals: dict = field(default_factory=dict)
 
 
 # -- plans of the week ------------------------------------------------------------------------------
@@ -79,6 +84,26 @@ def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]
         .prefetch_related("consultants__staff_types", "citizens")
         .order_by("plan_id", "id")
     )
+
+
+def coordinator_decisions(
+    draft_rows: list[Appointment], published_rows: list[Appointment]
+) -> tuple[dict[str, Appointment], dict[str, Appointment]]:
+    """(pins, cancellations) a coordinator made that re-planning must keep, by task key.
+
+    What a coordinator pinned, moved, placed or cancelled by hand is pinned. The newest word on a task
+    counts: the draft's appointment if the draft has the task, else the published one — so a published
+    pin carries over into every next draft, and unpinning in the draft releases it."""
+    latest: dict[str, Appointment] = {}
+    for a in published_rows:
+        latest.setdefault(a.task_key, a)
+    in_drafts: dict[str, Appointment] = {}
+    for a in draft_rows:
+        in_drafts.setdefault(a.task_key, a)
+    latest.update(in_drafts)
+    pins = {k: a for k, a in latest.items() if a.pinned and a.status == AppointmentStatus.PLANNED}
+    cancelled = {k: a for k, a in latest.items() if a.pinned and a.status == AppointmentStatus.CANCELLED}
+    return pins, cancelled
 
 
 # -- time grid --------------------------------------------------------------------------------------
@@ -167,8 +192,9 @@ def problem_build(
         raise PlanningError("Vælg mindst ét kendt center at planlægge.", code="unknown_site")
     wd = week_demand or demand_mod.week_demand(week_start=week_start, site_ids=site_ids)
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
-    pins = {a.task_key: a for a in _appointments(drafts, pinned=True, status=AppointmentStatus.PLANNED)}
-    previous = {a.task_key: a for a in _appointments(published, status=AppointmentStatus.PLANNED)}
+    published_rows = _appointments(published)
+    pins, held_cancelled = coordinator_decisions(_appointments(drafts), published_rows)
+    previous = {a.task_key: a for a in published_rows if a.status == AppointmentStatus.PLANNED}
 
     # Consultants: those serving the sites, and anyone a pin or the published plan names.
     named = {c.id for a in (*pins.values(), *previous.values()) for c in a.consultants.all()}
@@ -266,6 +292,8 @@ def problem_build(
     by_key: dict[str, Demand] = {}
     consultant_types = {c.id: c.staff_types for c in problem_consultants}
     for d in demands:
+        if d.key in held_cancelled:
+            continue  # cancelled by a coordinator: stays cancelled until someone unpins it
         if not set(d.citizen_ids) <= set(citizens):
             notes.append(
                 Note(
@@ -324,6 +352,7 @@ def problem_build(
         demands=by_key,
         notes=notes,
         build_seconds=_time.perf_counter() - t0,
+        held_cancelled=list(held_cancelled.values()),
     )
 
 

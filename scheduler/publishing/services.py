@@ -5,7 +5,6 @@ across versions (matched by uid, else by the planner's task_key); what changed i
 people or status gets `sequence` + 1 so calendar apps replace their copy; what the new version
 lacks is carried over as cancelled, so nothing a citizen was told silently disappears.
 """
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -19,6 +18,14 @@ from rooms.models import Site
 from scheduler.editing.services import appointment_fingerprint, plan_lock
 from scheduler.errors import DomainError
 from scheduler.models import Appointment, AppointmentStatus, Plan, PlanStatus
+from scheduler.planning.proposals import plan_proposals, proposals_write
+from scheduler.publishing.changes import (
+    Change,
+    appointment_change,
+    appointment_moved_mark,
+    appointments_match,
+    with_people,
+)
 
 
 class PublishingError(DomainError):
@@ -35,7 +42,9 @@ def _appointment_site_id(appointment: Appointment) -> int | None:
     return None
 
 
-def _copy_into(*, appointment: Appointment, plan: Plan, status: str, sequence: int) -> Appointment:
+def _copy_into(
+    *, appointment: Appointment, plan: Plan, status: str, sequence: int, pinned: bool | None = None
+) -> Appointment:
     consultants = list(appointment.consultants.all())
     citizens = list(appointment.citizens.all())
     updated_at = appointment.updated_at
@@ -53,7 +62,7 @@ def _copy_into(*, appointment: Appointment, plan: Plan, status: str, sequence: i
         place=appointment.place,
         group_course_id=appointment.group_course_id,
         status=status,
-        pinned=appointment.pinned,
+        pinned=appointment.pinned if pinned is None else pinned,
         sequence=sequence,
         rule=appointment.rule,
         enrolment_id=appointment.enrolment_id,
@@ -69,39 +78,12 @@ def _copy_into(*, appointment: Appointment, plan: Plan, status: str, sequence: i
     return copy
 
 
-def _with_people(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return queryset.select_related("room", "group_course").prefetch_related("consultants", "citizens")
+_with_people = with_people
 
 
 class Seen(Enum):
     # No one saw an older version: a command or a test publishes the draft as it is now.
     CURRENT = "current"
-
-
-def _matched(current: list[Appointment], previous: list[Appointment]) -> dict[int, Appointment]:
-    """Each new appointment's published predecessor (new pk -> previous): by uid, else by task key (the
-    nearest in time), each previous one used once."""
-    by_uid = {a.uid: a for a in previous}
-    by_task: dict[str, list[Appointment]] = defaultdict(list)
-    for a in previous:
-        by_task[a.task_key].append(a)
-    matched: dict[int, Appointment] = {}
-    used: set[int] = set()
-    for a in current:
-        prev = by_uid.get(a.uid)
-        if prev is not None and prev.pk not in used:
-            matched[a.pk] = prev
-            used.add(prev.pk)
-    for a in current:
-        if a.pk in matched:
-            continue
-        # The planner may have created a fresh uid for the same task: adopt the published identity.
-        candidates = [p for p in by_task.get(a.task_key, []) if p.pk not in used]
-        if candidates:
-            prev = min(candidates, key=lambda p: abs((p.start - a.start).total_seconds()))
-            matched[a.pk] = prev
-            used.add(prev.pk)
-    return matched
 
 
 @transaction.atomic
@@ -131,7 +113,8 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
 
     previous = list(_with_people(Appointment.objects.filter(plan__in=previous_plans)).order_by("start", "pk"))
     current = list(_with_people(plan.appointments.all()).order_by("start", "pk"))
-    matched = _matched(current, previous)
+    # The planner may have created a fresh uid for the same task: the match adopts the published identity.
+    matched = appointments_match(current, previous)  # new pk -> previous appointment
     used = {prev.pk for prev in matched.values()}
 
     for a in current:
@@ -153,8 +136,10 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
         site_id = _appointment_site_id(prev)
         in_scope = site_id is None or site_id in site_ids
         if in_scope and prev.status == AppointmentStatus.PLANNED:
+            # Cancelled because the new version lacks it, not by a coordinator: no pin holds it cancelled.
             _copy_into(
-                appointment=prev, plan=plan, status=AppointmentStatus.CANCELLED, sequence=prev.sequence + 1
+                appointment=prev, plan=plan, status=AppointmentStatus.CANCELLED, sequence=prev.sequence + 1,
+                pinned=False,
             )
         else:
             # Already cancelled, or another site's appointment from a wider plan: carried as it was.
@@ -168,7 +153,15 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     plan.status = PlanStatus.PUBLISHED
     plan.version = highest + 1
     plan.published_at = now
-    plan.save(update_fields=["status", "version", "published_at"])
+    info = {**(plan.solver_info or {}), "replaced_plans": [old.pk for old in previous_plans]}
+    if not info.get("proposals_accepted_at"):
+        # The draft's contact consultants and course places become real with the plan that uses them.
+        proposals_write(plan_proposals(plan))
+        info["proposals_accepted_at"] = now.isoformat()
+    plan.solver_info = info
+    plan.save(update_fields=["status", "version", "published_at", "solver_info"])
+    # "Moved" in this version means moved against the versions it replaced (scheduler.publishing.changes).
+    appointment_moved_mark(plan=plan, previous=previous)
     _bookings_write(plan)
     from scheduler.publishing.feed_cache import feed_prewarm_after_publish
 
@@ -220,24 +213,26 @@ class PlanDiff:
 
 
 def plan_diff(old: Plan, new: Plan) -> PlanDiff:
-    old_by_uid = {a.uid: a for a in _with_people(old.appointments.all())}
+    """Classified by scheduler.publishing.changes.appointment_change, the same computation as the
+    appointments' `moved` flag: the publish summary, the export and plan_week agree."""
+    previous = list(_with_people(old.appointments.all()).order_by("start", "pk"))
+    current = list(_with_people(new.appointments.all()).order_by("start", "pk"))
+    matched = appointments_match(current, previous)
     diff = PlanDiff()
-    seen: set = set()
-    for a in _with_people(new.appointments.all()).order_by("start", "pk"):
-        seen.add(a.uid)
-        before = old_by_uid.get(a.uid)
-        if before is None:
-            if a.status == AppointmentStatus.PLANNED:
-                diff.added.append(a)
-            continue
-        if a.status == AppointmentStatus.CANCELLED and before.status == AppointmentStatus.PLANNED:
+    for a in current:
+        before = matched.get(a.pk)
+        change = appointment_change(before, a)
+        if change == Change.ADDED:
+            diff.added.append(a)
+        elif change == Change.CANCELLED:
             diff.cancelled.append((before, a))
-        elif appointment_fingerprint(a) == appointment_fingerprint(before):
-            diff.unchanged.append((before, a))
-        else:
+        elif change == Change.MOVED:
             diff.moved.append((before, a))
-    for uid, before in old_by_uid.items():
-        if uid not in seen and before.status == AppointmentStatus.PLANNED:
+        elif before is not None:
+            diff.unchanged.append((before, a))
+    used = {p.pk for p in matched.values()}
+    for before in previous:
+        if before.pk not in used and before.status == AppointmentStatus.PLANNED:
             diff.cancelled.append((before, None))
     return diff
 

@@ -7,7 +7,7 @@ from solver.generate import generate
 from solver.problem import Placement, Window
 from solver.verify import verify
 
-from .builders import at, placement_map, talk, world
+from .builders import MEETING, at, consultant, placement_map, talk, world
 
 
 def test_pinned_task_stays_exactly_where_pinned() -> None:
@@ -63,3 +63,25 @@ def test_sick_from_wednesday_moves_few_appointments() -> None:
     for tid, p in published.items():
         if tid not in moved:
             assert kept[tid].start_slot == p.start_slot and kept[tid].consultant_ids == p.consultant_ids
+
+
+def test_an_appointment_that_stays_keeps_its_room_when_a_moved_one_starts_earlier() -> None:
+    # Lars's talk stays Monday 09:00 in room 11. Mette's Wednesday talk (also room 11) must move to
+    # Monday 08:30, overlapping it: handing rooms out by start time would give Mette's talk room 11
+    # (its own previous room) and move Lars's untouched talk to room 13 — a new LOCATION for nothing.
+    other = replace(MEETING, id=13, name="Mødelokale 2")
+    stays = talk("y", 1, previous=Placement("y", at(0, 9), (2,), 11, 1))
+    moves = talk("x", 2, previous=Placement("x", at(2, 9), (1,), 11, 1))
+    problem = world(
+        [stays, moves],
+        consultants=[
+            consultant(1, "Mette Hansen", "social", available=(Window(at(0, 8, 30), at(0, 9, 30)),)),
+            consultant(2, "Lars Jensen", "social"),
+        ],
+        rooms=[MEETING, other],
+    )
+    sol = solve(problem)
+    assert verify(problem, sol) == []
+    placed = placement_map(sol)
+    assert placed["x"].start_slot == at(0, 8, 30) and placed["x"].room_id == 13
+    assert placed["y"] == Placement("y", at(0, 9), (2,), 11, 1)
