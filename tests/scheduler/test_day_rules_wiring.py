@@ -89,7 +89,7 @@ def _consultant_day(c: Consultant, day: date) -> list[tuple[int, int, int | None
 
 
 def _assert_trips_kept(day: list[tuple[int, int, int | None]], minutes: int) -> None:
-    for (s1, e1, site1), (s2, _e2, site2) in zip(day, day[1:], strict=False):
+    for (_s1, e1, site1), (s2, _e2, site2) in zip(day, day[1:], strict=False):
         assert e1 <= s2, day
         if site1 != site2:
             assert s2 - e1 >= minutes, day
