@@ -39,7 +39,7 @@ from scheduler.models import Appointment, AppointmentStatus, Citizen, Plan
 from scheduler.problem.builder import BuiltProblem, grid_of, problem_build
 from solver import problem as sp
 from solver.candidates import build as candidates_build
-from solver.lookup import Index, span_bits
+from solver.lookup import Index, mask_of, span_bits
 
 CACHE_SIZE = 8
 CACHE_SECONDS = 120.0
@@ -56,7 +56,7 @@ class Occupied:
     consultants: tuple[tuple[int, int, int], ...]  # (consultant id, first slot, end slot) incl. travel
     citizens: tuple[int, ...]
     room_id: int | None
-
+    location: str | None = None  # where it is held (site, company, home); None = phone/video
 
 @dataclass(slots=True)
 class PlanWeek:
@@ -136,8 +136,10 @@ def _plan_week_occupied(plan: Plan, built: BuiltProblem, index: Index) -> PlanWe
     for appointment_id, citizen_id in Appointment.citizens.through.objects.filter(
             appointment__in=planned).order_by("pk").values_list("appointment_id", "citizen_id"):
         citizens_of[appointment_id].append(citizen_id)
-    rows = planned.order_by("pk").values_list("pk", "start", "end", "task_key", "place", "company_id", "room_id")
-    for pk, begin, finish, task_key, place, company_id, room_id in rows:
+    rows = planned.order_by("pk").values_list(
+        "pk", "start", "end", "task_key", "place", "company_id", "room_id", "site_id"
+    )
+    for pk, begin, finish, task_key, place, company_id, room_id, site_id in rows:
         span = _slots(begin, finish, grid)
         if span is None:
             continue
@@ -153,8 +155,11 @@ def _plan_week_occupied(plan: Plan, built: BuiltProblem, index: Index) -> PlanWe
             if place in sp.VISIT_PLACES and location is not None:
                 travel = problem.travel_slots(sites[consultant.home_site_id].location_id, location)
             busy.append((consultant_id, start - travel, end + travel))
+        held_at = location
+        if place == Place.SITE:
+            held_at = sites[site_id].location_id if site_id in sites else None
         week.occupied.append(Occupied(pk, start, end, tuple(busy), tuple(citizens_of[pk]),
-                                      room_id if place == Place.SITE else None))
+                                      room_id if place == Place.SITE else None, held_at))
     return week
 
 
@@ -291,6 +296,33 @@ def talk_options(
     return _rank(week, task, citizen, occupied, limit)
 
 
+def _free_consultants(
+    problem: sp.Problem, index: Index, occupied: list[Occupied], consultant_busy: dict[int, int],
+    consultant_minutes: dict[int, int],
+) -> tuple[sp.Consultant, ...]:
+    """The consultants with this plan's appointments taken out of their week."""
+    full = (1 << problem.num_slots) - 1
+    if problem.rules.travel:
+        # Travel in the day: the plan's appointments are stops of the consultant's day like bookings
+        # elsewhere, so the trips to and from them are kept free (phone/video: no place, no trip).
+        extra: dict[int, list[sp.Booking]] = defaultdict(list)
+        for o in occupied:
+            for kid, _s0, _s1 in o.consultants:
+                extra[kid].append(sp.Booking(o.start, o.end, o.location))
+        return tuple(
+            replace(c, bookings=tuple(sorted((*c.bookings, *extra[c.id]), key=lambda b: (b.start, b.end))),
+                    contracted_minutes_per_week=max(0, c.contracted_minutes_per_week - consultant_minutes[c.id]))
+            for c in problem.consultants
+        )
+    else:
+        return tuple(
+            replace(c, available=_windows(index.consultant_avail[c.id] & ~consultant_busy[c.id] & full,
+                                          problem.num_slots),
+                    contracted_minutes_per_week=max(0, c.contracted_minutes_per_week - consultant_minutes[c.id]))
+            for c in problem.consultants
+        )
+
+
 def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupied], limit: int) -> list[dict]:
     problem, index = week.built.problem, week.index
     consultant_busy: dict[int, int] = defaultdict(int)
@@ -314,17 +346,17 @@ def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupi
 
     # The week with this plan's appointments taken out: the candidate generator then sees only free time.
     full = (1 << problem.num_slots) - 1
-    consultants = tuple(
-        replace(c, available=_windows(index.consultant_avail[c.id] & ~consultant_busy[c.id] & full, problem.num_slots),
-                contracted_minutes_per_week=max(0, c.contracted_minutes_per_week - consultant_minutes[c.id]))
-        for c in problem.consultants
-    )
+    sites = problem.site_by_id()
+    stops = _day_stops(problem, occupied)
+    consultants = _free_consultants(problem, index, occupied, consultant_busy, consultant_minutes)
     people = [index.citizens[z] for z in task.citizen_ids if z in index.citizens]
     if len(people) != len(task.citizen_ids):
         return []
     citizens = tuple(
         replace(z, available=_windows(index.citizen_avail[z.id] & ~citizen_busy[z.id] & full, problem.num_slots),
-                internship=_windows(index.citizen_internship[z.id] & ~citizen_busy[z.id] & full, problem.num_slots))
+                internship=_windows(index.citizen_internship[z.id] & ~citizen_busy[z.id] & full, problem.num_slots),
+                free=None if z.free is None else _windows(mask_of(z.free) & ~citizen_busy[z.id] & full,
+                                                          problem.num_slots))
         for z in people
     )
     params = replace(problem.params, start_step_slots=1, max_consultants_per_requirement=1000,
@@ -342,10 +374,12 @@ def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupi
         end = cand.start + task.duration_slots
         day = cand.start // spd
         minutes = task.duration_slots * problem.slot_minutes
-        if any(z.max_minutes_per_day is not None and day_minutes[(z.id, day)] + minutes > z.max_minutes_per_day
-               for z in people):
+        place = task.location_id or (sites[cand.site_id].location_id if cand.site_id in sites else None)
+        if not _day_fits(problem, index, people, citizen_busy, stops, cand, end, place):
             continue
-        if any(consultant_minutes[k] + m > index.consultants[k].contracted_minutes_per_week for k, m in cand.load):
+        if any(z.max_minutes_per_day is not None and day_minutes[(z.id, day)] + minutes > z.max_minutes_per_day
+               for z in people) or any(consultant_minutes[k] + m > index.consultants[k].contracted_minutes_per_week
+                                       for k, m in cand.load):
             continue
         room_id = None
         if task.place == Place.SITE:
@@ -370,6 +404,69 @@ def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupi
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _day_stops(problem: sp.Problem, occupied: list[Occupied]) -> dict[int, list[tuple[int, int, str | None]]]:
+    """Per consultant: (start, end, place) of the bookings elsewhere and of this plan's appointments."""
+    stops: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
+    for c in problem.consultants:
+        stops[c.id] += [(b.start, b.end, b.location_id) for b in c.bookings]
+    for o in occupied:
+        for kid, _s0, _s1 in o.consultants:
+            stops[kid].append((o.start, o.end, o.location))
+    return stops
+
+
+def _day_fits(
+    problem: sp.Problem, index: Index, people: list, citizen_busy: dict[int, int],
+    stops: dict[int, list[tuple[int, int, str | None]]], cand: Any, end: int, place: str | None,
+) -> bool:
+    # Workplace hours (presence per place) are not cut by the citizen's other appointments.
+    if any(citizen_busy[z.id] & span_bits(cand.start, end) for z in people):
+        return False
+    return all(_day_rules_kept(problem, index.consultants[k], stops[k], cand.start, end, place)
+               for k in cand.consultant_ids)
+
+
+def _day_rules_kept(
+    problem: sp.Problem, c: sp.Consultant, stops: list[tuple[int, int, str | None]], start: int, end: int,
+    place: str | None,
+) -> bool:
+    """The consultant's lunch break and longest run still hold with [start, end) at `place` added to the
+    day's stops (this plan's appointments and bookings elsewhere). Candidates are built one task at a
+    time, so the day rules spanning several appointments are checked here, like solver.verify walks the
+    day: stops closer than the trip between them form one run; a lunch needs its minutes plus that trip."""
+    rules = problem.rules
+    lunch = problem.lunch_of(c)
+    limit = (rules.max_run_minutes or 0) // problem.slot_minutes
+    if lunch is None and not limit:
+        return True
+    spd = problem.slots_per_day
+    day = start // spd
+    home = problem.site_by_id()[c.home_site_id].location_id
+    day_stops = sorted(
+        [(s0, s1, loc or home) for s0, s1, loc in stops if s0 // spd == day] + [(start, end, place or home)]
+    )
+
+    def trip(a: str, b: str) -> int:
+        return problem.travel_slots(a, b) if rules.travel else 0
+
+    if limit:
+        run_start, (_, run_end, at) = day_stops[0][0], day_stops[0]
+        for s0, s1, loc in day_stops[1:]:
+            if s0 - run_end > trip(at, loc):
+                run_start = s0
+            run_end, at = max(run_end, s1), loc
+            if run_end - run_start > limit:
+                return False
+    if lunch is not None:
+        first, last, length = problem.lunch_slots(lunch, day)
+        gaps = [(day * spd, day_stops[0][0], 0)]
+        gaps += [(a[1], b[0], trip(a[2], b[2])) for a, b in zip(day_stops, day_stops[1:], strict=False)]
+        gaps.append((day_stops[-1][1], (day + 1) * spd, 0))
+        if not any(min(g1, last) - max(g0, first) >= length and g1 - g0 >= length + t for g0, g1, t in gaps):
+            return False
+    return True
 
 
 def _option(
