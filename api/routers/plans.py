@@ -307,6 +307,22 @@ def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_
     return plan_summary(Plan.objects.prefetch_related("sites").get(pk=plan.pk))
 
 
+@router.post("/{plan_id}/proposals/accept", response={200: PlanOut, **ERRORS}, operation_id="plans_proposals_accept",
+             summary="Godkend kladdens forslag (kontaktpersoner, holdpladser) / accept the draft's proposals")
+def plans_proposals_accept(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_ID,
+                           if_match: str | None = Header(None, max_length=20)) -> dict:
+    from scheduler.planning.proposals import plan_proposals_accept
+
+    scope = planner_scope(request)
+    plan = plan_for(scope, plan_id)
+    # The proposals name enrolments of every site of the plan: only a coordinator of all of them accepts.
+    if scope.site_ids is not None and not {s.pk for s in plan.sites.all()} <= scope.site_ids:
+        raise forbidden()
+    version = _seen_version(payload.version, if_match)
+    return _audited(request, _changed(plan_id, scope, lambda: plan_proposals_accept(
+        plan=plan, seen_version=version)), AuditAction.CHANGE)
+
+
 @router.get("/{plan_id}/export", response={200: dict[str, Any], **ERRORS}, operation_id="plans_export",
             summary="Planen som JSON (docs/plan-format.md) / the plan as JSON")
 def plans_export(request: HttpRequest, plan_id: int = PLAN_ID) -> dict[str, Any]:

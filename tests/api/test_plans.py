@@ -153,3 +153,25 @@ def test_a_coordinator_cannot_read_a_plan_of_a_site_they_do_not_plan(planned, wo
     plan, _site, _api = planned
     assert world.coordinator_a.get(f"/api/plans/{plan.pk}").status_code == 404
     assert world.coordinator_a.get(f"/api/plans/{plan.pk}/options?citizen=1").status_code == 404
+
+
+def test_a_coordinator_accepts_a_drafts_proposals_with_the_version_seen(planned):
+    from activities.models import CourseMembership
+    from scheduler.models import Enrolment
+
+    plan, _site, api = planned
+    proposals = plan.solver_info["proposals"]
+    given = {p["enrolment"]: p["consultant"] for p in proposals["contact_consultants"]}
+    places = {(p["course"], p["citizen"]) for p in proposals["course_places"]}
+    assert given or places  # the demo's draft proposes something
+    assert not Enrolment.objects.filter(pk__in=given, contact_consultant__isnull=False).exists()
+    url = f"/api/plans/{plan.pk}/proposals/accept"
+
+    assert api.post(url, {}).status_code == 422  # nobody accepts what they have not seen
+    assert api.post(url, {"version": 7}).status_code == 409
+    response = api.post(url, {"version": 0})
+
+    assert response.status_code == 200 and response.json()["lock_version"] == 1
+    assert dict(Enrolment.objects.filter(pk__in=given).values_list("pk", "contact_consultant_id")) == given
+    assert places <= set(CourseMembership.objects.values_list("course_id", "citizen_id"))
+    assert Plan.objects.get(pk=plan.pk).solver_info["proposals_accepted_at"]

@@ -155,6 +155,8 @@ API: dict[str, Case] = {
                          destructive=True),
     "plans_publish": Case(plan_url("draft", "/publish"), planners(coord_b=404), method="post", body={},
                           destructive=True),
+    "plans_proposals_accept": Case(plan_url("draft", "/proposals/accept"), planners(coord_b=404), method="post",
+                                   body={}, destructive=True),
     "plans_export": Case(plan_url("plan", "/export"), planners(coord_b=404)),
     "plans_options": Case(lambda w: f"/api/plans/{w.objects['draft'].pk}/options?citizen={w.objects['citizen_a'].pk}",
                           planners(coord_b=404)),
