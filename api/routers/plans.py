@@ -311,7 +311,7 @@ def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_
              summary="Godkend kladdens forslag (kontaktpersoner, holdpladser) / accept the draft's proposals")
 def plans_proposals_accept(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_ID,
                            if_match: str | None = Header(None, max_length=20)) -> dict:
-    from scheduler.planning.proposals import plan_proposals_accept
+    from scheduler.editing.services import plan_proposals_accept
 
     scope = planner_scope(request)
     plan = plan_for(scope, plan_id)

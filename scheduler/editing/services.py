@@ -27,6 +27,7 @@ from scheduler.models import (
     PlanStatus,
 )
 from scheduler.planning.bookings import appointment_book
+from scheduler.planning.proposals import plan_proposals, proposals_applied, proposals_write
 from scheduler.publishing.changes import Fingerprint, appointment_fingerprint, appointment_moved_mark
 
 if TYPE_CHECKING:
@@ -162,7 +163,6 @@ def move_violations(
     *, appointment: Appointment, start: datetime, consultant_ids: list[int], room_id: int | None
 ) -> list["Violation"]:
     """Hard-rule violations the move would cause, via the real Problem (scheduler.editing.wording words them)."""
-    from scheduler.planning.proposals import plan_proposals, proposals_applied
     from scheduler.problem.builder import grid_of, problem_build
     from solver import problem as sp
     from solver.verify import SHARED_RESOURCE_CODES, Code, Field, Violation, verify
@@ -277,3 +277,26 @@ def appointment_move(
     appointment = appointment_record_change(appointment=appointment, before=before)
     appointment_moved_refresh(appointment)
     return appointment
+
+
+_UNSEEN = object()
+
+
+@transaction.atomic
+def plan_proposals_accept(*, plan: Plan, seen_version: int | None | object = _UNSEEN) -> Plan:
+    """Write a draft's proposals for good now (publishing does the same); the draft records when.
+
+    `seen_version`: the plan's lock version the coordinator looked at (the API passes what the caller
+    sent; a stale one raises StaleVersion). Accepting twice, or after publishing, changes nothing."""
+    if seen_version is not _UNSEEN:
+        plan_lock(plan=plan, seen_version=seen_version)  # type: ignore[arg-type]
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    info = plan.solver_info or {}
+    if info.get("proposals_accepted_at"):
+        return plan
+    if plan.status != PlanStatus.DRAFT:
+        raise NotEditable(_("Kun en kladdes forslag kan godkendes."))
+    proposals_write(plan_proposals(plan))
+    plan.solver_info = {**info, "proposals_accepted_at": timezone.now().isoformat()}
+    plan.save(update_fields=["solver_info"])
+    return plan

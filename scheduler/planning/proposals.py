@@ -3,7 +3,7 @@
 Planning needs them to shape the week's demand (who holds the talks, who sits in a course session),
 but a draft is only a proposal: they are stored with the draft (`Plan.solver_info["proposals"]`) and
 written for good when the draft is published (scheduler.publishing.services.plan_publish) or when a
-coordinator accepts them (`plan_proposals_accept`). A draft thrown away changes nothing.
+coordinator accepts them (`scheduler.editing.services.plan_proposals_accept`). A draft thrown away changes nothing.
 
 Reads that must see the week as the draft does (planning it, checking a move in it) run inside
 `proposals_applied`, which writes the proposals in a savepoint and rolls them back afterwards.
@@ -19,11 +19,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from activities.models import CourseMembership
-from scheduler.models import Enrolment, Plan, PlanStatus
+from scheduler.models import Enrolment, Plan
 
 Proposals = dict[str, list[dict[str, Any]]]
 
@@ -82,28 +80,3 @@ def proposals_made(make: Callable[[], tuple[list[Enrolment], list[CourseMembersh
 
 def plan_proposals(plan: Plan) -> Proposals:
     return (plan.solver_info or {}).get("proposals") or proposals_empty()
-
-
-_UNSEEN = object()
-
-
-@transaction.atomic
-def plan_proposals_accept(*, plan: Plan, seen_version: int | None | object = _UNSEEN) -> Plan:
-    """Write a draft's proposals for good now (publishing does the same); the draft records when.
-
-    `seen_version`: the plan's lock version the coordinator looked at (the API passes what the caller
-    sent; a stale one raises StaleVersion). Accepting twice, or after publishing, changes nothing."""
-    from scheduler.editing.services import NotEditable, plan_lock
-
-    if seen_version is not _UNSEEN:
-        plan_lock(plan=plan, seen_version=seen_version)  # type: ignore[arg-type]
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    info = plan.solver_info or {}
-    if info.get("proposals_accepted_at"):
-        return plan
-    if plan.status != PlanStatus.DRAFT:
-        raise NotEditable(_("Kun en kladdes forslag kan godkendes."))
-    proposals_write(plan_proposals(plan))
-    plan.solver_info = {**info, "proposals_accepted_at": timezone.now().isoformat()}
-    plan.save(update_fields=["solver_info"])
-    return plan

@@ -6,8 +6,8 @@ from datetime import time, timedelta
 import pytest
 
 from activities.models import CourseMembership, CourseSession, GroupCourse, StaffType
+from scheduler.editing.services import plan_proposals_accept
 from scheduler.models import Enrolment, Plan
-from scheduler.planning.proposals import plan_proposals_accept
 from scheduler.planning.services import plan_create_draft
 from scheduler.publishing.services import plan_publish
 from tests.dates import WEEK
