@@ -24,6 +24,9 @@ from tests.publishing.test_feeds import world  # noqa: F401  (the fixture, after
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/11"
 pytestmark = [
+    # Like the other transactional tests here: the rows the migrations made (content types, built-in
+    # reference data) are restored after the test, so the next serialized test finds what it expects.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgres,
     pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"),
     pytest.mark.skipif(_redis() is None, reason="no Redis on 127.0.0.1:6379"),
