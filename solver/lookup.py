@@ -98,3 +98,16 @@ class Index:
     def citizen_trip(self, task: Task) -> bool:
         """Whether attending this task makes the citizen travel to the site."""
         return task.place == Place.SITE
+
+
+def eligible_consultants(
+    problem: Problem, task: Task, req: frozenset[str], consultants: list[Consultant]
+) -> list[Consultant]:
+    return [
+        c
+        for c in consultants
+        if c.staff_types & req
+        and c.site_ids & task.site_ids
+        and (task.allowed_consultant_ids is None or c.id in task.allowed_consultant_ids)
+        and c.contracted_minutes_per_week > 0
+    ]
