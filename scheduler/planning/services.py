@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, ActivityRule, CourseMembership, GroupCourse
 from scheduler.availability import TZ, active_internships, site_weeks, work_hours
+from scheduler.causes import cause_json, solver_cause_json
 from scheduler.data_epoch import data_changed
 from scheduler.demand.demand import active_enrolments, running_courses
 from scheduler.errors import PlanningCancelled, PlanningError, PlanVerificationError
@@ -505,15 +506,19 @@ def plan_store(
     unplaced_rows: list[UnplacedTask] = []
     unplaced_citizens: list[tuple[int, ...]] = []
     # Tasks the solver left unplaced and tasks that never reached it (notes) are stored alike.
-    unplaced = [(u.task_id, u.reason, built.demands[u.task_id]) for u in solution.unplaced]
-    unplaced += [(n.key, n.reason, n) for n in built.notes]
-    for key, reason, source in unplaced:
+    unplaced = [
+        (u.task_id, u.reason, solver_cause_json(problem, u.cause, TZ), built.demands[u.task_id])
+        for u in solution.unplaced
+    ]
+    unplaced += [(n.key, n.reason, n.cause or cause_json("other"), n) for n in built.notes]
+    for key, reason, cause, source in unplaced:
         unplaced_rows.append(
             UnplacedTask(
                 plan=plan,
                 task_key=key,
                 kind=source.kind,
                 reason=reason,
+                cause=cause,
                 rule=source.reason_rule[:200],
                 due_by=source.due_by,
                 enrolment_id=source.enrolment_id,
