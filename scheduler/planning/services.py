@@ -43,7 +43,7 @@ from scheduler.models import (
 from scheduler.planning.bookings import plan_bookings_write
 from scheduler.planning.proposals import proposals_applied, proposals_empty, proposals_made
 from scheduler.planning.selectors import week_plans
-from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build
+from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build, workplace_travel
 from scheduler.publishing.changes import appointment_moved_mark
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
@@ -146,10 +146,12 @@ def course_places_assign(*, site_ids: Iterable[int], week_start: date) -> list[C
     weeks = site_weeks(sites={e.citizen.site for e in enrolments}, week_start=week_start)
     internships = active_internships(enrolment_ids=[e.id for e in enrolments], week_start=week_start)
 
-    free_of = {
-        e.id: citizen_free(e.citizen, weeks[e.citizen.site_id], work_hours(internships.get(e.id, []), week_start))
-        for e, _theme in wanted
-    }
+    hours_of = {e.id: work_hours(internships.get(e.id, []), week_start) for e, _theme in wanted}
+    # With the trip from the workplace, as the planner will see it: a place is never given on a
+    # course the citizen cannot reach from their internship.
+    companies = {w.company_id for ws in hours_of.values() for w in ws}
+    travel = workplace_travel(sites=[w.site for w in weeks.values()], company_ids=companies)
+    free_of = {e.id: citizen_free(e.citizen, weeks[e.citizen.site_id], hours_of[e.id], travel) for e, _theme in wanted}
 
     def options(e: Enrolment, theme: str, with_room: bool) -> list[GroupCourse]:
         z = e.citizen

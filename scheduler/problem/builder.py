@@ -248,7 +248,7 @@ def problem_build(
 
     # Travel: the consultants' home sites to every place a task goes to, and citizens' sites to their workplaces.
     notes = list(wd.notes)
-    demands = _attendable_group_sessions(wd.demands, citizens, weeks, hours_at_work, notes)
+    demands = wd.demands
     locations = {s.location_key: (s.latitude, s.longitude) for s in all_sites.values()}
     company_ids = (
         {d.company_id for d in demands if d.company_id}
@@ -272,6 +272,8 @@ def problem_build(
     if day_rules:
         places = elsewhere["places"]
         problem_consultants = [_with_booking_places(c, places, grid, locations) for c in problem_consultants]
+    # Who can attend a session is judged as the solver will see it: with the trip from the workplace.
+    demands = _attendable_group_sessions(demands, citizens, weeks, hours_at_work, notes, travel)
 
     problem_citizens = tuple(
         _citizen(
@@ -639,6 +641,7 @@ def _attendable_group_sessions(
     weeks: dict[int, SiteWeek],
     hours_at_work: dict[int, list],
     notes: list[Note],
+    travel: dict[tuple[str, str], int] | None = None,
 ) -> list[Demand]:
     """A group session is all-or-nothing for its participants in the solver, so members who cannot
     come (internship, fixed unavailability, accommodations, another course at the same time) are
@@ -682,17 +685,20 @@ def _attendable_group_sessions(
             z = citizens.get(zid)
             if z is None:
                 continue
-            free = citizen_free(z, weeks[z.site_id], hours_at_work.get(zid, []))
+            free = citizen_free(z, weeks[z.site_id], hours_at_work.get(zid, []), travel)
             fits = any(s <= span[0] and span[1] <= e for s, e in free.get(d.fixed_day, []))
             clash = any(s < span[1] and span[0] < e for s, e in taken[zid][d.fixed_day])
-            too_long = z.max_hours_per_day is not None and d.duration_minutes > z.max_hours_per_day * 60
+            # The day's other sessions count too: together they must fit the citizen's most hours a day.
+            that_day = sum(e - s for s, e in taken[zid][d.fixed_day])
+            too_long = z.max_hours_per_day is not None and that_day + d.duration_minutes > z.max_hours_per_day * 60
             if fits and not clash and not too_long:
                 keep.append(zid)
                 continue
             code, why = (
                 ("citizen_course", "deltager allerede i et andet hold på det tidspunkt")
                 if clash
-                else ("citizen_accommodation", "holdgangen er længere end borgerens højeste antal timer pr. dag")
+                else ("citizen_accommodation", "holdgangen er længere end borgerens højeste antal timer pr. dag"
+                      if not that_day else "holdgangene den dag er tilsammen flere end borgerens højeste antal timer")
                 if too_long
                 else _why_not_free(z, d.fixed_day, span, hours_at_work.get(zid, []))
             )
@@ -788,6 +794,16 @@ def _travel_matrix(locations: dict[str, tuple[float, float]], origins: set[str])
         pair = (o.origin, o.destination) if o.origin < o.destination else (o.destination, o.origin)
         travel[pair] = o.minutes
     return travel
+
+
+def workplace_travel(*, sites: Iterable[Site], company_ids: Iterable[int]) -> dict[tuple[str, str], int]:
+    """Minutes between the sites and these workplaces: what `citizen_free` needs for the trip
+    between an internship and the centre."""
+    sites = list(sites)
+    locations = {s.location_key: (s.latitude, s.longitude) for s in sites}
+    for company in Company.objects.filter(id__in=set(company_ids)):
+        locations[company.location_key] = (company.latitude, company.longitude)
+    return _travel_matrix(locations, {s.location_key for s in sites})
 
 
 def _employer_windows(grid: Grid, company_ids: set[int | None]) -> dict[int, tuple[sp.Window, ...]]:
