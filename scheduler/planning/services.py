@@ -198,7 +198,9 @@ def _span(session) -> tuple[int, int]:  # noqa: ANN001 - CourseSession
 
 def _fits(session, free: dict, taken: list, citizen) -> bool:  # noqa: ANN001
     s0, s1 = _span(session)
-    if citizen.max_hours_per_day is not None and session.duration_minutes > citizen.max_hours_per_day * 60:
+    # The citizen's other courses that day count towards their most hours a day too.
+    that_day = sum(b - a for day, (a, b) in taken if day == session.weekday)
+    if citizen.max_hours_per_day is not None and that_day + session.duration_minutes > citizen.max_hours_per_day * 60:
         return False
     if not any(a <= s0 and s1 <= b for a, b in free.get(session.weekday, [])):
         return False
