@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from activities.models import (
+    ActivityRule,
     Company,
     CourseMembership,
     CourseSession,
@@ -91,6 +92,10 @@ WEEKLY_FIELDS = {"end_time"}
 ABSENCE_FIELDS = {"end_date", "end_time", "reason"}
 REQUEST_FIELDS = {"due_by", "duration_minutes", "note", "status"}
 TRAVEL_FIELDS = {"minutes", "note"}
+MODEL_FIELDS = {"description", "min_weeks", "max_weeks", "outcomes"}
+PHASE_FIELDS = {"name", "description", "target_weeks", "goals", "optional"}
+RULE_FIELDS = {"description", "with_contact_consultant", "duration_minutes", "frequency_type", "frequency_value",
+               "place"}
 # What a request of a kind needs when the file does not say (scheduler.demand.demand.REQUEST_DEFAULTS).
 REQUEST_STAFF = {"roundtable": ["social", "job"], "s7a": ["social"], "stepup": ["job", "social", "health"],
                  "followup_visit": ["job"], "assessment": ["health"]}
@@ -628,6 +633,49 @@ class _Importer:
 
     # -- records --------------------------------------------------------------------------------
 
+    def intervention_models(self, doc: dict) -> None:
+        """Intervention models with their phases and rules. They are shared by every site, so only an
+        administrator imports them, and the built-in models (the seed documents) stay as they are."""
+        for path, data in self.items(doc, "intervention_models", "$"):
+            model: Any = FAILED
+            if self.required(data, path, "name"):
+                existing = InterventionModel.objects.filter(name=data["name"]).first()
+                if self.allowed is not None:
+                    self.error(f"{path}.name", _("Kun en administrator kan indlæse indsatsmodeller."))
+                elif existing is not None and existing.builtin:
+                    self.error(f"{path}.name", _("En indbygget indsatsmodel kan ikke ændres; kopiér den i stedet."))
+                ok = self.allowed is None and not (existing is not None and existing.builtin)
+                groups = self.codes(self._target_groups, data.get("target_groups", []), f"{path}.target_groups",
+                                    "målgruppe")
+                model = self.upsert(
+                    "intervention_models", path, InterventionModel, {"name": data["name"] if ok else FAILED}, data,
+                    MODEL_FIELDS,
+                    m2m={"target_groups": groups} if "target_groups" in data and groups is not None else None,
+                    check_only=groups is None,
+                )
+                if model is not FAILED:
+                    self._models[model.name] = model
+            for ppath, p in self.items(data, "phases", path):
+                if not self.required(p, ppath, "order", "name"):
+                    continue
+                phase = self.upsert("phases", ppath, Phase, {"model": model, "order": p["order"]}, p, PHASE_FIELDS)
+                for rpath, r in self.items(p, "rules", ppath):
+                    if self.required(r, rpath, "kind", "staff_types", "duration_minutes", "frequency_type"):
+                        self.rule(phase, r, rpath)
+
+    def rule(self, phase: Any, data: dict, path: str) -> None:
+        types = self.codes(self._staff_types, data["staff_types"], f"{path}.staff_types", "faggruppe")
+        features = self.codes(self._features, data.get("room_features", []), f"{path}.room_features", "facilitet")
+        m2m = {"staff_types": types} if types is not None else {}
+        if "room_features" in data and features is not None:
+            m2m["room_features"] = features
+        self.upsert(
+            "activity_rules", path, ActivityRule,
+            {"phase": phase, "kind": data["kind"], "condition": data.get("condition", "always"),
+             "theme": data.get("theme", "")},
+            data, RULE_FIELDS, m2m=m2m, check_only=types is None or features is None,
+        )
+
     def sites(self, doc: dict) -> None:
         for path, data in self.items(doc, "sites", "$"):
             site: Any = FAILED
@@ -895,6 +943,7 @@ def centre_import(
     importer = _Importer(allowed_site_ids)
     try:
         with transaction.atomic():
+            importer.intervention_models(pruned)
             importer.sites(pruned)
             importer.companies(pruned)
             importer.consultants(pruned)

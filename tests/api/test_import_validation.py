@@ -263,7 +263,7 @@ def test_the_openapi_document_serves_the_schema_as_the_request_body(world):
     body = spec["paths"]["/api/import"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == request_body_schema()
     assert set(body["properties"]) == {"format", "sites", "companies", "consultants", "citizens", "group_courses",
-                                       "travel_overrides"}
+                                       "travel_overrides", "intervention_models"}
     assert "$ref" not in json.dumps(body)
     citizen = body["properties"]["citizens"]["items"]
     assert citizen["additionalProperties"] is False and "enrolments" in citizen["properties"]

@@ -126,3 +126,73 @@ def test_a_normal_full_time_internship_of_0800_to_1530_is_accepted_and_more_than
     doc["citizens"][0]["enrolments"][0]["internships"][0]["steps"][0].update(hours_per_week=39.6)
     with pytest.raises(ImportFailed):
         centre_import(document=doc)
+
+
+def _model_document() -> dict:
+    return {
+        "format": "ugeskema-centre/1",
+        "intervention_models": [{
+            "name": "Fredericia-modellen", "min_weeks": 8, "max_weeks": 16, "target_groups": ["sygedagpenge"],
+            "phases": [
+                {"order": 1, "name": "Afklaring", "target_weeks": 4, "rules": [
+                    {"kind": "talk", "staff_types": ["social"], "duration_minutes": 60,
+                     "frequency_type": "every_n_days", "frequency_value": 14, "with_contact_consultant": True},
+                    {"kind": "group_session", "theme": "coping", "staff_types": ["social"], "duration_minutes": 90,
+                     "frequency_type": "per_week", "frequency_value": 1, "room_features": ["group_room"]},
+                ]},
+                {"order": 2, "name": "Praktik", "rules": [
+                    {"kind": "followup_visit", "condition": "in_internship", "staff_types": ["job"],
+                     "duration_minutes": 45, "frequency_type": "every_n_days", "frequency_value": 21,
+                     "place": "company"},
+                ]},
+            ],
+        }],
+    }
+
+
+def test_an_administrator_imports_an_intervention_model_with_phases_and_rules_used_by_enrolments() -> None:
+    from activities.models import ActivityRule, InterventionModel, Phase
+
+    doc = _model_document()
+    enrolment = _document()["citizens"][0]["enrolments"][0]
+    enrolment.update(intervention_model="Fredericia-modellen", current_phase=2)
+    doc.update({k: v for k, v in _document().items() if k != "format"})
+    doc["citizens"][0]["enrolments"] = [enrolment]
+
+    result = centre_import(document=doc)
+
+    assert result.created["intervention_models"] == 1 and result.created["phases"] == 2
+    assert result.created["activity_rules"] == 3
+    model = InterventionModel.objects.get(name="Fredericia-modellen")
+    assert list(model.target_groups.values_list("code", flat=True)) == ["sygedagpenge"]
+    visit = ActivityRule.objects.get(phase__model=model, kind="followup_visit")
+    assert visit.condition == "in_internship" and visit.place == "company"
+    session = ActivityRule.objects.get(phase__model=model, kind="group_session")
+    assert list(session.room_features.values_list("code", flat=True)) == ["group_room"]
+    from scheduler.models import Enrolment
+    assert Enrolment.objects.get().current_phase == Phase.objects.get(model=model, order=2)
+    assert not centre_import(document=doc).created and not centre_import(document=doc).updated
+
+    changed = _model_document()
+    changed["intervention_models"][0]["phases"][0]["rules"][0]["frequency_value"] = 28
+    assert centre_import(document=changed).updated["activity_rules"] == 1
+    assert ActivityRule.objects.get(phase__model=model, kind="talk").frequency_value == 28
+
+
+def test_only_an_administrator_imports_models_and_the_built_in_ones_stay_as_they_are() -> None:
+    from activities.models import InterventionModel
+
+    centre_import(document=_document())
+    mine = frozenset(Site.objects.values_list("pk", flat=True))
+    with pytest.raises(ImportFailed) as failed:
+        centre_import(document=_model_document(), allowed_site_ids=mine)
+    assert ("$.intervention_models[0].name", "Kun en administrator kan indlæse indsatsmodeller.") in failed.value.errors
+    assert not InterventionModel.objects.filter(name="Fredericia-modellen").exists()
+
+    builtin = InterventionModel.objects.filter(builtin=True).first()
+    doc = {"format": "ugeskema-centre/1", "intervention_models": [{"name": builtin.name, "min_weeks": 1}]}
+    with pytest.raises(ImportFailed) as failed:
+        centre_import(document=doc)
+    assert failed.value.errors[0][0] == "$.intervention_models[0].name"
+    builtin.refresh_from_db()
+    assert builtin.min_weeks != 1
