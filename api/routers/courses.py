@@ -9,7 +9,8 @@ from api.auth import planner_scope
 from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS
 from scheduler.audit import AuditAction, audit_record
-from scheduler.courses.proposals import ProposalGroup, course_proposals
+from scheduler.courses.proposals import ProposalGroup
+from scheduler.courses.selectors import course_proposals_for_week
 from scheduler.courses.services import AcceptedCourse, course_proposal_accept
 
 router = Router(tags=["Hold / Group courses"])
@@ -116,7 +117,7 @@ def proposals_list(request: HttpRequest, params: Query[ProposalQuery]) -> list[d
     scope = planner_scope(request)
     site_id = resolve_site(params.site, scope)
     week_start = parse_week(params.week)
-    groups = course_proposals(site_ids=[site_id], week_start=week_start, weeks=params.weeks)
+    groups = course_proposals_for_week(site_ids=[site_id], week_start=week_start, weeks=params.weeks)
     audit_record(actor=request.auth, action=AuditAction.VIEW, object_repr=f"Forslag til nye hold (center {site_id})",
                  citizen_ids={s.citizen_id for g in groups for p in g.proposals for s in p.seats}
                  | {r.citizen_id for g in groups for r in g.refused}, request=request)

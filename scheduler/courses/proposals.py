@@ -7,9 +7,10 @@ bookings. Nothing is written: a coordinator accepts a proposal (scheduler.course
     groups = course_proposals(site_ids=[site.pk], week_start=monday, weeks=8)
 
 Who waits: an active citizen whose current phase has a group-session rule of the theme and who has no
-place on a course of it once the week's own course places are given (the same
-`course_places_assign` planning uses, inside a savepoint that is rolled back), plus citizens whose next
-phase asks for the theme and starts within the weeks (they join from that week).
+place on a course of it in the week, plus citizens whose next phase asks for the theme and starts within
+the weeks (they join from that week). The caller decides what "a place" means: planning calls this with
+the draft's course places applied; the screens call `course_proposals_for_week`
+(scheduler.courses.selectors), which gives the week's course places first, as planning would.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from activities.models import (
 )
 from rooms.models import Room, Site
 from scheduler.availability import TZ, active_internships, minutes, site_weeks, work_hours
-from scheduler.demand.demand import active_enrolments, course_themes
+from scheduler.demand.demand import Note, active_enrolments, course_themes
 from scheduler.models import (
     Absence,
     Appointment,
@@ -42,8 +43,6 @@ from scheduler.models import (
     PlanStatus,
     WorkingHours,
 )
-from scheduler.planning.proposals import proposals_applied
-from scheduler.planning.services import course_places_assign
 from solver import course_proposals as cp
 from solver.problem import DANISH_DAYS
 
@@ -431,6 +430,33 @@ def _proposal_group(
     return group
 
 
+def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: float,
+                         num_workers: int | None = None, random_seed: int = 0) -> int:
+    """Point each "no place on a course of the theme" note at the proposed new course that would seat
+    the citizen ("Foreslået nyt hold: Mestring, tirsdage 9–11, fra 05.01."). Runs where the week's
+    course places are applied (planning). Returns how many notes got a pointer."""
+    course_notes = [n for n in notes if n.key.startswith("course:") and n.rule_id and n.citizen_ids]
+    if not course_notes or time_limit <= 0:
+        return 0
+    themes = dict(ActivityRule.objects.filter(pk__in={n.rule_id for n in course_notes}).values_list("pk", "theme"))
+    sites = dict(Citizen.objects.filter(pk__in={z for n in course_notes for z in n.citizen_ids})
+                 .values_list("pk", "site_id"))
+    groups = course_proposals(
+        site_ids=sorted({sites[n.citizen_ids[0]] for n in course_notes}), week_start=week_start,
+        themes=sorted({themes[n.rule_id] for n in course_notes}), time_limit=time_limit, num_workers=num_workers,
+        random_seed=random_seed,
+    )
+    seat_of = {(p.site_id, p.theme, s.citizen_id): p for g in groups for p in g.proposals for s in p.seats}
+    pointed = 0
+    for note in course_notes:
+        z = note.citizen_ids[0]
+        proposal = seat_of.get((sites[z], themes[note.rule_id], z))
+        if proposal is not None:
+            note.reason = f"{note.reason}. Foreslået nyt hold: {proposal.text}"
+            pointed += 1
+    return pointed
+
+
 def course_proposals(
     *, site_ids: list[int], week_start: date, weeks: int = DEFAULT_WEEKS, themes: list[str] | None = None,
     time_limit: float | None = None, num_workers: int | None = None, random_seed: int = 0,
@@ -443,27 +469,23 @@ def course_proposals(
     }
     mondays = _mondays(week_start, weeks)
     groups: list[ProposalGroup] = []
-    with proposals_applied():
-        # The week's own course places first: only who is still without a place waits.
-        course_places_assign(site_ids=site_ids, week_start=week_start)
-        wanted = waiting_citizens(site_ids=site_ids, week_start=week_start, weeks=weeks)
-        if not wanted:
-            return []
-        courses = list(
-            GroupCourse.objects.filter(start_date__lte=mondays[-1] + timedelta(days=4), end_date__gte=week_start)
-            .prefetch_related("sessions", "room_features")
-        )
-        courses_of: dict[int, list[int]] = defaultdict(list)
-        for citizen_id, course_id in CourseMembership.objects.filter(
-            Q(left__isnull=True) | Q(left__gte=week_start), course__in=courses
-        ).values_list("citizen_id", "course_id"):
-            courses_of[citizen_id].append(course_id)
-        planned = _planned(mondays)
-        sites = {s.id: s for s in Site.objects.filter(id__in={k[0] for k in wanted})}
-        order = sorted(wanted.items(), key=lambda kv: (sites[kv[0][0]].name, kv[0][1]))
-        for (site_id, theme), (rule, waiting) in order:
-            if themes and theme not in themes:
-                continue
-            groups.append(_proposal_group(sites[site_id], theme, rule, waiting, mondays, planned, courses,
-                                          courses_of, solve))
+    wanted = waiting_citizens(site_ids=site_ids, week_start=week_start, weeks=weeks)
+    if themes is not None:
+        wanted = {key: value for key, value in wanted.items() if key[1] in themes}
+    if not wanted:
+        return []
+    courses = list(
+        GroupCourse.objects.filter(start_date__lte=mondays[-1] + timedelta(days=4), end_date__gte=week_start)
+        .prefetch_related("sessions", "room_features")
+    )
+    courses_of: dict[int, list[int]] = defaultdict(list)
+    for citizen_id, course_id in CourseMembership.objects.filter(
+        Q(left__isnull=True) | Q(left__gte=week_start), course__in=courses
+    ).values_list("citizen_id", "course_id"):
+        courses_of[citizen_id].append(course_id)
+    planned = _planned(mondays)
+    sites = {s.id: s for s in Site.objects.filter(id__in={k[0] for k in wanted})}
+    for (site_id, theme), (rule, waiting) in sorted(wanted.items(), key=lambda kv: (sites[kv[0][0]].name, kv[0][1])):
+        groups.append(_proposal_group(sites[site_id], theme, rule, waiting, mondays, planned, courses,
+                                      courses_of, solve))
     return groups

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from rooms.models import Site
 from scheduler.access import request_scope
 from scheduler.audit import AuditAction, audit_record
-from scheduler.courses.proposals import CourseProposal, ProposalGroup, course_proposals
+from scheduler.courses.proposals import CourseProposal, ProposalGroup
+from scheduler.courses.selectors import course_proposals_for_week
 from scheduler.courses.services import AcceptedCourse, course_proposal_accept
 from scheduler.errors import DomainError
 from scheduler.web.access import coordinator_required, site_or_404
@@ -46,7 +47,7 @@ def _form(site: Site, group: ProposalGroup, proposal: CourseProposal, n: int) ->
 def proposals(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
-    groups = course_proposals(site_ids=[site.pk], week_start=week_start)
+    groups = course_proposals_for_week(site_ids=[site.pk], week_start=week_start)
     shown = [(g, [(p, _form(site, g, p, 100 * i + j)) for j, p in enumerate(g.proposals)])
              for i, g in enumerate(groups)]
     audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Forslag til nye hold {site.code}",

@@ -9,7 +9,7 @@ from activities.models import CourseMembership, CourseSession, GroupCourse, Staf
 from rooms.calendar import holiday_name
 from rooms.models import Room
 from scheduler.access import scope_for
-from scheduler.courses.proposals import course_proposals
+from scheduler.courses.selectors import course_proposals_for_week as course_proposals
 from scheduler.courses.services import accepted_from, course_proposal_accept
 from scheduler.models import Absence, Appointment, WorkingHours
 from scheduler.planning.services import plan_create_draft
@@ -132,3 +132,26 @@ def test_accepting_creates_exactly_the_course_sessions_and_memberships_shown_and
     assert sessions.count() == 1
     assert set(sessions.get().citizens.values_list("id", flat=True)) == {e.citizen_id for e in waiting}
     assert not plan.unplaced.filter(kind="group_session").exists()
+
+
+def test_the_citizens_left_without_a_course_place_are_pointed_at_the_proposed_new_course() -> None:
+    week = quiet_weeks(4)
+    s = f.site()
+    k = f.consultant(s, "Mette Hansen")
+    f.consultant(s, "Ole Lund")
+    phase = f.model_with_rules(COPING)
+    course(s, week, facilitator=k)
+    for _ in range(12):
+        f.citizen(s, phase, start=week - timedelta(weeks=3))
+    late = [f.citizen(s, phase, start=week - timedelta(weeks=1)) for _ in range(2)]
+    f.internship(late[0], start=week - timedelta(weeks=1), weekdays=(0, 2), hours=16)
+
+    plan = plan_create_draft(week_start=week, site_ids=[s.id], **FAST)
+
+    tasks = list(plan.unplaced.filter(kind="group_session"))
+    assert sorted(t.citizens.get().pk for t in tasks) == sorted(e.citizen_id for e in late)
+    (proposal,) = course_proposals(site_ids=[s.id], week_start=week, weeks=8, **FAST)[0].proposals
+    for task in tasks:
+        assert task.reason.startswith("Ingen ledig plads på et hold med tema mestring")
+        assert task.reason.endswith(f". Foreslået nyt hold: {proposal.text}")
+        assert "Foreslået nyt hold: Mestring, " in task.reason
