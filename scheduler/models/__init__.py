@@ -1,5 +1,6 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
+from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
 from scheduler.models.people import (
     Absence,
@@ -29,6 +30,8 @@ __all__ = [
     "AbsenceReason",
     "ActivityRequest",
     "Appointment",
+    "Attendance",
+    "AttendanceStatus",
     "AppointmentStatus",
     "Booking",
     "BookingResource",
@@ -40,6 +43,7 @@ __all__ = [
     "EnrolmentStatus",
     "FeedKind",
     "FeedToken",
+    "MISSED",
     "Plan",
     "PlanStatus",
     "PlanningWeights",
