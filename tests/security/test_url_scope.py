@@ -71,6 +71,9 @@ WEB: dict[str, Case] = {
     "web:appointment_cancel": Case(lambda w: f"/aftale/{o('draft_appointment')(w)}/aflys/", site_a(),
                                    method="post", destructive=True),
     "web:unplaced": Case(lambda w: f"/ikke-placeret/{o('unplaced')(w)}/", site_a()),
+    # A consultant marks their own appointments, a coordinator those of their sites (site B's sees none of A's).
+    "web:attendance": Case(lambda w: "/fremmoede/", {**site_a(allowed_b=True), "consultant": ALLOWED},
+                           sees_citizen_a=("consultant",)),
     "web:feeds": Case(lambda w: "/kalenderlinks/alfa/", site_a()),
     "web:data_list": Case(lambda w: "/data/borgere/", site_a(allowed_b=True)),
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
@@ -83,6 +86,8 @@ WEB: dict[str, Case] = {
     "citizen_pdf": Case(lambda w: w.links["citizen"].pdf_url, dict.fromkeys(PERSONAS, 200), public_token=True),
     "consultant_pdf": Case(lambda w: w.links["consultant"].pdf_url, dict.fromkeys(PERSONAS, 200),
                            public_token=True),
+    "consultant_attendance": Case(lambda w: w.links["consultant"].pdf_url.replace("ugeskema.pdf", "fremmoede/"),
+                                  dict.fromkeys(PERSONAS, 200), public_token=True, sees_citizen_a=PERSONAS),
     # The API's own pages: schema and docs carry no data.
     "api-docs-asset": Case(lambda w: "/api/docs/assets/swagger-ui.css", dict.fromkeys(PERSONAS, 200)),
     "api:openapi-json": Case(lambda w: "/api/openapi.json", dict.fromkeys(PERSONAS, 200)),
