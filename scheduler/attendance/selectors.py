@@ -67,6 +67,7 @@ class Participant:
     citizen: Citizen
     status: str  # the effective status (PENDING when not marked and inside the grace period)
     marked: bool
+    display: str = ""  # what the page shows: the full name, or initials/reference behind a secret link
 
     @property
     def label(self) -> str:

@@ -205,6 +205,6 @@ def consultant_attendance(request: HttpRequest, token: str) -> HttpResponse:
     consultant = feed_token.consultant
     actor = f"konsulentlink {consultant.reference}"
     response = attendance_page(request, marker=Marker(actor=actor, consultant=consultant), title=consultant.name,
-                               audit_actor=actor)
+                               audit_actor=actor, full_names=False)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

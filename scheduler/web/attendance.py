@@ -23,6 +23,7 @@ from scheduler.attendance.services import (
 )
 from scheduler.audit import AuditAction, audit_record
 from scheduler.models import AttendanceStatus
+from scheduler.publishing.feeds import citizen_label
 from solver.problem import DANISH_DAYS
 
 FIELD = re.compile(r"^s-(\d{1,12})-(\d{1,12})$")
@@ -62,8 +63,11 @@ def _rest_held(marker: Marker, day: date, appointment_id: int, given: list[Mark]
 
 
 def attendance_page(request: HttpRequest, *, marker: Marker, title: str, audit_actor: object,
-                    extra: dict[str, Any] | None = None, query: str = "") -> HttpResponse:
-    """GET: the day's list; POST: save the ticked list, or mark the rest of the day held, then redirect."""
+                    extra: dict[str, Any] | None = None, query: str = "", full_names: bool = True) -> HttpResponse:
+    """GET: the day's list; POST: save the ticked list, or mark the rest of the day held, then redirect.
+
+    Behind a secret link (`full_names=False`) citizens appear as the consultant's PDF shows them: initials
+    or reference by the site's setting; a logged-in consultant or coordinator sees full names."""
     days = days_to_mark(consultant=marker.consultant, site_ids=marker.site_ids)
     day = day_from(request) or (days[0][0] if days else timezone.localdate())
     error = ""
@@ -80,6 +84,9 @@ def attendance_page(request: HttpRequest, *, marker: Marker, title: str, audit_a
         except AttendanceError as refused:
             error = refused.message
     sheet = day_sheet(day=day, consultant=marker.consultant, site_ids=marker.site_ids)
+    for row in sheet.rows:
+        for p in row.participants:
+            p.display = f"{p.citizen.first_name} {p.citizen.last_name}" if full_names else citizen_label(p.citizen)
     audit_record(actor=audit_actor, action=AuditAction.VIEW, citizen_ids=sheet.citizen_ids(),
                  object_repr=f"Fremmøde {day.isoformat()}", request=request)
     saved_text = ""
