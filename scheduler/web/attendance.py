@@ -99,5 +99,7 @@ def attendance_page(request: HttpRequest, *, marker: Marker, title: str, audit_a
     }
     response = render(request, "attendance/day.html", context, status=422 if error else 200)
     response["Cache-Control"] = "private, no-cache"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form's POST and
+    # Django's CSRF check refuses it; the page links nowhere else, so the secret in its URL stays here.
+    response["Referrer-Policy"] = "same-origin"
     return response
