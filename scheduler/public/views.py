@@ -33,6 +33,7 @@ from scheduler.publishing.tokens import (
     page_link_lookup,
 )
 from scheduler.publishing.ugeskema import citizen_week, current_week_start
+from scheduler.web.agreements import agreements_page
 from scheduler.web.attendance import attendance_page
 from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours
 
@@ -205,6 +206,20 @@ def consultant_attendance(request: HttpRequest, token: str) -> HttpResponse:
     consultant = feed_token.consultant
     actor = f"konsulentlink {consultant.reference}"
     response = attendance_page(request, marker=Marker(actor=actor, consultant=consultant), title=consultant.name,
-                               audit_actor=actor, full_names=False)
+                               audit_actor=actor, full_names=False, agreements_base=request.path)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_answers_gone
+def consultant_agreements(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """The agreements of one of the consultant's own meetings (participants as initials or reference)."""
+    feed_token = _page_token(request, token, FeedKind.CONSULTANT)
+    consultant = feed_token.consultant
+    marker = Marker(actor=f"konsulentlink {consultant.reference}", consultant=consultant)
+    response = agreements_page(request, marker=marker, appointment_id=pk, full_names=False,
+                               back_url=request.path.rsplit("/", 3)[0] + "/")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

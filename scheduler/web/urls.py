@@ -37,6 +37,7 @@ urlpatterns = [
     path("aftale/<int:pk>/aflys/", plan_views.appointment_cancel, name="appointment_cancel"),
     path("ikke-placeret/<int:pk>/", plan_views.unplaced_find, name="unplaced"),
     path("fremmoede/", attendance_views.attendance, name="attendance"),
+    path("fremmoede/<int:pk>/aftaler/", attendance_views.meeting_agreements, name="meeting_agreements"),
     path("kalenderlinks/<slug:site_code>/", plan_views.feeds, name="feeds"),
     path("data/<slug:slug>/", data_views.data_list, name="data_list"),
     path("data/<slug:slug>/ny/", data_views.data_edit, name="data_new"),

@@ -74,6 +74,8 @@ WEB: dict[str, Case] = {
     # A consultant marks their own appointments, a coordinator those of their sites (site B's sees none of A's).
     "web:attendance": Case(lambda w: "/fremmoede/", {**site_a(allowed_b=True), "consultant": ALLOWED},
                            sees_citizen_a=("consultant",)),
+    "web:meeting_agreements": Case(lambda w: f"/fremmoede/{o('past_appointment')(w)}/aftaler/",
+                                   {**site_a(), "consultant": ALLOWED}, sees_citizen_a=("consultant",)),
     "web:feeds": Case(lambda w: "/kalenderlinks/alfa/", site_a()),
     "web:data_list": Case(lambda w: "/data/borgere/", site_a(allowed_b=True)),
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
@@ -88,6 +90,10 @@ WEB: dict[str, Case] = {
                            public_token=True),
     "consultant_attendance": Case(lambda w: w.links["consultant"].pdf_url.replace("ugeskema.pdf", "fremmoede/"),
                                   dict.fromkeys(PERSONAS, 200), public_token=True),
+    "consultant_agreements": Case(
+        lambda w: w.links["consultant"].pdf_url.replace(
+            "ugeskema.pdf", f"fremmoede/{o('past_appointment')(w)}/aftaler/"),
+        dict.fromkeys(PERSONAS, 200), public_token=True),
     # The API's own pages: schema and docs carry no data.
     "api-docs-asset": Case(lambda w: "/api/docs/assets/swagger-ui.css", dict.fromkeys(PERSONAS, 200)),
     "api:openapi-json": Case(lambda w: "/api/openapi.json", dict.fromkeys(PERSONAS, 200)),
@@ -178,6 +184,13 @@ API: dict[str, Case] = {
                                 "appointment": w.objects["past_appointment"].pk,
                                 "citizen": w.objects["citizen_a"].pk, "status": "no_show"}]}),
     "citizens_attendance": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/attendance",
+                                planners(coord_b=404)),
+    "appointments_agreements": Case(
+        lambda w: f"/api/appointments/{w.objects['past_appointment'].pk}/agreements",
+        {**planners(coord_b=422), "consultant": ALLOWED}, method="post",
+        body=lambda w: {"citizen": w.objects["citizen_a"].pk, "agreements": [
+            {"kind": "task", "due_by": "2099-01-01", "responsible": "citizen", "text": "Søg job"}]}),
+    "citizens_agreements": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/agreements",
                                 planners(coord_b=404)),
     "centre_import": Case(lambda w: "/api/import?dry_run=true", planners(), method="post",
                           body={"format": "ugeskema-centre/1"}),
