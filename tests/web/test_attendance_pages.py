@@ -48,6 +48,8 @@ def test_a_coordinator_of_another_site_cannot_mark_site_a(world: World) -> None:
 def test_a_coordinator_marks_the_rest_of_the_day_held(world: World) -> None:
     client = world.web("coord_a")
     day = world.objects["past_appointment"].start.date().isoformat()
+    detail = client.get(f"/aftale/{world.objects['past_appointment'].pk}/").content.decode()
+    assert f"/fremmoede/?center=alfa&amp;dag={day}" in detail
     assert "Anne Jensen" in client.get(f"/fremmoede/?center=alfa&dag={day}").content.decode()
     answer = client.post(f"/fremmoede/?center=alfa&dag={day}", {"alle": "1"})
     assert answer.status_code == 302
