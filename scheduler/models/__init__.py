@@ -1,5 +1,7 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
+from scheduler.models.agreements import Agreement, AgreementKind, MeetingNote, Responsible, RetentionStep
+from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
 from scheduler.models.people import (
     Absence,
@@ -28,7 +30,11 @@ __all__ = [
     "Absence",
     "AbsenceReason",
     "ActivityRequest",
+    "Agreement",
+    "AgreementKind",
     "Appointment",
+    "Attendance",
+    "AttendanceStatus",
     "AppointmentStatus",
     "Booking",
     "BookingResource",
@@ -40,11 +46,15 @@ __all__ = [
     "EnrolmentStatus",
     "FeedKind",
     "FeedToken",
+    "MISSED",
+    "MeetingNote",
     "Plan",
     "PlanStatus",
     "PlanningWeights",
     "PreferredTime",
     "RequestStatus",
+    "Responsible",
+    "RetentionStep",
     "SolvePart",
     "SolveRun",
     "SolveRunStatus",
