@@ -64,7 +64,12 @@ def _owner_q(token: FeedToken) -> Q:
         case FeedKind.ROOM:
             return Q(room_id=token.room_id)
         case FeedKind.SITE:
-            return Q(site_id=token.site_id) | Q(room__site_id=token.site_id)
+            # Its rooms and its own work elsewhere: home visits, company follow-ups and calls (no site, no
+            # room) of its citizens or of consultants based there.
+            off_site = Q(site__isnull=True, room__isnull=True) & (
+                Q(citizens__site_id=token.site_id) | Q(consultants__home_site_id=token.site_id)
+            )
+            return Q(site_id=token.site_id) | Q(room__site_id=token.site_id) | off_site
         case FeedKind.GROUP_COURSE:
             return Q(group_course_id=token.group_course_id)
     raise ValueError(token.kind)

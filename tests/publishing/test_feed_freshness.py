@@ -181,3 +181,21 @@ def test_the_feed_inputs_version_is_recorded_in_the_database(world):  # noqa: F8
     enrolment.referring_jobcentre = "Jobcenter Kolding"
     enrolment.save()  # no feed shows it
     assert data_epoch.feed_inputs_version() == middle
+
+
+def test_the_site_feed_includes_its_off_site_work_stored_without_a_site(client, world):  # noqa: F811
+    """A home visit or company follow-up with neither site nor room (as stored by the API, or before the
+    planner recorded the citizen's site) is the site's work when its citizen or consultant belongs there."""
+    home = make_appointment(world["plan"], start=at(world["monday"], 14), kind="talk",
+                            consultants=[world["lars"]], citizens=[world["bo"]], site=None, place="home",
+                            task_key="home:bo")
+    Appointment.objects.filter(pk=home.pk).update(site=None)
+    other_site = make_site(code="kolding", name="Center Kolding")
+    elsewhere = make_appointment(world["plan"], start=at(world["monday"], 15), kind="talk",
+                                 consultants=[make_consultant(other_site, "Ole Dahl")],
+                                 citizens=[make_citizen(other_site, "Eva", "Lund")], site=None, place="home",
+                                 task_key="home:eva")
+    Appointment.objects.filter(pk=elsewhere.pk).update(site=None)
+    events = parse_agreeing(client.get(_url(world, "site")).content)
+    assert _uid(home) in events and _uid(elsewhere) not in events
+    assert events[_uid(home)][4].endswith("– BN")
