@@ -23,7 +23,7 @@ from scheduler.models.plans import (
     UnplacedTask,
 )
 from scheduler.models.runs import SolvePart, SolveRun, SolveRunStatus
-from scheduler.models.tokens import FeedKind, FeedToken
+from scheduler.models.tokens import FeedInputChange, FeedKind, FeedToken
 from scheduler.models.weights import PlanningWeights
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Enrolment",
     "EnrolmentStatus",
     "FeedKind",
+    "FeedInputChange",
     "FeedToken",
     "MISSED",
     "MeetingNote",
