@@ -86,17 +86,35 @@ def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]
     )
 
 
+def _draft_word(drafts: list[Plan]) -> tuple[list[Appointment], set[str]]:
+    """The drafts' word on each task: their first row per task key (by plan, then id), as full rows only
+    where a coordinator pinned it (only those become pins or held cancellations), and the task keys of
+    all of them (an unpinned draft row releases a published pin). A draft holds hundreds of rows; loading
+    them all with their people cost a fifth of a `problem_build`."""
+    if not drafts:
+        return [], set()
+    first: dict[str, int] = {}
+    for pk, task_key in (Appointment.objects.filter(plan__in=drafts).order_by("plan_id", "id")
+                         .values_list("pk", "task_key")):
+        first.setdefault(task_key, pk)
+    chosen = set(first.values())
+    return [a for a in _appointments(drafts, pinned=True) if a.pk in chosen], set(first)
+
+
 def coordinator_decisions(
-    draft_rows: list[Appointment], published_rows: list[Appointment]
+    draft_rows: list[Appointment], published_rows: list[Appointment], draft_keys: Iterable[str] = (),
 ) -> tuple[dict[str, Appointment], dict[str, Appointment]]:
     """(pins, cancellations) a coordinator made that re-planning must keep, by task key.
 
     What a coordinator pinned, moved, placed or cancelled by hand is pinned. The newest word on a task
     counts: the draft's appointment if the draft has the task, else the published one — so a published
-    pin carries over into every next draft, and unpinning in the draft releases it."""
+    pin carries over into every next draft, and unpinning in the draft releases it. `draft_keys`: task
+    keys the drafts hold besides `draft_rows` (when only their pinned rows were loaded)."""
     latest: dict[str, Appointment] = {}
     for a in published_rows:
         latest.setdefault(a.task_key, a)
+    for task_key in draft_keys:
+        latest.pop(task_key, None)
     in_drafts: dict[str, Appointment] = {}
     for a in draft_rows:
         in_drafts.setdefault(a.task_key, a)
@@ -193,7 +211,8 @@ def problem_build(
     wd = week_demand or demand_mod.week_demand(week_start=week_start, site_ids=site_ids)
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
     published_rows = _appointments(published)
-    pins, held_cancelled = coordinator_decisions(_appointments(drafts), published_rows)
+    draft_rows, draft_keys = _draft_word(list(drafts))
+    pins, held_cancelled = coordinator_decisions(draft_rows, published_rows, draft_keys)
     previous = {a.task_key: a for a in published_rows if a.status == AppointmentStatus.PLANNED}
 
     # Consultants: those serving the sites, and anyone a pin or the published plan names.
