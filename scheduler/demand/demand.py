@@ -130,6 +130,7 @@ class WeekDemand:
     demands: list[Demand] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     enrolments: dict[int, Enrolment] = field(default_factory=dict)
+    internships: dict[int, list] = field(default_factory=dict)  # the week's internships per enrolment id
 
 
 def _day_text(day: date) -> str:
@@ -194,6 +195,7 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
+    result.internships = internships
     history = held_history(enrolments=enrolments, week_start=week_start)
     weeks = site_weeks(sites=Site.objects.filter(id__in=site_ids), week_start=week_start)
     phase_ids = {e.current_phase_id for e in enrolments if e.current_phase_id}

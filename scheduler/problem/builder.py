@@ -255,10 +255,7 @@ def problem_build(
         z.id: z
         for z in Citizen.objects.filter(id__in=citizen_ids, site_id__in=site_ids).prefetch_related("unavailability")
     }
-    enrolments = _enrolments_by_citizen(citizens, week_start)
-    internships = active_internships(
-        enrolment_ids=[e.id for es in enrolments.values() for e in es], week_start=week_start
-    )
+    enrolments, internships = _enrolments_by_citizen(citizens, week_start, wd)
     hours_at_work = {
         zid: work_hours([i for e in enrolments.get(zid, []) for i in internships.get(e.id, [])], week_start)
         for zid in citizens
@@ -538,12 +535,23 @@ def _consultants(
 # -- citizens ---------------------------------------------------------------------------------------
 
 
-def _enrolments_by_citizen(citizens: dict[int, Citizen], week_start: date) -> dict[int, list[Enrolment]]:
+def _enrolments_by_citizen(
+    citizens: dict[int, Citizen], week_start: date, wd: WeekDemand,
+) -> tuple[dict[int, list[Enrolment]], dict[int, list]]:
+    """The citizens' active enrolments, and the week's internships per enrolment id. The week's demand
+    read both for the planned sites (the citizens' sites): taken from there, not read twice."""
+    site_ids = {z.site_id for z in citizens.values()}
+    reuse = wd.week_start == week_start and site_ids <= wd.site_ids
+    active = (list(wd.enrolments.values()) if reuse
+              else demand_mod.active_enrolments(site_ids=site_ids, week_start=week_start))
     out: dict[int, list[Enrolment]] = defaultdict(list)
-    for e in demand_mod.active_enrolments(site_ids={z.site_id for z in citizens.values()}, week_start=week_start):
+    for e in active:
         if e.citizen_id in citizens:
             out[e.citizen_id].append(e)
-    return out
+    enrolment_ids = [e.id for es in out.values() for e in es]
+    if reuse:
+        return out, {e: wd.internships[e] for e in enrolment_ids if e in wd.internships}
+    return out, active_internships(enrolment_ids=enrolment_ids, week_start=week_start)
 
 
 def citizen_free(z: Citizen, site_week: SiteWeek, hours_at_work: list, travel: dict | None = None) -> DayIntervals:
