@@ -24,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # The week seed_demo fills by default; relative to today because the API plans only inside the planning
 # window (scheduler.weeks).
 WEEK_CODE = iso_week_label(coming_week_start())
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the worker tests use a SQLite file")
+pytestmark = [
+    pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the worker tests use a SQLite file"),
+    # Under pytest-xdist (`make test`) on one worker, so the module's seeded file is made once.
+    pytest.mark.xdist_group("background-worker"),
+]
 
 
 def _env(db: Path) -> dict[str, str]:
