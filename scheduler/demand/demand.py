@@ -206,13 +206,14 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
         rules_by_phase[rule.phase_id].append(rule)
 
     themes = course_themes(citizen_ids=[e.citizen_id for e in enrolments], week_start=week_start)
+    courses: dict = {}  # a theme's courses per site, read once for every citizen without a place
     for e in enrolments:
         for rule in rules_by_phase.get(e.current_phase_id or -1, []):
             if rule.kind == ActivityKind.GROUP_SESSION and rule.theme and rule.theme not in themes[e.citizen_id]:
                 site = weeks[e.citizen.site_id].site
                 reason, cause = no_course_reason(
                     theme=rule.theme, site=site, citizen=e.citizen, week_start=week_start,
-                    hours_at_work=work_hours(internships.get(e.id, []), week_start),
+                    hours_at_work=work_hours(internships.get(e.id, []), week_start), courses=courses,
                 )
                 result.notes.append(
                     Note(
