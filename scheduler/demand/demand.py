@@ -135,6 +135,7 @@ class WeekDemand:
     demands: list[Demand] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     enrolments: dict[int, Enrolment] = field(default_factory=dict)
+    internships: dict[int, list] = field(default_factory=dict)  # the week's internships per enrolment id
 
 
 def _day_text(day: date) -> str:
@@ -246,6 +247,7 @@ def week_demand(
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
+    result.internships = internships
     history, missed = attendance_history(enrolments=enrolments, week_start=week_start)
     for enrolment_id, kinds in (assumed_held or {}).items():
         for kind, day in kinds.items():
@@ -259,6 +261,7 @@ def week_demand(
 
     themes = course_themes(citizen_ids=[e.citizen_id for e in enrolments], week_start=week_start)
     agreed = agreed_meetings(enrolment_ids=result.enrolments, week_start=week_start)
+    courses: dict = {}  # a theme's courses per site, read once for every citizen without a place
     for e in enrolments:
         for rule in rules_by_phase.get(e.current_phase_id or -1, []):
             if rule.frequency_type == FrequencyType.EVERY_N_DAYS and any(
@@ -268,7 +271,7 @@ def week_demand(
                 site = weeks[e.citizen.site_id].site
                 reason, cause = no_course_reason(
                     theme=rule.theme, site=site, citizen=e.citizen, week_start=week_start,
-                    hours_at_work=work_hours(internships.get(e.id, []), week_start),
+                    hours_at_work=work_hours(internships.get(e.id, []), week_start), courses=courses,
                 )
                 result.notes.append(
                     Note(

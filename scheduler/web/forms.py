@@ -77,7 +77,9 @@ class MoveForm(VersionForm):
         ids = list(site_ids)
         self.fields["consultant"].queryset = Consultant.objects.filter(
             Q(home_site_id__in=ids) | Q(sites__in=ids), active=True).distinct().order_by("name")
-        self.fields["room"].queryset = Room.objects.filter(site_id__in=ids, active=True).order_by("name")
+        # The site too: a room's label names it (Room.__str__), one query per room otherwise.
+        self.fields["room"].queryset = (Room.objects.filter(site_id__in=ids, active=True).select_related("site")
+                                        .order_by("name"))
 
     def start_time(self) -> time:
         hours, minutes = self.cleaned_data["start"].split(":")
