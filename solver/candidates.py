@@ -53,6 +53,9 @@ class CandidateSet:
     room_classes: list[RoomClass] = field(default_factory=list)
     class_of_room: dict[int, int] = field(default_factory=dict)
     breaks: object | None = None  # solver.breaks.Breaks, built on first use (False: no break rules)
+    # Consultants whose minutes (incl. trips) the bounds may cap by their contract only, not by
+    # their free working time (solver.relaxed: chained visits share trips).
+    contract_only: frozenset[int] = frozenset()
 
     def no_candidate_task_ids(self) -> frozenset[str]:
         return frozenset(self.reasons)
