@@ -143,22 +143,38 @@ def test_the_real_bound_is_never_above_the_solvers_plans(problem: Problem) -> No
         assert gap is None or 0.0 <= gap <= 1.0
 
 
-def test_a_start_off_the_grid_is_seen_by_the_real_bound_only() -> None:
-    """A talk that only fits at 15:15 (citizen free from 15:15, consultant until 16:00): the 30-minute
-    candidate grid cannot place it, the real bound knows it can be placed."""
+def test_a_start_off_the_grid_is_seen_by_the_real_bound_and_by_edge_starts() -> None:
+    """A talk that only fits at 15:15 (citizen free from 15:15, consultant until 16:00): the plain
+    30-minute candidate grid cannot place it, the real bound knows it can be placed, and the
+    default candidates (starts where free time begins or ends) place it."""
     task = talk("t1", 1, duration_slots=3)
     problem = world(
         [task],
         consultants=[consultant(1, "Mette Hansen", "social")],
         citizens=[citizen(1, available=(Window(at(2, 15, 15), at(2, 16)),))],
         start_step_slots=2,
+        edge_starts=False,
     )
     cs = build(problem)
     assert cs.by_task[0] == []  # nothing on the 30-minute grid
     real = real_bound(problem)
     assert real.unavoidable == 0 and real.bound < combinatorial_bound(cs)
-    on_grid = replace(problem, params=replace(problem.params, start_step_slots=1))
-    assert solve(on_grid).placements[0].start_slot == at(2, 15, 15)
+    default = replace(problem, params=replace(problem.params, edge_starts=True))
+    assert [c.start for c in build(default).candidates] == [at(2, 15, 15)]
+    sol = solve(default)
+    assert sol.placements[0].start_slot == at(2, 15, 15)
+    assert real.bound <= sol.objective < combinatorial_bound(cs)
+
+
+def test_edge_starts_follow_the_consultants_hours_too() -> None:
+    """Consultant from 8:15: a talk at 8:15 is a candidate, 8:45 (off grid, no edge) is not."""
+    problem = world(
+        [talk("t1", 1, duration_slots=2)],
+        consultants=[consultant(1, "Mette Hansen", "social", available=(Window(at(0, 8, 15), at(0, 10)),))],
+    )
+    starts = {c.start for c in build(problem).candidates}
+    assert at(0, 8, 15) in starts and at(0, 9, 30) in starts  # begins / ends with the hours
+    assert at(0, 8, 45) not in starts and at(0, 9) in starts  # the grid as before
 
 
 def test_sites_and_rooms_are_relaxed_only_where_real() -> None:
