@@ -21,7 +21,7 @@ from solver.decompose import decompose, merge
 from solver.greedy import greedy_choice, repair
 from solver.model import build_model
 from solver.problem import Problem, Solution, SolveStatus
-from solver.relaxed import real_bound
+from solver.relaxed import RealBound, real_bound
 from solver.result import build_solution
 from solver.verify import verify
 
@@ -233,6 +233,8 @@ def _search(
     greedy_done = float(stats["candidates_seconds"]) + float(stats["greedy_seconds"])  # type: ignore[arg-type]
     complete = [t for t, n in [(greedy_done, len(hint)), *cb.history] if n >= final]
     stats["complete_plan_seconds"] = min(complete) if complete else stats["wall_seconds"]
+    real = RealBound(int(stats["real_bound"]), int(stats["real_unavoidable"]))  # type: ignore[call-overload]
+    stats["real_gap"] = real.gap(sol.objective)
     return sol
 
 

@@ -187,3 +187,13 @@ def test_sites_and_rooms_are_relaxed_only_where_real() -> None:
     real = real_bound(small)
     assert real.unavoidable == real.bound > 0
 
+
+
+def test_solve_reports_the_real_bound_and_its_gap() -> None:
+    problem = world([talk("t1", 1), talk("t2", 2, "job"), talk("t3", 3, preferred_consultant_ids=(1,))])
+    sol = solve(problem)
+    real = real_bound(problem)
+    assert sol.stats["real_bound"] == real.bound <= sol.objective
+    assert sol.stats["real_unavoidable"] == real.unavoidable == 0
+    assert sol.stats["real_gap"] == real.gap(sol.objective)
+    assert 0.0 <= float(sol.stats["real_gap"]) <= 1.0  # type: ignore[arg-type]
