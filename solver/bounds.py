@@ -140,7 +140,9 @@ def _capacities(cs: CandidateSet) -> dict[int, int]:
     """Minutes each consultant can work: contracted or available, whichever is less."""
     slot = cs.problem.slot_minutes
     return {
-        c.id: min(c.contracted_minutes_per_week, bin(cs.index.consultant_avail[c.id]).count("1") * slot)
+        c.id: c.contracted_minutes_per_week
+        if c.id in cs.contract_only
+        else min(c.contracted_minutes_per_week, bin(cs.index.consultant_avail[c.id]).count("1") * slot)
         for c in cs.problem.consultants
     }
 
@@ -243,6 +245,7 @@ class _Capacity:
         self.slot_minutes = problem.slot_minutes
         self.runs = {c.id: _runs(cs.index.consultant_avail[c.id]) for c in problem.consultants}
         self.contract = {c.id: c.contracted_minutes_per_week for c in problem.consultants}
+        self.contract_only = cs.contract_only
         # task -> (eligible consultants, least minutes) per staff requirement
         self.needs: dict[int, list[tuple[frozenset[int], int]]] = {}
         for ti in minima.miss:
@@ -259,7 +262,10 @@ class _Capacity:
         """Minutes K can give to tasks of at least `shortest` minutes."""
         size = -(-shortest // self.slot_minutes)
         return sum(
-            min(self.contract[k], sum(r for r in self.runs[k] if r >= size) * self.slot_minutes) for k in k_set
+            self.contract[k]
+            if k in self.contract_only
+            else min(self.contract[k], sum(r for r in self.runs[k] if r >= size) * self.slot_minutes)
+            for k in k_set
         )
 
     def demand_on(self, k_set: frozenset[int], tasks: Iterable[int]) -> dict[int, int]:

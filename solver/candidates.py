@@ -55,6 +55,9 @@ class CandidateSet:
     room_classes: list[RoomClass] = field(default_factory=list)
     class_of_room: dict[int, int] = field(default_factory=dict)
     breaks: object | None = None  # solver.breaks.Breaks, built on first use (False: no break rules)
+    # Consultants whose minutes (incl. trips) the bounds may cap by their contract only, not by
+    # their free working time (solver.relaxed: chained visits share trips).
+    contract_only: frozenset[int] = frozenset()
 
     def no_candidate_task_ids(self) -> frozenset[str]:
         return frozenset(self.reasons)
@@ -250,6 +253,8 @@ def _task_candidates(cs: CandidateSet, ti: int, task: Task, consultants: list[Co
     base = _citizen_mask(idx, task)
     if task.external_windows is not None:
         base &= mask_of(task.external_windows)
+    if problem.params.edge_starts and problem.params.start_step_slots > 1 and task.fixed_start is None:
+        starts = sorted(set(starts) | _edge_starts(cs, task, base, consultants))
     starts = [s for s in starts if covers(base, s, s + dur)]
     if not starts:
         return []
@@ -271,6 +276,34 @@ def _task_candidates(cs: CandidateSet, ti: int, task: Task, consultants: list[Co
             kept += 1
         out.extend(found)
     return out
+
+
+def _edge_starts(cs: CandidateSet, task: Task, base: int, consultants: list[Consultant]) -> set[int]:
+    """Starts off the coarse grid where the data need them: the task begins where the citizens'
+    (or an eligible consultant's) free time begins, or ends where it ends — e.g. a talk right after
+    an internship ending at 15:15. Only inside the task's window and one day."""
+    problem, idx = cs.problem, cs.index
+    dur, spd = task.duration_slots, problem.slots_per_day
+    masks = [base & mask_of((task.window,))]
+    for req in task.staff_requirements:
+        masks += [idx.consultant_avail[c.id] for c in eligible_consultants(problem, task, req, consultants)]
+    found: set[int] = set()
+    for m in masks:
+        begins = m & ~(m << 1)
+        ends = m & ~(m >> 1)  # last slot of each run
+        while begins:
+            low = begins & -begins
+            found.add(low.bit_length() - 1)
+            begins ^= low
+        while ends:
+            low = ends & -ends
+            found.add(low.bit_length() - dur)
+            ends ^= low
+    return {
+        s
+        for s in found
+        if task.window.start <= s and s + dur <= task.window.end and s // spd == (s + dur - 1) // spd
+    }
 
 
 def _off_site_candidates(

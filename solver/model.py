@@ -181,24 +181,53 @@ def add_hard_constraints(
 
 
 def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVar], br: Breaks) -> LunchVars:
-    """Per (consultant, day) exactly one lunch start (where some candidate touches one); a chosen
-    candidate whose padded span touches some starts excludes them (solver.breaks)."""
-    lunch: LunchVars = {}
+    """Per (consultant, day) exactly one lunch start; a chosen candidate whose padded span touches
+    some starts excludes them (solver.breaks). Posted as cliques, not one constraint per candidate:
+
+    * core: the candidates whose appointment (busy interval) covers slot t are a clique, and so
+      are the lunch starts whose lunch covers t: one at-most-one over both per slot t;
+    * tail (travel in the day: the padding after the appointment): candidates of the consultant
+      ending at e at place L all cover e - 1 and share the same tail, so one at-most-one over them
+      and the lunch starts the tail touches.
+
+    Together exactly "x_i excludes the starts its padded span touches". (Consultant, day) pairs
+    with a lunch start no candidate touches are left out: the lunch can always go there."""
+    core: dict[tuple[int, int], dict[int, list[int]]] = {}
+    tails: dict[tuple[int, int], dict[tuple[int, str | None], tuple[frozenset[int], list[int]]]] = {}
+    touched: dict[tuple[int, int], set[int]] = {}
     for i, cand in enumerate(cs.candidates):
         day = cs.problem.day_of(cand.start)
-        for kid, a, b in br.spans(cand):
+        for k, ((kid, a, b), (_, c0, c1)) in enumerate(zip(br.spans(cand), br.cores(cand), strict=True)):
             ld = br.lunch.get((kid, day))
-            if ld is None:
+            if ld is None or not br.blocked(ld, a, b):
                 continue
-            blocked = br.blocked(ld, a, b)
-            if not blocked:
-                continue
-            if (kid, day) not in lunch:
-                lunch[(kid, day)] = {p: model.new_bool_var(f"lunch consultant {kid} at {p}") for p in ld.positions}
-                model.add_exactly_one(lunch[(kid, day)].values()).with_name(f"one lunch consultant {kid} day {day}")
-            # Exactly one start: "x_i needs a start it leaves free" is "x_i excludes the starts it touches".
-            touched = [v for p, v in lunch[(kid, day)].items() if p in blocked]
-            model.add_at_most_one([x[i], *touched]).with_name(f"lunch consultant {kid} day {day} beside candidate {i}")
+            key = (kid, day)
+            touched.setdefault(key, set()).update(br.blocked(ld, a, b))
+            for t in range(max(c0, ld.positions[0]), min(c1, ld.positions[-1] + ld.length)):
+                core.setdefault(key, {}).setdefault(t, []).append(i)
+            tail = br.blocked(ld, c1, b) if b > c1 else frozenset()
+            if tail:
+                place = cand.places[k] if cand.places else None
+                tails.setdefault(key, {}).setdefault((c1, place), (tail, []))[1].append(i)
+    lunch: LunchVars = {}
+    for key, hit in touched.items():
+        kid, day = key
+        ld = br.lunch[key]
+        if len(hit) < len(ld.positions):
+            continue  # a lunch start no candidate touches: always free
+        by_start = lunch[key] = {p: model.new_bool_var(f"lunch consultant {kid} at {p}") for p in ld.positions}
+        model.add_exactly_one(by_start.values()).with_name(f"one lunch consultant {kid} day {day}")
+        for t, items in sorted(core.get(key, {}).items()):
+            starts = [v for p, v in by_start.items() if p <= t < p + ld.length]
+            if starts:
+                model.add_at_most_one([*starts, *(x[i] for i in items)]).with_name(
+                    f"lunch consultant {kid} day {day} slot {t}"
+                )
+        for (e, place), (tail, items) in sorted(tails.get(key, {}).items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            starts = [v for p, v in by_start.items() if p in tail]
+            model.add_at_most_one([*starts, *(x[i] for i in items)]).with_name(
+                f"lunch consultant {kid} day {day} after {e} at {place}"
+            )
     return lunch
 
 

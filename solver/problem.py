@@ -248,6 +248,9 @@ class SolverParams:
     random_seed: int = 0
     max_time_seconds: float = 60.0  # keep below the background task timeout
     start_step_slots: int = 2  # candidate starts every 30 min (fixed/pinned starts exempt)
+    # also every start where the citizens' or the consultants' free time begins or ends off that grid
+    # (a talk after an internship ending at 15:15); solver.candidates._edge_starts
+    edge_starts: bool = True
     max_consultants_per_requirement: int = 4  # preferred consultants always included (6 measured worse on L)
     max_consultant_combos: int = 6  # for tasks needing several consultants (feasible combinations only)
     use_hint: bool = True  # greedy plan as a complete hint
