@@ -51,10 +51,8 @@ def _clash(course: GroupCourse, citizen, hours_at_work: list) -> str:  # noqa: A
     return "holdgangene falder sammen med borgerens andet hold"
 
 
-def no_course_reason(
-    *, theme: str, site, citizen, week_start: date, hours_at_work: list  # noqa: ANN001
-) -> tuple[str, dict[str, object]]:
-    """Danish reason and structured cause (docs/plan-format.md) for a citizen without a course place."""
+def _courses_of_theme(theme: str, site, week_start: date) -> tuple[list[GroupCourse], GroupCourse | None]:  # noqa: ANN001
+    """(the theme's courses at the site running this week, the next later one with a free seat)."""
     friday = week_start + timedelta(days=4)
     of_theme = GroupCourse.objects.filter(theme=theme, site=site).prefetch_related("sessions").order_by(
         "start_date", "id"
@@ -62,7 +60,22 @@ def no_course_reason(
     running = [c for c in _with_members(of_theme.filter(start_date__lte=friday, end_date__gte=week_start), week_start)
                if c.sessions.all()]
     later = _with_members(of_theme.filter(start_date__gt=friday), week_start)
-    nxt = next((c for c in later if c.taken < c.max_participants), None)
+    return running, next((c for c in later if c.taken < c.max_participants), None)
+
+
+def no_course_reason(
+    *, theme: str, site, citizen, week_start: date, hours_at_work: list,  # noqa: ANN001
+    courses: dict[tuple, tuple[list[GroupCourse], GroupCourse | None]] | None = None,
+) -> tuple[str, dict[str, object]]:
+    """Danish reason and structured cause (docs/plan-format.md) for a citizen without a course place.
+
+    `courses`: a dict the caller keeps for one week's reasons, so the courses of a theme and site are read
+    once for all citizens without a place, not once each."""
+    courses = {} if courses is None else courses
+    key = (theme, site.pk, week_start)
+    if key not in courses:
+        courses[key] = _courses_of_theme(theme, site, week_start)
+    running, nxt = courses[key]
     params: dict[str, object] = {"theme": theme}
     if nxt is not None:
         params |= {"next_course_id": nxt.id, "next_course_name": nxt.name}

@@ -87,17 +87,35 @@ def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]
     )
 
 
+def _draft_word(drafts: list[Plan]) -> tuple[list[Appointment], set[str]]:
+    """The drafts' word on each task: their first row per task key (by plan, then id), as full rows only
+    where a coordinator pinned it (only those become pins or held cancellations), and the task keys of
+    all of them (an unpinned draft row releases a published pin). A draft holds hundreds of rows; loading
+    them all with their people cost a fifth of a `problem_build`."""
+    if not drafts:
+        return [], set()
+    first: dict[str, int] = {}
+    for pk, task_key in (Appointment.objects.filter(plan__in=drafts).order_by("plan_id", "id")
+                         .values_list("pk", "task_key")):
+        first.setdefault(task_key, pk)
+    chosen = set(first.values())
+    return [a for a in _appointments(drafts, pinned=True) if a.pk in chosen], set(first)
+
+
 def coordinator_decisions(
-    draft_rows: list[Appointment], published_rows: list[Appointment]
+    draft_rows: list[Appointment], published_rows: list[Appointment], draft_keys: Iterable[str] = (),
 ) -> tuple[dict[str, Appointment], dict[str, Appointment]]:
     """(pins, cancellations) a coordinator made that re-planning must keep, by task key.
 
     What a coordinator pinned, moved, placed or cancelled by hand is pinned. The newest word on a task
     counts: the draft's appointment if the draft has the task, else the published one — so a published
-    pin carries over into every next draft, and unpinning in the draft releases it."""
+    pin carries over into every next draft, and unpinning in the draft releases it. `draft_keys`: task
+    keys the drafts hold besides `draft_rows` (when only their pinned rows were loaded)."""
     latest: dict[str, Appointment] = {}
     for a in published_rows:
         latest.setdefault(a.task_key, a)
+    for task_key in draft_keys:
+        latest.pop(task_key, None)
     in_drafts: dict[str, Appointment] = {}
     for a in draft_rows:
         in_drafts.setdefault(a.task_key, a)
@@ -194,7 +212,8 @@ def problem_build(
     wd = week_demand or demand_mod.week_demand(week_start=week_start, site_ids=site_ids)
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
     published_rows = _appointments(published)
-    pins, held_cancelled = coordinator_decisions(_appointments(drafts), published_rows)
+    draft_rows, draft_keys = _draft_word(list(drafts))
+    pins, held_cancelled = coordinator_decisions(draft_rows, published_rows, draft_keys)
     previous = {a.task_key: a for a in published_rows if a.status == AppointmentStatus.PLANNED}
 
     # Consultants: those serving the sites, and anyone a pin or the published plan names.
@@ -237,10 +256,7 @@ def problem_build(
         z.id: z
         for z in Citizen.objects.filter(id__in=citizen_ids, site_id__in=site_ids).prefetch_related("unavailability")
     }
-    enrolments = _enrolments_by_citizen(citizens, week_start)
-    internships = active_internships(
-        enrolment_ids=[e.id for es in enrolments.values() for e in es], week_start=week_start
-    )
+    enrolments, internships = _enrolments_by_citizen(citizens, week_start, wd)
     hours_at_work = {
         zid: work_hours([i for e in enrolments.get(zid, []) for i in internships.get(e.id, [])], week_start)
         for zid in citizens
@@ -541,12 +557,23 @@ def _consultants(
 # -- citizens ---------------------------------------------------------------------------------------
 
 
-def _enrolments_by_citizen(citizens: dict[int, Citizen], week_start: date) -> dict[int, list[Enrolment]]:
+def _enrolments_by_citizen(
+    citizens: dict[int, Citizen], week_start: date, wd: WeekDemand,
+) -> tuple[dict[int, list[Enrolment]], dict[int, list]]:
+    """The citizens' active enrolments, and the week's internships per enrolment id. The week's demand
+    read both for the planned sites (the citizens' sites): taken from there, not read twice."""
+    site_ids = {z.site_id for z in citizens.values()}
+    reuse = wd.week_start == week_start and site_ids <= wd.site_ids
+    active = (list(wd.enrolments.values()) if reuse
+              else demand_mod.active_enrolments(site_ids=site_ids, week_start=week_start))
     out: dict[int, list[Enrolment]] = defaultdict(list)
-    for e in demand_mod.active_enrolments(site_ids={z.site_id for z in citizens.values()}, week_start=week_start):
+    for e in active:
         if e.citizen_id in citizens:
             out[e.citizen_id].append(e)
-    return out
+    enrolment_ids = [e.id for es in out.values() for e in es]
+    if reuse:
+        return out, {e: wd.internships[e] for e in enrolment_ids if e in wd.internships}
+    return out, active_internships(enrolment_ids=enrolment_ids, week_start=week_start)
 
 
 def citizen_free(z: Citizen, site_week: SiteWeek, hours_at_work: list, travel: dict | None = None) -> DayIntervals:
