@@ -86,6 +86,7 @@ def run(
     violations = verify(problem, sol)
     r0 = time.perf_counter()
     real = real_bound(problem)
+    assert real is not None
     real_seconds = time.perf_counter() - r0
     real_gap = real.gap(sol.objective)
     parts_stats = sol.stats.get("parts") or [sol.stats]

@@ -162,11 +162,14 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Progress, stop
         watcher.join()
 
 
-def _real_bound(prep: _Prepared) -> None:
+def _real_bound(prep: _Prepared, stop: threading.Event | None) -> None:
     """The bound for the real problem (no candidate caps; solver.relaxed), in the statistics
-    next to the candidate-set bound. Computed after the first plan is reported."""
+    next to the candidate-set bound. Computed after the first plan is reported; a cancel
+    interrupts it."""
     t = time.perf_counter()
-    real = real_bound(prep.problem, prep.cs.index)
+    real = real_bound(prep.problem, prep.cs.index, stop.is_set if stop is not None else None)
+    if real is None:
+        return
     prep.stats["real_bound"] = real.bound
     prep.stats["real_unavoidable"] = real.unavoidable
     prep.stats["real_bound_seconds"] = time.perf_counter() - t
@@ -184,11 +187,17 @@ def _search(
     if not cs.candidates:
         # Nothing can be placed: the greedy (empty) plan is optimal.
         return _greedy_result(prep, SolveStatus.OPTIMAL, prep.greedy.objective)
-    _real_bound(prep)
+    _real_bound(prep, stop)
+    if stop is not None and stop.is_set():  # a cancel while the bound or the model was built
+        prep.cancel()
+        return _greedy_result(prep)
 
     t_build = time.perf_counter()
     pm = build_model(cs, hint if problem.params.use_hint else None)
     t_model = time.perf_counter()
+    if stop is not None and stop.is_set():
+        prep.cancel()
+        return _greedy_result(prep)
     proto = pm.model.proto
     stats["model_seconds"] = t_model - t_build
     stats["num_booleans"] = len(pm.x)
@@ -233,8 +242,9 @@ def _search(
     greedy_done = float(stats["candidates_seconds"]) + float(stats["greedy_seconds"])  # type: ignore[arg-type]
     complete = [t for t, n in [(greedy_done, len(hint)), *cb.history] if n >= final]
     stats["complete_plan_seconds"] = min(complete) if complete else stats["wall_seconds"]
-    real = RealBound(int(stats["real_bound"]), int(stats["real_unavoidable"]))  # type: ignore[call-overload]
-    stats["real_gap"] = real.gap(sol.objective)
+    if "real_bound" in stats:
+        real = RealBound(int(stats["real_bound"]), int(stats["real_unavoidable"]))  # type: ignore[call-overload]
+        stats["real_gap"] = real.gap(sol.objective)
     return sol
 
 

@@ -32,6 +32,7 @@ contracted minutes count more, so this only weakens the bound).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from solver.bounds import combinatorial_bound
@@ -55,9 +56,14 @@ class RealBound:
         return max(0.0, (objective - self.bound) / avoidable)
 
 
-def real_bound(problem: Problem, index: Index | None = None) -> RealBound:
-    """A lower bound on `objective.evaluate()` of every plan that passes `verify()`."""
-    cs = relaxed_candidates(problem, index)
+def real_bound(
+    problem: Problem, index: Index | None = None, stop: Callable[[], bool] | None = None
+) -> RealBound | None:
+    """A lower bound on `objective.evaluate()` of every plan that passes `verify()`; None when
+    `stop()` turned true on the way (checked every few tasks, so a cancel is not held up)."""
+    cs = relaxed_candidates(problem, index, stop)
+    if cs is None:
+        return None
     unavoidable = sum(unplaced_cost(cs.index, problem.tasks[ti]) for ti, found in enumerate(cs.by_task) if not found)
     return RealBound(combinatorial_bound(cs), unavoidable)
 
@@ -319,12 +325,17 @@ def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> list[Candidate
     return out
 
 
-def relaxed_candidates(problem: Problem, index: Index | None = None) -> CandidateSet:
-    """A CandidateSet of pseudo-candidates whose minima bound every real placement (module doc)."""
+def relaxed_candidates(
+    problem: Problem, index: Index | None = None, stop: Callable[[], bool] | None = None
+) -> CandidateSet | None:
+    """A CandidateSet of pseudo-candidates whose minima bound every real placement (module doc);
+    None when `stop()` turned true."""
     idx = index or Index(problem)
     rx = _Relaxer(problem, idx)
     cs = CandidateSet(problem, idx)
     for ti, task in enumerate(problem.tasks):
+        if stop is not None and ti % 20 == 0 and stop():
+            return None
         found = _task_pseudo_candidates(rx, ti, task)
         first = len(cs.candidates)
         cs.candidates.extend(found)
