@@ -20,8 +20,10 @@ def _week(w) -> str:
 
 def test_the_week_grid_labels_every_appointment_by_kind_in_text_and_colour(world) -> None:
     page = world.coordinator.get(_week(world)).content.decode()
-    assert "kind-talk" in page and '<span class="k">Samtale</span> 10:00–11:00' in page
-    assert "Samtale = Individuel samtale" in page  # the legend
+    assert "kind-talk" in page and 'aria-label="Individuel samtale, 10:00–11:00, Anne Alfasen"' in page
+    assert '<li class="kind-talk">Samtale</li>' in page  # the legend
+    day = world.coordinator.get(_week(world) + "?dag=0").content.decode()
+    assert '<span class="k">Samtale</span> 10:00–11:00' in day
     assert "Karen Alfa" in page and "Ingen ledig tid A" in page and "Ingen ledig tid B" not in page
     rooms = world.coordinator.get(_week(world) + "?visning=lokale").content.decode()
     assert "Mødelokale 1" in rooms and "Ude af huset" in rooms
