@@ -175,7 +175,8 @@ def _pdf_response(body: bytes, filename: str) -> HttpResponse:
 def citizen_pdf(request: HttpRequest, token: str) -> HttpResponse:
     feed_token = _page_token(request, token, FeedKind.CITIZEN)
     week_start = _week_from(request)
-    body = citizen_week_pdf(citizen=feed_token.citizen, week_start=week_start)
+    body = citizen_week_pdf(citizen=feed_token.citizen, week_start=week_start,
+                            link=f"{settings.SITE_URL}/borger/{token}/")
     audit_record(actor="borgerlink", action=AuditAction.EXPORT, citizen_ids=[feed_token.citizen_id],
                  object_repr=f"Ugeskema-PDF {iso_week_label(week_start)}", request=request)
     return _pdf_response(body, f"ugeskema-{iso_week_label(week_start)}.pdf")

@@ -216,7 +216,25 @@ def _day_cell(day: WeekDay, col: float, height: float) -> list[Flowable] | Flowa
     return cell
 
 
-def _page(week: Week, *, name: str) -> list[Flowable]:
+QR_SIZE = 62
+
+
+def _link_row(link: str, width: float) -> Table:
+    """The QR code and the address of the citizen's own page, for a printout handed to the citizen."""
+    from scheduler.publishing.qr import qr_drawing
+
+    s = _styles()
+    text = Paragraph(
+        "<b>Dit ugeskema på telefonen:</b> scan koden med kameraet, eller skriv adressen:<br/>"
+        f"{_safe(link)}<br/>Siden viser altid den nyeste udgave, også hvis en tid bliver flyttet.",
+        s["body"],
+    )
+    table = Table([[qr_drawing(link, size=QR_SIZE), text]], colWidths=[QR_SIZE + 10, width - QR_SIZE - 10])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    return table
+
+
+def _page(week: Week, *, name: str, link: str = "") -> list[Flowable]:
     s = _styles()
     width = PAGE[0] - 2 * MARGIN
     height = PAGE[1] - 2 * MARGIN
@@ -233,7 +251,7 @@ def _page(week: Week, *, name: str) -> list[Flowable]:
     if facts:
         content.append(Paragraph(" · ".join(facts), s["body"]))
     content.append(Spacer(1, 6))
-    content.append(_week_table(week, width, height - 120))
+    content.append(_week_table(week, width, height - (120 + QR_SIZE + 8 if link else 120)))
     content.append(Spacer(1, 6))
     content.append(
         Paragraph(
@@ -242,6 +260,8 @@ def _page(week: Week, *, name: str) -> list[Flowable]:
             s["small"],
         )
     )
+    if link:
+        content.append(_link_row(link, width))
     return [*content, PageBreak()]
 
 
@@ -301,17 +321,18 @@ def citizen_name_for_print(week: Week) -> str:
     return printable_name(week.owner_name, week.owner_reference)
 
 
-def week_pdf(week: Week) -> bytes:
+def week_pdf(week: Week, *, link: str = "") -> bytes:
     name = citizen_name_for_print(week)
-    return _document([_page(week, name=name)], title=f"Ugeskema {week.code}")
+    return _document([_page(week, name=name, link=link)], title=f"Ugeskema {week.code}")
 
 
 def weeks_pdf(weeks: list[Week], *, title: str) -> bytes:
     return _document((_page(week, name=citizen_name_for_print(week)) for week in weeks), title=title)
 
 
-def citizen_week_pdf(*, citizen: Citizen, week_start: date) -> bytes:
-    return week_pdf(citizen_week(citizen=citizen, week_start=week_start))
+def citizen_week_pdf(*, citizen: Citizen, week_start: date, link: str = "") -> bytes:
+    """`link`: the citizen's own page, printed with a QR code (known only where the secret link is)."""
+    return week_pdf(citizen_week(citizen=citizen, week_start=week_start), link=link)
 
 
 def site_week_pdf(*, site: Site, week_start: date) -> bytes:

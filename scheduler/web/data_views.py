@@ -15,12 +15,16 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from activities.models import CourseMembership, Internship
 from scheduler.audit import AuditAction, audit_objects
+from scheduler.errors import DomainError
 from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment
 from scheduler.web.access import coordinator_required, visible_site_ids
+from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import (
     AbsenceForm,
     ActivityRequestForm,
@@ -30,6 +34,7 @@ from scheduler.web.forms import (
     InternshipForm,
     InternshipStepFormSet,
 )
+from scheduler.web.links import issued_link_keep, issued_link_take
 
 LIST_LIMIT = 300
 
@@ -154,6 +159,37 @@ def data_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
         return redirect("web:data_list", slug)
     if instance is not None:
         audit_objects(request=request, action=AuditAction.VIEW, objects=[instance], label=f"web {slug}")
-    return render(request, "coordinator/data_form.html", {
+    links = None
+    if isinstance(instance, Citizen):
+        from scheduler.publishing.tokens import feed_tokens_active
+
+        links = {"active": feed_tokens_active(owner=instance),
+                 "issued": issued_link_take(request, owner_key=f"citizen-{instance.pk}")}
+    response = render(request, "coordinator/data_form.html", {
         "resource": resource, "resources": RESOURCES.values(), "form": form, "steps": steps, "instance": instance,
+        "links": links,
     })
+    if links and links["issued"]:
+        response["Cache-Control"] = "private, no-store"  # a freshly issued secret is shown only once
+    return response
+
+
+@coordinator_required
+@require_POST
+def citizen_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or replace) or revoke the citizen's secret link: their page, PDF and calendar feed."""
+    from scheduler.publishing.tokens import feed_token_revoke_all, feed_token_rotate
+
+    citizen = Citizen.objects.filter(pk=pk, site_id__in=visible_site_ids(request)).first()
+    if citizen is None:
+        raise Http404
+    try:
+        if request.POST.get("action") == "revoke":
+            feed_token_revoke_all(owner=citizen, user=request.user)
+            messages.success(request, _("Borgerens link er slået fra. Det gamle link virker ikke længere."))
+        else:
+            issued_link_keep(request, name=citizen.full_name, owner_key=f"citizen-{citizen.pk}",
+                             link=feed_token_rotate(owner=citizen, user=request.user))
+    except DomainError as error:
+        domain_error_show(request, error)
+    return redirect(reverse("web:data_edit", args=["borgere", citizen.pk]) + "#borgerlink")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActivityKind, CourseMembership, GroupCourse, Internship, InternshipStep
 from rooms.models import Room, Site, Weekday
-from scheduler.models import Absence, ActivityRequest, Citizen, Consultant, Enrolment
+from scheduler.models import Absence, ActivityRequest, CancelReason, Citizen, Consultant, Enrolment
 from scheduler.weeks import iso_week_label, parse_iso_week
 
 WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
@@ -62,6 +62,11 @@ class VersionForm(forms.Form):
     """The plan version the coordinator saw (optimistic locking against a colleague's change)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class CancelForm(VersionForm):
+    reason = forms.ChoiceField(label=_("Årsag"), choices=CancelReason.choices, widget=forms.RadioSelect,
+                               error_messages={"required": _("Vælg en årsag til aflysningen.")})
 
 
 class MoveForm(VersionForm):

@@ -38,8 +38,9 @@ from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_ca
 from scheduler.planning.selectors import latest_plan, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.errors import domain_error_show
-from scheduler.web.forms import ActivityRequestForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
+from scheduler.web.forms import ActivityRequestForm, CancelForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.web.grid import LANE_KINDS
+from scheduler.web.links import issued_link_keep, issued_link_take
 from scheduler.web.week_page import WeekState, grid_context, site_appointments, site_consultants
 from scheduler.web.week_page import week_url as state_week_url
 from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
@@ -311,6 +312,7 @@ def _panel_context(request: HttpRequest, appointment: Appointment, state: WeekSt
     back = state_week_url(site, appointment.plan.week_start, state, selected=appointment.pk)
     return {
         "a": appointment, "move_form": move_form, "options": _options_for(appointment),
+        "cancel_form": CancelForm(initial={"version": appointment.plan.lock_version}),
         "editable": appointment.plan.status == PlanStatus.DRAFT, "state": state,
         "next_url": f"{back}#a-{appointment.pk}",
     }
@@ -426,12 +428,33 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     from scheduler.editing.services import appointment_cancel_locked
 
     appointment = _appointment_or_404(request, pk)
-    form = VersionForm(request.POST)
+    form = CancelForm(request.POST)
     if form.is_valid():
         try:
             appointment_cancel_locked(appointment=appointment, seen_version=form.cleaned_data["version"],
-                                      user=request.user)
-            messages.success(request, _("Aftalen er aflyst."))
+                                      user=request.user, reason=form.cleaned_data["reason"])
+            if appointment.plan.status == PlanStatus.DRAFT:
+                messages.success(request, _("Aftalen er aflyst. Du kan fortryde, så længe ugen er en kladde."))
+            else:
+                messages.success(request, _("Aftalen er aflyst."))
+        except DomainError as error:
+            domain_error_show(request, error)
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _after_action(request, appointment.pk, WeekState.from_data(request.POST))
+
+
+@coordinator_required
+@require_POST
+def appointment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    from scheduler.editing.services import appointment_restore as restore
+
+    appointment = _appointment_or_404(request, pk)
+    form = VersionForm(request.POST)
+    if form.is_valid():
+        try:
+            restore(appointment=appointment, seen_version=form.cleaned_data["version"])
+            messages.success(request, _("Aflysningen er fortrudt; aftalen er tilbage."))
         except DomainError as error:
             domain_error_show(request, error)
     return _after_action(request, appointment.pk, WeekState.from_data(request.POST))
@@ -572,8 +595,8 @@ def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
 
     site = site_or_404(request, site_code)
     consultants = list(site_consultants(site))
-    issued = None
     if request.method == "POST":
+        # Post/redirect/get: reloading the page that shows a new link never issues another one.
         consultant = next((c for c in consultants if str(c.pk) == request.POST.get("consultant")), None)
         if consultant is None:
             raise Http404
@@ -581,13 +604,16 @@ def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
             if request.POST.get("action") == "revoke":
                 feed_token_revoke_all(owner=consultant, user=request.user)
                 messages.success(request, _("Kalenderlinket for %(name)s er slået fra.") % {"name": consultant.name})
-                return redirect("web:feeds", site.code)
-            issued = (consultant, feed_token_rotate(owner=consultant, user=request.user))
+            else:
+                issued_link_keep(request, name=consultant.name, link=feed_token_rotate(owner=consultant,
+                                                                                       user=request.user))
         except DomainError as error:
             domain_error_show(request, error)
+        return redirect("web:feeds", site.code)
     rows = [(c, feed_tokens_active(owner=c)) for c in consultants]
     response = render(request, "coordinator/feeds.html", {
-        "site": site, "rows": rows, "issued": issued, "week_url": week_url(site, coming_week_start()),
+        "site": site, "rows": rows, "issued": issued_link_take(request),
+        "week_url": week_url(site, coming_week_start()),
     })
     response["Cache-Control"] = "private, no-store"  # a freshly issued secret is shown only once
     return response

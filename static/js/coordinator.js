@@ -42,6 +42,18 @@
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.querySelector("[data-status-url]");
     if (box) { pollRun(box); }
+    // Copy buttons for links shown once (hidden without JavaScript: the field can be copied by hand).
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.getAttribute("data-copy"));
+        field.select();
+        var done = function () { button.textContent = "Kopieret ✓"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else { document.execCommand("copy"); done(); }
+      });
+    });
   });
 
   // After htmx loads an appointment into the side panel (or the drawer below 1,100 px), open it and move

@@ -70,14 +70,15 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     shot(page, "03b-week-hover-card")
     page.mouse.move(0, 0)
 
-    page.get_by_role("link", name="Lokaler", exact=True).click()
+    rows = page.get_by_role("navigation", name="Rækker")
+    rows.get_by_role("link", name="Lokaler", exact=True).click()
     assert page.locator("a.wb").count() > 10
     shot(page, "03c-week-rooms")
-    page.get_by_role("link", name="Borgere", exact=True).click()
+    rows.get_by_role("link", name="Borgere", exact=True).click()
     assert "visning=borger" in page.url
     shot(page, "04-week-citizens")
     assert page.locator("#ikke-placeret").is_visible()
-    page.get_by_role("link", name="Konsulenter", exact=True).click()
+    rows.get_by_role("link", name="Konsulenter", exact=True).click()
 
     # The day in detail is one click away.
     page.locator(".wg-dayhead a").nth(1).click()
@@ -111,7 +112,10 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     # A move the verifier refuses is explained in the panel (a one-hour talk from 15:45 runs past the day).
     panel.get_by_label("Dag").select_option(label="Mandag")
     panel.get_by_label("Starttid").select_option("15:45")
-    panel.get_by_role("button", name="Flyt", exact=True).click()
+    move = panel.get_by_role("button", name="Flyt", exact=True)
+    move.scroll_into_view_if_needed()  # the coordinator scrolls the panel down to the form
+    y = page.evaluate("() => scrollY")
+    move.click()
     refused = panel.locator(".messages li.error")
     refused.wait_for()
     assert refused.inner_text().startswith("Flytningen er afvist:") and len(refused.inner_text()) > 35
@@ -119,9 +123,32 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     shot(page, "06-move-refused")
 
     # Move it to the best free time offered.
-    panel.get_by_role("button", name="Flyt hertil").first.click()
+    offered = panel.get_by_role("button", name="Flyt hertil").first
+    offered.scroll_into_view_if_needed()
+    y = page.evaluate("() => scrollY")
+    offered.click()
     panel.locator(".messages", has_text="Aftalen er flyttet").wait_for()
     assert "changed" in page.locator(f"#a-{talk_id}").get_attribute("class")
+    assert page.evaluate("() => scrollY") == y
+
+    # Cancelling asks why, and can be undone while the week is a draft.
+    panel.locator("#cancel-appointment").click()
+    panel.get_by_label("Sygdom").check()
+    confirm = panel.get_by_role("button", name="Aflys aftalen")
+    confirm.scroll_into_view_if_needed()
+    y = page.evaluate("() => scrollY")
+    confirm.click()
+    panel.locator(".messages", has_text="Aftalen er aflyst.").wait_for()
+    assert "cancelled" in page.locator(f"#a-{talk_id}").get_attribute("class")
+    assert "Årsag: Sygdom" in panel.inner_text()
+    assert page.evaluate("() => scrollY") == y
+    shot(page, "06c-cancelled-with-undo")
+    undo = panel.get_by_role("button", name="Fortryd aflysningen")
+    undo.scroll_into_view_if_needed()
+    y = page.evaluate("() => scrollY")
+    undo.click()
+    panel.locator(".messages", has_text="Aflysningen er fortrudt").wait_for()
+    assert "cancelled" not in page.locator(f"#a-{talk_id}").get_attribute("class")
     assert page.evaluate("() => scrollY") == y
 
     # At 1024 px the panel is a drawer over the bottom of the screen; opening it does not move the page.
