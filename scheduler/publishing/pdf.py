@@ -117,8 +117,10 @@ def _item_flowable(item: WeekItem, width: float) -> Flowable:
     labels = []
     if item.cancelled:
         labels.append("AFLYST")
+    if item.moved:
+        labels.append("NY TID")
     if item.is_internship:
-        labels.append("PRAKTIK")
+        labels.append(item.work_tag)
     if item.is_group:
         labels.append("HOLD")
     head = f"<b>{_safe(item.time_text)}</b>" + (f"  <b>[{' · '.join(labels)}]</b>" if labels else "")
@@ -255,8 +257,9 @@ def _page(week: Week, *, name: str, link: str = "") -> list[Flowable]:
     content.append(Spacer(1, 6))
     content.append(
         Paragraph(
-            "Fast ramme = aftale · Stiplet ramme og PRAKTIK = praktikdag · HOLD = holdforløb · "
-            "AFLYST = aftalen er aflyst · Skraveret felt = lukket/helligdag",
+            "Fast ramme = aftale · Stiplet ramme og PRAKTIK = praktikdag (ARBEJDE = delvis raskmelding) · "
+            "HOLD = holdforløb · AFLYST = aftalen er aflyst · NY TID = tiden er ændret · "
+            "Skraveret felt = lukket/helligdag",
             s["small"],
         )
     )

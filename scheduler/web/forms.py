@@ -5,7 +5,7 @@ Every form that points at other objects takes `site_ids` and offers only objects
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django import forms
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityKind, CourseMembership, GroupCourse, Internship, InternshipStep
 from rooms.models import Room, Site, Weekday
 from scheduler.models import Absence, ActivityRequest, CancelReason, Citizen, Consultant, Enrolment
-from scheduler.weeks import iso_week_label, parse_iso_week
+from scheduler.weeks import iso_week_label, parse_iso_week, planning_window, week_title
 
 WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
 QUARTERS = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(8, 16) for m in (0, 15, 30, 45)]
@@ -44,12 +44,20 @@ def _weekday_field(label: str, required: bool) -> forms.TypedMultipleChoiceField
 class WeekPickerForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Center"), queryset=Site.objects.none(), to_field_name="code",
                                   empty_label=None)
-    week = forms.CharField(label=_("Uge"), max_length=10, widget=forms.TextInput(
-        attrs={"type": "week", "pattern": r"\d{4}-W\d{2}", "placeholder": "2026-W49"}))
+    # A list of Danish week names ("Uge 50 · 07.12.–11.12.2026"): the browser's own week field speaks
+    # the browser's language ("Week 50").
+    week = forms.CharField(label=_("Uge"), max_length=10, widget=forms.Select())
 
     def __init__(self, *args: Any, sites: Iterable[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        first, last = planning_window()
+        weeks = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+        shown = self.initial.get("week")
+        choices = [(iso_week_label(monday), week_title(monday)) for monday in weeks]
+        if shown and shown not in dict(choices):
+            choices.insert(0, (shown, week_title(parse_iso_week(shown))))
+        self.fields["week"].widget.choices = choices
 
     def clean_week(self) -> date:
         try:

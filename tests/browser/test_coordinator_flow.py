@@ -182,17 +182,38 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     assert pdf.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(pdf)).pages) > 5
 
-    # A consultant's calendar link: webcal:// and https, and the feed is a calendar.
-    page.get_by_role("link", name="Kalenderlinks").click()
+    # After publishing, the next step is print and send.
+    assert page.locator(".steps li[aria-current=step]").inner_text().strip() == "Print og send"
+
+    # A consultant's calendar link: webcal:// and https, shown once with a QR code; the feed is a calendar.
+    page.get_by_role("group", name="Handlinger").get_by_role("link", name="Kalenderlinks").click()
     assert "12.–24. time" in page.inner_text("main")
     page.get_by_role("button", name=re.compile("^Lav (nyt )?link til ")).first.click()
     webcal = page.get_by_label(re.compile("webcal://")).input_value()
     https = page.get_by_label(re.compile("https://")).input_value()
     assert webcal.startswith("webcal://127.0.0.1") and https.startswith(base + "/kalender/")
+    assert page.locator("svg.qr").is_visible() and page.get_by_role("button", name="Kopiér").count() == 2
     shot(page, "08-feed-link")
     feed = page.request.get(https)
     assert feed.ok and feed.text().startswith("BEGIN:VCALENDAR")
     assert "BEGIN:VEVENT" in feed.text()
+    page.reload()
+    assert page.locator("svg.qr").count() == 0  # shown once: a reload issues nothing
+
+    # A citizen's link from their page, with a QR code; the citizen opens it on a phone.
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Borgere").click()
+    page.locator("table.list tbody a").first.click()
+    page.get_by_role("button", name="Lav link til borgeren").click()
+    page_url = page.get_by_label("Borgerens side").input_value()
+    assert page_url.startswith(base + "/borger/") and page.locator("#borgerlink svg.qr").is_visible()
+    page.locator("#borgerlink").scroll_into_view_if_needed()
+    shot(page, "08b-citizen-link")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK", is_mobile=True)
+    citizen = phone.new_page()
+    citizen.goto(page_url)
+    assert citizen.locator("html").get_attribute("lang") == "da"
+    shot(citizen, "08c-citizen-page-390")
+    phone.close()
 
     # Overview, and the week at tablet width.
     page.goto(week_url + "overblik/")

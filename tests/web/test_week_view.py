@@ -114,3 +114,10 @@ def test_the_week_says_how_many_were_placed_in_plain_danish(world) -> None:
     page = world.coordinator.get(_week(world)).content.decode()
     assert "Placeret 1 af 2" in page and "1 kunne ikke placeres (se hvorfor)" in page
     assert 'aria-current="step">Gennemgå' in page
+
+
+def test_the_week_picker_names_weeks_in_danish(world) -> None:
+    page = world.coordinator.get(_week(world)).content.decode()
+    title = f"Uge {world.week.isocalendar().week} · {world.week:%d.%m.}"
+    assert re.search(rf'<option value="{iso_week_label(world.week)}" selected>{title}', page)
+    assert 'type="week"' not in page
