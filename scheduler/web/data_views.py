@@ -19,20 +19,25 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from activities.models import CourseMembership, Internship
+from activities.models import CourseMembership, CourseSession, Internship
+from rooms.models import ClosedDay, Room
 from scheduler.audit import AuditAction, audit_objects
 from scheduler.errors import DomainError
-from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment
+from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment, WorkingHours
 from scheduler.web.access import coordinator_required, visible_site_ids
 from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import (
     AbsenceForm,
     ActivityRequestForm,
     CitizenForm,
+    ClosedDayForm,
     CourseMembershipForm,
+    CourseSessionForm,
     EnrolmentForm,
     InternshipForm,
     InternshipStepFormSet,
+    RoomForm,
+    WorkingHoursForm,
 )
 from scheduler.web.links import issued_link_keep, issued_link_take
 
@@ -86,7 +91,8 @@ RESOURCES: dict[str, Resource] = {r.slug: r for r in [
         ((_("Borger"), lambda o: o.enrolment.citizen), (_("Virksomhed"), lambda o: o.company),
          (_("Type"), lambda o: o.get_kind_display()), (_("Start"), lambda o: _date(o.start_date)),
          (_("Slut"), lambda o: _date(o.end_date))),
-        ("enrolment__citizen__first_name", "enrolment__citizen__last_name", "company__name"),
+        ("enrolment__citizen__first_name", "enrolment__citizen__last_name", "enrolment__citizen__reference",
+         "company__name"),
         ("enrolment__citizen", "company"),
     ),
     Resource(
@@ -94,6 +100,29 @@ RESOURCES: dict[str, Resource] = {r.slug: r for r in [
         ((_("Hold"), lambda o: o.course.name), (_("Borger"), lambda o: o.citizen),
          (_("Startet"), lambda o: _date(o.joined)), (_("Stoppet"), lambda o: _date(o.left))),
         ("course__name", "citizen__first_name", "citizen__last_name"), ("course", "citizen"),
+    ),
+    Resource(
+        "arbejdstider", _("arbejdstid"), _("Arbejdstider"), WorkingHours, WorkingHoursForm, "consultant__sites",
+        ((_("Konsulent"), lambda o: o.consultant), (_("Ugedag"), lambda o: o.get_weekday_display()),
+         (_("Fra"), lambda o: f"{o.start_time:%H:%M}"), (_("Til"), lambda o: f"{o.end_time:%H:%M}")),
+        ("consultant__name",), ("consultant",),
+    ),
+    Resource(
+        "holdtider", _("holdtid"), _("Holdtider"), CourseSession, CourseSessionForm, "course__site",
+        ((_("Hold"), lambda o: o.course.name), (_("Ugedag"), lambda o: o.get_weekday_display()),
+         (_("Start"), lambda o: f"{o.start_time:%H:%M}"), (_("Minutter"), lambda o: o.duration_minutes)),
+        ("course__name",), ("course",),
+    ),
+    Resource(
+        "lukkedage", _("lukkedag"), _("Lukkedage"), ClosedDay, ClosedDayForm, "site",
+        ((_("Dato"), lambda o: _date(o.date)), (_("Center"), lambda o: o.site), (_("Årsag"), lambda o: o.reason)),
+        ("reason",), ("site",),
+    ),
+    Resource(
+        "lokaler", _("lokale"), _("Lokaler"), Room, RoomForm, "site",
+        ((_("Navn"), lambda o: o.name), (_("Center"), lambda o: o.site), (_("Pladser"), lambda o: o.capacity),
+         (_("Aktivt"), lambda o: _("ja") if o.active else _("nej"))),
+        ("name",), ("site",),
     ),
     Resource(
         "bestillinger", _("bestilt aktivitet"), _("Bestilte aktiviteter"), ActivityRequest, ActivityRequestForm,

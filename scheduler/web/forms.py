@@ -12,9 +12,17 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityKind, CourseMembership, GroupCourse, Internship, InternshipStep
-from rooms.models import Room, Site, Weekday
-from scheduler.models import Absence, ActivityRequest, CancelReason, Citizen, Consultant, Enrolment
+from activities.models import ActivityKind, CourseMembership, CourseSession, GroupCourse, Internship, InternshipStep
+from rooms.models import ClosedDay, Room, Site, Weekday
+from scheduler.models import (
+    Absence,
+    ActivityRequest,
+    CancelReason,
+    Citizen,
+    Consultant,
+    Enrolment,
+    WorkingHours,
+)
 from scheduler.weeks import iso_week_label, parse_iso_week, planning_window, week_title
 
 WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
@@ -176,6 +184,49 @@ class AbsenceForm(ScopedModelForm):
         fields = ["consultant", "start_date", "end_date", "start_time", "end_time", "reason"]
         widgets = {"start_date": DateInput(), "end_date": DateInput(), "start_time": TimeInput(),
                    "end_time": TimeInput()}
+
+
+# The facts behind an unplaced task's cause, editable by coordinators for their own sites. The model's
+# own clean() runs as in the admin and the import (ModelForm.full_clean).
+
+
+class ClosedDayForm(ScopedModelForm):
+    scoped = {"site": "pk"}
+
+    class Meta:
+        model = ClosedDay
+        fields = ["site", "date", "reason"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].required = True  # "every site" is the administrator's to set
+
+
+class WorkingHoursForm(ScopedModelForm):
+    scoped = {"consultant": "sites"}
+
+    class Meta:
+        model = WorkingHours
+        fields = ["consultant", "weekday", "start_time", "end_time"]
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+
+class CourseSessionForm(ScopedModelForm):
+    scoped = {"course": "site"}
+
+    class Meta:
+        model = CourseSession
+        fields = ["course", "weekday", "start_time", "duration_minutes"]
+        widgets = {"start_time": TimeInput()}
+
+
+class RoomForm(ScopedModelForm):
+    scoped = {"site": "pk"}
+
+    class Meta:
+        model = Room
+        fields = ["site", "name", "capacity", "features", "active"]
 
 
 class InternshipForm(ScopedModelForm):

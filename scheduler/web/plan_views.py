@@ -37,6 +37,7 @@ from scheduler.models import (
 from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_cancel, solve_run_create
 from scheduler.planning.selectors import latest_plan, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
+from scheduler.web.causes import cause_fix
 from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import ActivityRequestForm, CancelForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.web.grid import LANE_KINDS
@@ -128,6 +129,10 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
         )
         for task in unplaced:
             task.placeable = plan.status == PlanStatus.DRAFT and unplaced_task_is_placeable(task=task)
+            task.fix = cause_fix(task)
+            find = reverse("web:unplaced", args=[task.pk])
+            # "Find en tid" only where it finds something, and once.
+            task.find_url = find if task.placeable and (task.fix is None or task.fix.url != find) else ""
         audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Ugeplan {site.code} plan {plan.pk}",
                      citizen_ids={z.pk for a in grid["appointments"] for z in a.citizens.all()}, request=request)
         placed = site_appointments(plan, site).filter(status="planned").count()
