@@ -410,15 +410,19 @@ def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupi
         option = _option(problem, grid, task, cand.start, end, cand.consultant_ids, room_id,
                          cand.site_id or citizen.site_id, preferred, busy_days,
                          index.citizens[citizen.pk].preferred_days, consultant_minutes)
-        option["effects"] = _effects(problem, cand.consultant_ids[0], day, minutes, consultant_minutes,
-                                     day_minutes[(citizen.pk, day)], day in busy_days)
         option["late"] = deadline is not None and end > deadline
         if option["late"]:
             option["deadline"] = problem.week_start + timedelta(days=(deadline - 1) // spd)
         options.append(option)
     # Options past the rule's deadline are possible, but last.
     options.sort(key=lambda o: (o["late"], -o["score"], o["start"], o["consultant"]))
-    return _varied(options, limit)
+    chosen = _varied(options, limit)
+    minutes = task.duration_slots * problem.slot_minutes
+    for option in chosen:  # only for the few shown: the ranking does not need them
+        day = (option["start"].date() - problem.week_start).days
+        option["effects"] = _effects(index.consultants[option["consultant"]], minutes, consultant_minutes,
+                                     day_minutes[(citizen.pk, day)], day in busy_days)
+    return chosen
 
 
 def _varied(options: list[dict], limit: int) -> list[dict]:
@@ -502,13 +506,12 @@ def _hm(minutes: int) -> str:
     return f"{hours} t {rest} min" if hours and rest else f"{hours} t" if hours else f"{rest} min"
 
 
-def _effects(problem: sp.Problem, consultant_id: int, day: int, minutes: int, booked: dict[int, int],
-             citizen_minutes: int, citizen_comes_anyway: bool) -> list[str]:
+def _effects(lead: sp.Consultant, minutes: int, booked: dict[int, int], citizen_minutes: int,
+             citizen_comes_anyway: bool) -> list[str]:
     """What the option does to the citizen's day and to the consultant's week, in plain Danish."""
-    lead = problem.consultant_by_id()[consultant_id]
     contract = max(1, lead.contracted_minutes_per_week)
-    before = round(100 * booked[consultant_id] / contract)
-    after = round(100 * (booked[consultant_id] + minutes) / contract)
+    before = round(100 * booked[lead.id] / contract)
+    after = round(100 * (booked[lead.id] + minutes) / contract)
     if citizen_minutes:
         citizen = f"Borgerens dag: {_hm(citizen_minutes)} i forvejen → {_hm(citizen_minutes + minutes)}"
     elif citizen_comes_anyway:

@@ -80,4 +80,8 @@ def cause_fix(task: UnplacedTask) -> Fix | None:
         return Fix(_("Se borgerens aftalte hensyn"), _list("borgere", reference))
     if code == "deadline":
         return Fix(_("Find en tid efter fristen"), reverse("web:unplaced", args=[task.pk]))
+    next_course = (cause.get("params") or {}).get("next_course_name")
+    if next_course:  # no course of the theme runs this week
+        return Fix(_("Meld borgeren på næste hold med plads: %(name)s") % {"name": next_course},
+                   reverse("web:data_new", args=["holddeltagere"]))
     return None

@@ -38,6 +38,7 @@ from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_ca
 from scheduler.planning.selectors import latest_plan, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.causes import cause_fix
+from scheduler.web.diff import changed_citizens, plan_changes
 from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import ActivityRequestForm, CancelForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.web.grid import LANE_KINDS
@@ -156,6 +157,7 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
             for code, label in (("", _("Alle faggrupper")), ("social", _("Socialfaglige")), ("job", _("Job")),
                                 ("health", _("Sundhed")))],
         "picker": picker, "several_sites": len(visible) > 1,
+        "changed_count": len(_changed_citizens(published, site)) if published and plan == published else 0,
         # Names of sites the coordinator plans only: another site's name is not theirs to see.
         "plan_site_names": sorted(s.name for s in plan.sites.all() if s.pk in visible) if plan else [],
         "plan_covers_other_sites": bool(plan) and any(s.pk not in visible for s in plan.sites.all()),
@@ -566,12 +568,48 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
                 return redirect(week_url(site, week_start))
     current = plan_published_get(week_start=week_start, site_ids=[site.pk])
     diff = plan_diff(current, plan) if current else None
+    rows = plan_changes(plan) if current else []
+    audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Ændringer {site.code} plan {plan.pk}",
+                 citizen_ids={z.pk for row in rows for z in row.citizens}, request=request)
     return render(request, "coordinator/publish.html", {
-        "site": site, "plan": plan, "current": current, "diff": diff, "week_title": week_title(week_start),
+        "site": site, "plan": plan, "current": current, "diff": diff, "rows": rows,
+        "week_title": week_title(week_start),
         "week_url": week_url(site, week_start), "week_code": iso_week_label(week_start),
         "new_count": plan.appointments.filter(status="planned").count(),
         "unplaced_count": plan.unplaced.count(),
     })
+
+
+def _changed_citizens(plan: Plan | None, site: Site) -> list[Citizen]:
+    """The site's citizens whose ugeskema the published version `plan` changed (none for a first version)."""
+    if plan is None or plan.status != PlanStatus.PUBLISHED or not (plan.solver_info or {}).get("replaced_plans"):
+        return []
+    return [z for z in changed_citizens(plan_changes(plan)) if z.site_id == site.pk]
+
+
+@coordinator_required
+@require_GET
+def site_pdf_changed(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
+    """Only the ugeskemaer the latest published version changed: what to print and hand out again."""
+    from scheduler.publishing.pdf import weeks_pdf
+    from scheduler.publishing.ugeskema import citizen_week
+
+    site = site_or_404(request, site_code)
+    week_start = _week(week_code)
+    citizens = _changed_citizens(plan_published_get(week_start=week_start, site_ids=[site.pk]), site)
+    if not citizens:
+        messages.info(request, _("Ingen ugeskemaer er ændret siden sidste version."))
+        return redirect(week_url(site, week_start))
+    body = weeks_pdf([citizen_week(citizen=z, week_start=week_start) for z in citizens],
+                     title=f"Ændrede ugeskemaer {site.name} {iso_week_label(week_start)}")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, request=request,
+                 object_repr=f"Ændrede ugeskemaer {site.code} {iso_week_label(week_start)}",
+                 citizen_ids=[z.pk for z in citizens])
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="aendrede-ugeskemaer-{site.code}-{iso_week_label(week_start)}.pdf"')
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @coordinator_required

@@ -26,6 +26,7 @@ urlpatterns = [
     path(WEEK + "planlaeg/", plan_views.plan_start, name="plan_start"),
     path(WEEK + "offentliggoer/", plan_views.publish, name="publish"),
     path(WEEK + "ugeskemaer.pdf", plan_views.site_pdf, name="site_pdf"),
+    path(WEEK + "ugeskemaer-aendrede.pdf", plan_views.site_pdf_changed, name="site_pdf_changed"),
     path(WEEK + "overblik/", overview_views.overview, name="overview"),
     path(WEEK + "bestil/", plan_views.request_create, name="request_create"),
     path("koersel/<int:pk>/", plan_views.run_page, name="run"),

@@ -5,11 +5,13 @@ goes through django-q2 exactly as in `make run`.
 """
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
+HEALTH_CONSULTANTS = ["Birgitte Møller", "Michael Frandsen"]  # the S demo's health consultants (seed 1)
 
 UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('input, select, textarea'))
   .filter(el => el.type !== 'hidden' && !el.closest('[hidden]'))
@@ -44,6 +46,19 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     focused = page.evaluate(
         "() => [document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]")
     assert focused == ["skip", "solid"]
+
+    # Both health consultants are away this week (entered as a coordinator does): assessments cannot
+    # be placed, and the unplaced list will lead to the fix.
+    year, week_no = (int(x) for x in re.search(r"/(\d{4})-W(\d{2})/$", week_url).groups())
+    monday = date.fromisocalendar(year, week_no, 1)
+    for name in HEALTH_CONSULTANTS:
+        page.goto(base + "/data/fravaer/ny/")
+        page.get_by_label("Konsulent").select_option(label=name)
+        page.get_by_label("Fra dato").fill(monday.isoformat())
+        page.get_by_label("Til dato").fill((monday + timedelta(days=4)).isoformat())
+        page.get_by_role("button", name="Gem").click()
+        assert "Gemt." in _flash(page)
+    page.goto(week_url)
 
     # Plan the week: the waiting page shows progress, then the result.
     page.get_by_role("button", name="Planlæg ugen").click()
@@ -184,6 +199,51 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
 
     # After publishing, the next step is print and send.
     assert page.locator(".steps li[aria-current=step]").inner_text().strip() == "Print og send"
+
+    # From reason to fix: the unplaced assessment says both health consultants are away and links to
+    # their absences; moving the absences to a later week and planning again places it.
+    page.goto(week_url)
+    fix = page.get_by_role("link", name="Se konsulentens fravær").first
+    fix.wait_for()
+    shot(page, "07b-unplaced-with-fix")
+    unplaced_before = int(re.search(r"Ikke placeret \((\d+)\)", page.inner_text("main")).group(1))
+    assert page.locator("a.wb.kind-assessment").count() == 0
+    fix.click()
+    assert "/data/fravaer/" in page.url
+    for name in HEALTH_CONSULTANTS:
+        row = page.locator("table.list tbody tr", has_text=name).filter(has_text=f"{monday:%d.%m.%Y}")
+        row.get_by_role("link", name=re.compile("^Ret")).click()
+        page.get_by_label("Fra dato").fill((monday + timedelta(weeks=3)).isoformat())
+        page.get_by_label("Til dato").fill((monday + timedelta(weeks=3, days=4)).isoformat())
+        page.get_by_role("button", name="Gem").click()
+        assert "Gemt." in _flash(page)
+    page.goto(week_url)
+    page.get_by_role("button", name=re.compile("^Planlæg igen")).click()
+    page.wait_for_url(re.compile(r"/koersel/\d+/"))
+    page.wait_for_url(week_url, timeout=120_000)
+    assert page.locator("a.wb.kind-assessment").count() >= 1
+    assert page.get_by_role("link", name="Se konsulentens fravær").count() == 0
+    assert int(re.search(r"Ikke placeret \((\d+)\)", page.inner_text("main")).group(1)) < unplaced_before
+
+    # Publish the second version: the changes name citizen, consultant and room, in words.
+    page.get_by_role("link", name="Se ændringer og offentliggør").click()
+    diff = page.locator("table.diff")
+    placed = diff.locator("tbody tr", has_text="Funktionsvurdering").filter(has_text="Ny").first.locator("td")
+    assert placed.nth(2).inner_text().strip() not in ("", "–")  # the citizen, by name
+    assert placed.nth(3).inner_text().strip() in HEALTH_CONSULTANTS  # the consultant
+    assert placed.nth(5).inner_text().startswith("Tid: ")
+    shot(page, "07c-diff-with-names")
+    page.get_by_role("button", name="Offentliggør ugen").click()
+    assert "offentliggjort som version 2" in _flash(page)
+
+    # Print only the changed ugeskemaer.
+    changed = page.get_by_role("link", name=re.compile(r"^Print kun ændrede ugeskemaer \(\d+\)"))
+    count = int(re.search(r"\((\d+)\)", changed.inner_text()).group(1))
+    with page.expect_download() as download_info:
+        changed.click()
+    pdf = download_info.value.path().read_bytes()
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= count >= 1
+    shot(page, "07d-published-v2")
 
     # A consultant's calendar link: webcal:// and https, shown once with a QR code; the feed is a calendar.
     page.get_by_role("group", name="Handlinger").get_by_role("link", name="Kalenderlinks").click()

@@ -58,6 +58,7 @@ WEB: dict[str, Case] = {
     "web:plan_start": Case(lambda w: "/" + WEEK + "planlaeg/", site_a(), method="post", destructive=True),
     "web:publish": Case(lambda w: "/" + WEEK + "offentliggoer/", site_a()),
     "web:site_pdf": Case(lambda w: "/" + WEEK + "ugeskemaer.pdf", site_a()),
+    "web:site_pdf_changed": Case(lambda w: "/" + WEEK + "ugeskemaer-aendrede.pdf", site_a()),
     "web:overview": Case(lambda w: "/" + WEEK + "overblik/", site_a()),
     "web:request_create": Case(lambda w: "/" + WEEK + "bestil/", site_a(), method="post"),
     "web:run": Case(lambda w: f"/koersel/{o('run')(w)}/", site_a()),
