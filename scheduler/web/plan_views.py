@@ -249,12 +249,27 @@ def run_status_data(run: SolveRun, site: Site, state: WeekState | None = None) -
         "message": run.message,
         "status": run.status,
         "status_text": run.get_status_display(),
+        "phase": _run_phase(run, ready),
         "progress": round(100 * (1.0 if ready else run.progress)),
         "elapsed_seconds": round(run.elapsed_seconds, 1),
         "objective": run.objective,
         "gap": run.gap,
         "unplaced": run.unplaced_count,
     }
+
+
+def _run_phase(run: SolveRun, ready: bool) -> str:
+    """What the planner is doing, in words a coordinator can follow."""
+    if ready:
+        return {SolveRunStatus.DONE: _("Færdig: planen er gemt som kladde."),
+                SolveRunStatus.CANCELLED: _("Stoppet.")}.get(run.status, _("Planlægningen lykkedes ikke."))
+    if run.status == SolveRunStatus.QUEUED:
+        return _("Venter på at komme til (1 af 4)")
+    if run.objective is None:
+        return _("Læser ugens aftaler og finder en første plan (2 af 4)")
+    if run.progress < 0.95:
+        return _("Forbedrer planen: flere aftaler på plads, færre flytninger (3 af 4)")
+    return _("Tjekker og gemmer planen (4 af 4)")
 
 
 @coordinator_required

@@ -17,6 +17,7 @@
           bar.textContent = s.progress + " %";
           set("progress", s.progress + " %");
           set("status", s.status_text);
+          set("phase", s.phase);
           set("elapsed", s.elapsed_seconds.toLocaleString("da-DK") + " s");
           set("objective", s.objective === null ? "–" : Math.round(s.objective).toLocaleString("da-DK"));
           set("gap", s.gap === null ? "–" : (100 * s.gap).toLocaleString("da-DK", { maximumFractionDigits: 1 }) + " %");

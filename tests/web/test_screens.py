@@ -175,6 +175,8 @@ def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world
     assert '<progress id="run-progress"' in page and "Stop planlægningen (intet gemmes)" in page
     status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
     assert status["ready"] is False and status["async_id"] == run.pk and status["redirect"] is None
+    assert status["phase"] == "Venter på at komme til (1 af 4)"
+    assert "strafpoint" not in page and "Afstand til bedste grænse" not in page
     again = world.coordinator.post(_week(world) + "planlaeg/", follow=True).content.decode()
     assert "Ugen planlægges allerede" in again
     assert world.other_coordinator.get(f"/koersel/{run.pk}/status.json").status_code == 404
@@ -183,6 +185,7 @@ def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world
     status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
     assert status["ready"] is True and status["success"] is True and status["progress"] == 100
     assert status["redirect"] == _week(world)
+    assert status["phase"] == "Færdig: planen er gemt som kladde."
 
 
 def test_planning_together_covers_every_site_and_a_shared_draft_is_replanned_whole(world) -> None:
