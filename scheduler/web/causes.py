@@ -55,7 +55,8 @@ def _course_fix(task: UnplacedTask, cause: dict) -> Fix:
 def _consultant_fix(task: UnplacedTask, cause: dict, slug: str, label: str) -> Fix:
     person = _person(cause, "consultant")
     fix = Fix(label, _list(slug, person["name"] if person else ""))
-    fix.alternatives.append((_("Bestil en telefonsamtale i stedet, eller en samtale næste uge"), "#bestil"))
+    if task.kind != "group_session":  # a course session has its own time and facilitator
+        fix.alternatives.append((_("Bestil en telefonsamtale i stedet, eller en samtale næste uge"), "#bestil"))
     return fix
 
 

@@ -90,14 +90,15 @@
   document.addEventListener("submit", function (event) {
     if (event.target.closest("[data-keep-scroll]") || !event.target.hasAttribute("hx-post")) {
       try {
-        window.sessionStorage.setItem(KEEP, JSON.stringify({ path: window.location.pathname, y: window.scrollY }));
+        window.sessionStorage.setItem(KEEP, JSON.stringify({ path: window.location.pathname, y: window.scrollY, t: Date.now() }));
       } catch (e) { /* storage off: nothing to keep */ }
     }
   }, true);
   document.addEventListener("DOMContentLoaded", function () {
     var kept = null;
     try { kept = JSON.parse(window.sessionStorage.getItem(KEEP) || "null"); } catch (e) { kept = null; }
-    if (kept && kept.path === window.location.pathname && !window.location.hash) {
+    // Only the page the form was sent from, and only on the way back from it (a run takes a few minutes).
+    if (kept && kept.path === window.location.pathname && !window.location.hash && Date.now() - kept.t < 600000) {
       window.sessionStorage.removeItem(KEEP);
       window.scrollTo(0, kept.y);
     }

@@ -74,6 +74,7 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     # The whole week of the demo centre's consultants fits in 1.5 screen heights.
     grid_bottom = page.evaluate("() => document.querySelector('#week-grid').getBoundingClientRect().bottom + scrollY")
     assert grid_bottom <= 1.5 * 900, grid_bottom
+    print(f"week grid bottom at 1440x900: {grid_bottom:.0f} px = {grid_bottom / 900:.2f} screen heights")
     assert page.locator(".wg-row[role=row]").count() - 1 >= 6  # consultants with appointments
     shot(page, "03-week-consultants")
 
@@ -218,9 +219,12 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
         page.get_by_role("button", name="Gem").click()
         assert "Gemt." in _flash(page)
     page.goto(week_url)
+    page.evaluate("() => window.scrollTo(0, 60)")  # the button stays in view: clicking it does not scroll
     page.get_by_role("button", name=re.compile("^Planlæg igen")).click()
     page.wait_for_url(re.compile(r"/koersel/\d+/"))
     page.wait_for_url(week_url, timeout=120_000)
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => scrollY") == 60  # back where the coordinator left the week
     assert page.locator("a.wb.kind-assessment").count() >= 1
     assert page.get_by_role("link", name="Se konsulentens fravær").count() == 0
     assert int(re.search(r"Ikke placeret \((\d+)\)", page.inner_text("main")).group(1)) < unplaced_before
