@@ -88,19 +88,24 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
 
     rows = page.get_by_role("navigation", name="Rækker")
     rows.get_by_role("link", name="Lokaler", exact=True).click()
+    page.wait_for_url(re.compile(r"visning=lokale$"))
     assert page.locator("a.wb").count() > 10
     shot(page, "03c-week-rooms")
     rows.get_by_role("link", name="Borgere", exact=True).click()
-    assert "visning=borger" in page.url
+    page.wait_for_url(re.compile(r"visning=borger$"))
     shot(page, "04-week-citizens")
     assert page.locator("#ikke-placeret").is_visible()
     rows.get_by_role("link", name="Konsulenter", exact=True).click()
+    page.wait_for_url(week_url)
 
     # The day in detail is one click away.
     page.locator(".wg-dayhead a").nth(1).click()
-    assert "dag=1" in page.url and page.locator(".grid .lane").count() >= 6
+    page.wait_for_url(re.compile(r"\?dag=1$"))
+    assert page.locator(".grid .lane").count() >= 6
     shot(page, "04b-day-detail")
     page.get_by_role("link", name="Hele ugen").click()
+    page.wait_for_url(week_url)
+    page.wait_for_load_state("load")
 
     # Click a talk: who, where and why appear in the side panel (htmx), and the page does not move.
     page.evaluate("() => window.scrollTo(0, 180)")
