@@ -293,7 +293,23 @@ def talk_options(
         return []
     skip = appointment.pk if appointment is not None else None
     occupied = [o for o in week.occupied if o.appointment_id != skip]
-    return _rank(week, task, citizen, occupied, limit)
+    deadline = _deadline_slot(week, task_key) if appointment is not None else None
+    options = _rank(week, task, citizen, occupied, limit + 1 if appointment is not None else limit, deadline)
+    if appointment is not None:
+        # The appointment's own time is where it is, not an option to move to.
+        current = {c.pk for c in appointment.consultants.all()}
+        options = [o for o in options if not (o["start"] == appointment.start and set(o["consultants"]) == current
+                                             and o["room"] == appointment.room_id)][:limit]
+    return options
+
+
+def _deadline_slot(week: PlanWeek, task_key: str | None) -> int | None:
+    """The slot the task's rule wants it finished by, when that is inside the week (a move may go later,
+    but the option says so and ranks last)."""
+    task = week.built.problem.task_by_id().get(task_key) if task_key else None
+    if task is None or task.window.end >= week.built.problem.num_slots:
+        return None
+    return task.window.end
 
 
 def _free_consultants(
@@ -323,7 +339,8 @@ def _free_consultants(
         )
 
 
-def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupied], limit: int) -> list[dict]:
+def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupied], limit: int,
+          deadline: int | None = None) -> list[dict]:
     problem, index = week.built.problem, week.index
     consultant_busy: dict[int, int] = defaultdict(int)
     consultant_minutes: dict[int, int] = defaultdict(int)
@@ -390,10 +407,25 @@ def _rank(week: PlanWeek, task: sp.Task, citizen: Citizen, occupied: list[Occupi
             if room is None:
                 continue
             room_id = room.id
-        options.append(_option(problem, grid, task, cand.start, end, cand.consultant_ids, room_id,
-                               cand.site_id or citizen.site_id, preferred, busy_days,
-                               index.citizens[citizen.pk].preferred_days, consultant_minutes))
-    options.sort(key=lambda o: (-o["score"], o["start"], o["consultant"]))
+        option = _option(problem, grid, task, cand.start, end, cand.consultant_ids, room_id,
+                         cand.site_id or citizen.site_id, preferred, busy_days,
+                         index.citizens[citizen.pk].preferred_days, consultant_minutes)
+        option["late"] = deadline is not None and end > deadline
+        if option["late"]:
+            option["deadline"] = problem.week_start + timedelta(days=(deadline - 1) // spd)
+        options.append(option)
+    # Options past the rule's deadline are possible, but last.
+    options.sort(key=lambda o: (o["late"], -o["score"], o["start"], o["consultant"]))
+    chosen = _varied(options, limit)
+    minutes = task.duration_slots * problem.slot_minutes
+    for option in chosen:  # only for the few shown: the ranking does not need them
+        day = (option["start"].date() - problem.week_start).days
+        option["effects"] = _effects(index.consultants[option["consultant"]], minutes, consultant_minutes,
+                                     day_minutes[(citizen.pk, day)], day in busy_days)
+    return chosen
+
+
+def _varied(options: list[dict], limit: int) -> list[dict]:
     chosen, seen = [], set()
     for option in options:
         key = (option["consultant"], option["start"].date())  # variety: one option per consultant and day
@@ -467,6 +499,26 @@ def _day_rules_kept(
         if not any(min(g1, last) - max(g0, first) >= length and g1 - g0 >= length + t for g0, g1, t in gaps):
             return False
     return True
+
+
+def _hm(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} t {rest} min" if hours and rest else f"{hours} t" if hours else f"{rest} min"
+
+
+def _effects(lead: sp.Consultant, minutes: int, booked: dict[int, int], citizen_minutes: int,
+             citizen_comes_anyway: bool) -> list[str]:
+    """What the option does to the citizen's day and to the consultant's week, in plain Danish."""
+    contract = max(1, lead.contracted_minutes_per_week)
+    before = round(100 * booked[lead.id] / contract)
+    after = round(100 * (booked[lead.id] + minutes) / contract)
+    if citizen_minutes:
+        citizen = f"Borgerens dag: {_hm(citizen_minutes)} i forvejen → {_hm(citizen_minutes + minutes)}"
+    elif citizen_comes_anyway:
+        citizen = "Borgerens dag: kommer i forvejen (praktik/arbejde)"
+    else:
+        citizen = "Borgerens dag: en ekstra mødedag"
+    return [citizen, f"{lead.name}: {before} % → {after} % af ugens timer"]
 
 
 def _option(

@@ -22,6 +22,7 @@ from scheduler.models import (
     Appointment,
     AppointmentStatus,
     Booking,
+    CancelReason,
     Consultant,
     Plan,
     PlanStatus,
@@ -95,11 +96,11 @@ def appointment_pin(*, appointment: Appointment, pinned: bool, seen_version: int
 
 @transaction.atomic
 def appointment_cancel_locked(
-    *, appointment: Appointment, seen_version: int | None, user: object = None
+    *, appointment: Appointment, seen_version: int | None, user: object = None, reason: str = ""
 ) -> Appointment:
     _editable(appointment)
     plan_lock(plan=appointment.plan, seen_version=seen_version)
-    appointment = appointment_cancel(appointment=appointment, user=user)
+    appointment = appointment_cancel(appointment=appointment, user=user, reason=reason)
     Booking.objects.filter(appointment=appointment).delete()
     return appointment
 
@@ -124,7 +125,7 @@ def appointment_record_change(*, appointment: Appointment, before: Fingerprint) 
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, user: object | None = None) -> Appointment:
+def appointment_cancel(*, appointment: Appointment, user: object | None = None, reason: str = "") -> Appointment:
     """Cancel (never delete): the appointment stays visible as cancelled in feeds and ugeskemaer.
 
     A coordinator's decision, so it is pinned: re-planning keeps it cancelled (and out of the solver)
@@ -134,9 +135,40 @@ def appointment_cancel(*, appointment: Appointment, user: object | None = None) 
     before = appointment_fingerprint(appointment)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.pinned = True
-    appointment.save(update_fields=["status", "pinned", "updated_at"])
+    appointment.cancel_reason = reason if reason in CancelReason.values else ""
+    appointment.save(update_fields=["status", "pinned", "cancel_reason", "updated_at"])
     # A cancelled appointment frees its slots for re-planning.
     appointment.bookings.all().delete()
+    appointment = appointment_record_change(appointment=appointment, before=before)
+    appointment_moved_refresh(appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_restore(*, appointment: Appointment, seen_version: int | None) -> Appointment:
+    """Undo a cancellation in a draft: the appointment comes back at its time if the verifier still
+    accepts it there (a colleague or a re-plan may have used the time since)."""
+    _editable(appointment)
+    if appointment.plan.status != PlanStatus.DRAFT:
+        raise NotEditable(_("Kun en aflysning i en kladde kan fortrydes. Planlæg ugen igen for at få en kladde."))
+    if appointment.status != AppointmentStatus.CANCELLED:
+        return appointment
+    from solver.verify import Code
+
+    # A task no longer in the week's demand may still come back (the coordinator's call); everything
+    # else the verifier says holds, and the occupancy rows refuse a double booking on top.
+    violations = [v for v in move_violations(appointment=appointment, start=appointment.start,
+                                             consultant_ids=sorted(c.pk for c in appointment.consultants.all()),
+                                             room_id=appointment.room_id) if v.code != Code.UNKNOWN_TASK]
+    if violations:
+        field, message = violation_message(violations[0])
+        raise MoveRefused(_("Tiden er ikke længere ledig: %(why)s") % {"why": message}, field=field)
+    plan_lock(plan=appointment.plan, seen_version=seen_version)
+    before = appointment_fingerprint(appointment)
+    appointment.status = AppointmentStatus.PLANNED
+    appointment.cancel_reason = ""
+    appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
+    appointment_book(appointment=appointment)
     appointment = appointment_record_change(appointment=appointment, before=before)
     appointment_moved_refresh(appointment)
     return appointment

@@ -58,6 +58,13 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Aflyst")
 
 
+class CancelReason(models.TextChoices):
+    CITIZEN = "afbud", _("Afbud fra borgeren")
+    ILLNESS = "sygdom", _("Sygdom")
+    CONSULTANT = "konsulent", _("Konsulenten kan ikke")
+    OTHER = "andet", _("Andet")
+
+
 class Appointment(models.Model):
     """One placed activity. `uid` stays the same across plan versions so calendars can follow it."""
 
@@ -95,6 +102,7 @@ class Appointment(models.Model):
         ActivityRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments",
         verbose_name=_("bestilt aktivitet"),
     )
+    cancel_reason = models.CharField(_("årsag til aflysning"), max_length=20, choices=CancelReason.choices, blank=True)
     moved = models.BooleanField(
         _("flyttet"), default=False, help_text=_("Tid eller konsulent ændret i forhold til den offentliggjorte plan.")
     )

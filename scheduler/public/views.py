@@ -6,7 +6,7 @@ answers 410 Gone, so calendar apps stop polling it, and is not counted. Neither 
 the token (see config.log_redaction).
 """
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from config.middleware import credential_note
 from scheduler.attendance.services import Marker
 from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
 from scheduler.models import FeedKind, FeedToken
+from scheduler.planning.selectors import plan_published_get
 from scheduler.publishing.feed_cache import Cached, feed_await, feed_cached, feed_release, feed_store
 from scheduler.publishing.feeds import feed_answer, feed_gzip, feed_state
 from scheduler.publishing.pdf import citizen_week_pdf, consultant_week_pdf
@@ -183,8 +184,11 @@ def _page_token(request: HttpRequest, token: str, kind: FeedKind) -> FeedToken:
 @_answers_gone
 def citizen_page(request: HttpRequest, token: str) -> HttpResponse:
     feed_token = _page_token(request, token, FeedKind.CITIZEN)
+    citizen = feed_token.citizen
     week_start = _week_from(request)
-    week = citizen_week(citizen=feed_token.citizen, week_start=week_start)
+    if not request.GET.get("uge"):
+        week_start = _first_published_week(citizen.site_id, week_start)
+    week = citizen_week(citizen=citizen, week_start=week_start)
     audit_record(actor="borgerlink", action=AuditAction.VIEW, citizen_ids=[feed_token.citizen_id],
                  object_repr=f"Borgerside {iso_week_label(week_start)}", request=request)
     feed_url = f"{settings.SITE_URL}/kalender/{feed_secret_from_page_token(token)}.ics"
@@ -197,8 +201,18 @@ def citizen_page(request: HttpRequest, token: str) -> HttpResponse:
         "next_week": next_week,
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        "published": plan_published_get(week_start=week_start, site_ids=[citizen.site_id]) is not None,
     }
     return _private(render(request, "citizen/week.html", context))
+
+
+def _first_published_week(site_id: int, week_start: date) -> date:
+    """This week if its plan is out, else next week's if that is (on a Friday the next week is what
+    matters), else this week (whose page then says that it is not ready)."""
+    for candidate in (week_start, week_start + timedelta(weeks=1)):
+        if plan_published_get(week_start=candidate, site_ids=[site_id]) is not None:
+            return candidate
+    return week_start
 
 
 def _pdf_response(body: bytes, filename: str) -> HttpResponse:
@@ -212,7 +226,8 @@ def _pdf_response(body: bytes, filename: str) -> HttpResponse:
 def citizen_pdf(request: HttpRequest, token: str) -> HttpResponse:
     feed_token = _page_token(request, token, FeedKind.CITIZEN)
     week_start = _week_from(request)
-    body = citizen_week_pdf(citizen=feed_token.citizen, week_start=week_start)
+    body = citizen_week_pdf(citizen=feed_token.citizen, week_start=week_start,
+                            link=f"{settings.SITE_URL}/borger/{token}/")
     audit_record(actor="borgerlink", action=AuditAction.EXPORT, citizen_ids=[feed_token.citizen_id],
                  object_repr=f"Ugeskema-PDF {iso_week_label(week_start)}", request=request)
     return _pdf_response(body, f"ugeskema-{iso_week_label(week_start)}.pdf")

@@ -117,8 +117,10 @@ def _item_flowable(item: WeekItem, width: float) -> Flowable:
     labels = []
     if item.cancelled:
         labels.append("AFLYST")
+    if item.moved:
+        labels.append("NY TID")
     if item.is_internship:
-        labels.append("PRAKTIK")
+        labels.append(item.work_tag)
     if item.is_group:
         labels.append("HOLD")
     head = f"<b>{_safe(item.time_text)}</b>" + (f"  <b>[{' · '.join(labels)}]</b>" if labels else "")
@@ -217,9 +219,25 @@ def _day_cell(day: WeekDay, col: float, height: float) -> list[Flowable] | Flowa
 
 
 MAX_AGREEMENTS = 6
+QR_SIZE = 62
 
 
-def _page(week: Week, *, name: str) -> list[Flowable]:
+def _link_row(link: str, width: float) -> Table:
+    """The QR code and the address of the citizen's own page, for a printout handed to the citizen."""
+    from scheduler.publishing.qr import qr_drawing
+
+    s = _styles()
+    text = Paragraph(
+        "<b>Dit ugeskema på telefonen:</b> scan koden med kameraet, eller skriv adressen:<br/>"
+        f"{_safe(link)}<br/>Siden viser altid den nyeste udgave, også hvis en tid bliver flyttet.",
+        s["body"],
+    )
+    table = Table([[qr_drawing(link, size=QR_SIZE), text]], colWidths=[QR_SIZE + 10, width - QR_SIZE - 10])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    return table
+
+
+def _page(week: Week, *, name: str, link: str = "") -> list[Flowable]:
     s = _styles()
     width = PAGE[0] - 2 * MARGIN
     height = PAGE[1] - 2 * MARGIN
@@ -237,19 +255,23 @@ def _page(week: Week, *, name: str) -> list[Flowable]:
         content.append(Paragraph(" · ".join(facts), s["body"]))
     content.append(Spacer(1, 6))
     agreements = week.agreements[:MAX_AGREEMENTS]
-    # The week keeps to one page: the table gives up the room the agreements take.
-    content.append(_week_table(week, width, height - 120 - (14 * (len(agreements) + 1) if agreements else 0)))
+    # The week keeps to one page: the table gives up the room the agreements and the link take.
+    reserved = 120 + (14 * (len(agreements) + 1) if agreements else 0) + (QR_SIZE + 8 if link else 0)
+    content.append(_week_table(week, width, height - reserved))
     content.append(Spacer(1, 6))
     if agreements:
         lines = "<br/>".join(f"• {_safe(text)}" for text in agreements)
         content.append(Paragraph(f"<b>Dine aftaler:</b><br/>{lines}", s["body"]))
     content.append(
         Paragraph(
-            "Fast ramme = aftale · Stiplet ramme og PRAKTIK = praktikdag · HOLD = holdforløb · "
-            "AFLYST = aftalen er aflyst · Skraveret felt = lukket/helligdag",
+            "Fast ramme = aftale · Stiplet ramme og PRAKTIK = praktikdag (ARBEJDE = delvis raskmelding) · "
+            "HOLD = holdforløb · AFLYST = aftalen er aflyst · NY TID = tiden er ændret · "
+            "Skraveret felt = lukket/helligdag",
             s["small"],
         )
     )
+    if link:
+        content.append(_link_row(link, width))
     return [*content, PageBreak()]
 
 
@@ -309,17 +331,18 @@ def citizen_name_for_print(week: Week) -> str:
     return printable_name(week.owner_name, week.owner_reference)
 
 
-def week_pdf(week: Week) -> bytes:
+def week_pdf(week: Week, *, link: str = "") -> bytes:
     name = citizen_name_for_print(week)
-    return _document([_page(week, name=name)], title=f"Ugeskema {week.code}")
+    return _document([_page(week, name=name, link=link)], title=f"Ugeskema {week.code}")
 
 
 def weeks_pdf(weeks: list[Week], *, title: str) -> bytes:
     return _document((_page(week, name=citizen_name_for_print(week)) for week in weeks), title=title)
 
 
-def citizen_week_pdf(*, citizen: Citizen, week_start: date) -> bytes:
-    return week_pdf(citizen_week(citizen=citizen, week_start=week_start))
+def citizen_week_pdf(*, citizen: Citizen, week_start: date, link: str = "") -> bytes:
+    """`link`: the citizen's own page, printed with a QR code (known only where the secret link is)."""
+    return week_pdf(citizen_week(citizen=citizen, week_start=week_start), link=link)
 
 
 def site_week_pdf(*, site: Site, week_start: date) -> bytes:

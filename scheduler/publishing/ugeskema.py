@@ -40,6 +40,8 @@ class WeekItem:
     with_whom: str
     kind: str  # an ActivityKind value, or "internship"
     cancelled: bool = False
+    moved: bool = False  # a new time (or person) since the version before
+    work_kind: str = ""  # for kind "internship": the InternshipKind (praktik, partial return, job)
 
     @property
     def time_text(self) -> str:
@@ -52,6 +54,11 @@ class WeekItem:
     @property
     def is_group(self) -> bool:
         return self.kind == ActivityKind.GROUP_SESSION
+
+    @property
+    def work_tag(self) -> str:
+        """The tag of a day at a workplace: a partial return to work is work, not an internship."""
+        return {InternshipKind.PARTIAL_RETURN: "ARBEJDE", InternshipKind.JOB: "JOB"}.get(self.work_kind, "PRAKTIK")
 
 
 @dataclass
@@ -160,6 +167,7 @@ def _citizen_item(appointment: Appointment) -> WeekItem:
         with_whom=_consultant_text(list(appointment.consultants.all())),
         kind=appointment.kind,
         cancelled=appointment.status == AppointmentStatus.CANCELLED,
+        moved=appointment.moved and appointment.status != AppointmentStatus.CANCELLED,
     )
 
 
@@ -183,6 +191,7 @@ def _internship_items(enrolments: list[Enrolment], day: date) -> list[WeekItem]:
                     where=internship.company.address,
                     with_whom=f"{contact} (tlf. {phone})" if contact and phone else contact,
                     kind="internship",
+                    work_kind=internship.kind,
                 )
             )
     return items

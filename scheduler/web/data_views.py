@@ -15,21 +15,31 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from activities.models import CourseMembership, Internship
+from activities.models import CourseMembership, CourseSession, Internship
+from rooms.models import ClosedDay, Room
 from scheduler.audit import AuditAction, audit_objects
-from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment
+from scheduler.errors import DomainError
+from scheduler.models import Absence, ActivityRequest, Citizen, Enrolment, WorkingHours
 from scheduler.web.access import coordinator_required, visible_site_ids
+from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import (
     AbsenceForm,
     ActivityRequestForm,
     CitizenForm,
+    ClosedDayForm,
     CourseMembershipForm,
+    CourseSessionForm,
     EnrolmentForm,
     InternshipForm,
     InternshipStepFormSet,
+    RoomForm,
+    WorkingHoursForm,
 )
+from scheduler.web.links import issued_link_keep, issued_link_take
 
 LIST_LIMIT = 300
 
@@ -81,7 +91,8 @@ RESOURCES: dict[str, Resource] = {r.slug: r for r in [
         ((_("Borger"), lambda o: o.enrolment.citizen), (_("Virksomhed"), lambda o: o.company),
          (_("Type"), lambda o: o.get_kind_display()), (_("Start"), lambda o: _date(o.start_date)),
          (_("Slut"), lambda o: _date(o.end_date))),
-        ("enrolment__citizen__first_name", "enrolment__citizen__last_name", "company__name"),
+        ("enrolment__citizen__first_name", "enrolment__citizen__last_name", "enrolment__citizen__reference",
+         "company__name"),
         ("enrolment__citizen", "company"),
     ),
     Resource(
@@ -89,6 +100,29 @@ RESOURCES: dict[str, Resource] = {r.slug: r for r in [
         ((_("Hold"), lambda o: o.course.name), (_("Borger"), lambda o: o.citizen),
          (_("Startet"), lambda o: _date(o.joined)), (_("Stoppet"), lambda o: _date(o.left))),
         ("course__name", "citizen__first_name", "citizen__last_name"), ("course", "citizen"),
+    ),
+    Resource(
+        "arbejdstider", _("arbejdstid"), _("Arbejdstider"), WorkingHours, WorkingHoursForm, "consultant__sites",
+        ((_("Konsulent"), lambda o: o.consultant), (_("Ugedag"), lambda o: o.get_weekday_display()),
+         (_("Fra"), lambda o: f"{o.start_time:%H:%M}"), (_("Til"), lambda o: f"{o.end_time:%H:%M}")),
+        ("consultant__name",), ("consultant",),
+    ),
+    Resource(
+        "holdtider", _("holdtid"), _("Holdtider"), CourseSession, CourseSessionForm, "course__site",
+        ((_("Hold"), lambda o: o.course.name), (_("Ugedag"), lambda o: o.get_weekday_display()),
+         (_("Start"), lambda o: f"{o.start_time:%H:%M}"), (_("Minutter"), lambda o: o.duration_minutes)),
+        ("course__name",), ("course",),
+    ),
+    Resource(
+        "lukkedage", _("lukkedag"), _("Lukkedage"), ClosedDay, ClosedDayForm, "site",
+        ((_("Dato"), lambda o: _date(o.date)), (_("Center"), lambda o: o.site), (_("Årsag"), lambda o: o.reason)),
+        ("reason",), ("site",),
+    ),
+    Resource(
+        "lokaler", _("lokale"), _("Lokaler"), Room, RoomForm, "site",
+        ((_("Navn"), lambda o: o.name), (_("Center"), lambda o: o.site), (_("Pladser"), lambda o: o.capacity),
+         (_("Aktivt"), lambda o: _("ja") if o.active else _("nej"))),
+        ("name",), ("site",),
     ),
     Resource(
         "bestillinger", _("bestilt aktivitet"), _("Bestilte aktiviteter"), ActivityRequest, ActivityRequestForm,
@@ -154,6 +188,37 @@ def data_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
         return redirect("web:data_list", slug)
     if instance is not None:
         audit_objects(request=request, action=AuditAction.VIEW, objects=[instance], label=f"web {slug}")
-    return render(request, "coordinator/data_form.html", {
+    links = None
+    if isinstance(instance, Citizen):
+        from scheduler.publishing.tokens import feed_tokens_active
+
+        links = {"active": feed_tokens_active(owner=instance),
+                 "issued": issued_link_take(request, owner_key=f"citizen-{instance.pk}")}
+    response = render(request, "coordinator/data_form.html", {
         "resource": resource, "resources": RESOURCES.values(), "form": form, "steps": steps, "instance": instance,
+        "links": links,
     })
+    if links and links["issued"]:
+        response["Cache-Control"] = "private, no-store"  # a freshly issued secret is shown only once
+    return response
+
+
+@coordinator_required
+@require_POST
+def citizen_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or replace) or revoke the citizen's secret link: their page, PDF and calendar feed."""
+    from scheduler.publishing.tokens import feed_token_revoke_all, feed_token_rotate
+
+    citizen = Citizen.objects.filter(pk=pk, site_id__in=visible_site_ids(request)).first()
+    if citizen is None:
+        raise Http404
+    try:
+        if request.POST.get("action") == "revoke":
+            feed_token_revoke_all(owner=citizen, user=request.user)
+            messages.success(request, _("Borgerens link er slået fra. Det gamle link virker ikke længere."))
+        else:
+            issued_link_keep(request, name=citizen.full_name, owner_key=f"citizen-{citizen.pk}",
+                             link=feed_token_rotate(owner=citizen, user=request.user))
+    except DomainError as error:
+        domain_error_show(request, error)
+    return redirect(reverse("web:data_edit", args=["borgere", citizen.pk]) + "#borgerlink")

@@ -5,17 +5,25 @@ Every form that points at other objects takes `site_ids` and offers only objects
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityKind, CourseMembership, GroupCourse, Internship, InternshipStep
-from rooms.models import Room, Site, Weekday
-from scheduler.models import Absence, ActivityRequest, Citizen, Consultant, Enrolment
-from scheduler.weeks import iso_week_label, parse_iso_week
+from activities.models import ActivityKind, CourseMembership, CourseSession, GroupCourse, Internship, InternshipStep
+from rooms.models import ClosedDay, Room, Site, Weekday
+from scheduler.models import (
+    Absence,
+    ActivityRequest,
+    CancelReason,
+    Citizen,
+    Consultant,
+    Enrolment,
+    WorkingHours,
+)
+from scheduler.weeks import iso_week_label, parse_iso_week, planning_window, week_title
 
 WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
 QUARTERS = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(8, 16) for m in (0, 15, 30, 45)]
@@ -44,12 +52,20 @@ def _weekday_field(label: str, required: bool) -> forms.TypedMultipleChoiceField
 class WeekPickerForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Center"), queryset=Site.objects.none(), to_field_name="code",
                                   empty_label=None)
-    week = forms.CharField(label=_("Uge"), max_length=10, widget=forms.TextInput(
-        attrs={"type": "week", "pattern": r"\d{4}-W\d{2}", "placeholder": "2026-W49"}))
+    # A list of Danish week names ("Uge 50 · 07.12.–11.12.2026"): the browser's own week field speaks
+    # the browser's language ("Week 50").
+    week = forms.CharField(label=_("Uge"), max_length=10, widget=forms.Select())
 
     def __init__(self, *args: Any, sites: Iterable[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        first, last = planning_window()
+        weeks = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+        shown = self.initial.get("week")
+        choices = [(iso_week_label(monday), week_title(monday)) for monday in weeks]
+        if shown and shown not in dict(choices):
+            choices.insert(0, (shown, week_title(parse_iso_week(shown))))
+        self.fields["week"].widget.choices = choices
 
     def clean_week(self) -> date:
         try:
@@ -62,6 +78,11 @@ class VersionForm(forms.Form):
     """The plan version the coordinator saw (optimistic locking against a colleague's change)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class CancelForm(VersionForm):
+    reason = forms.ChoiceField(label=_("Årsag"), choices=CancelReason.choices, widget=forms.RadioSelect,
+                               error_messages={"required": _("Vælg en årsag til aflysningen.")})
 
 
 class MoveForm(VersionForm):
@@ -165,6 +186,49 @@ class AbsenceForm(ScopedModelForm):
         fields = ["consultant", "start_date", "end_date", "start_time", "end_time", "reason"]
         widgets = {"start_date": DateInput(), "end_date": DateInput(), "start_time": TimeInput(),
                    "end_time": TimeInput()}
+
+
+# The facts behind an unplaced task's cause, editable by coordinators for their own sites. The model's
+# own clean() runs as in the admin and the import (ModelForm.full_clean).
+
+
+class ClosedDayForm(ScopedModelForm):
+    scoped = {"site": "pk"}
+
+    class Meta:
+        model = ClosedDay
+        fields = ["site", "date", "reason"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].required = True  # "every site" is the administrator's to set
+
+
+class WorkingHoursForm(ScopedModelForm):
+    scoped = {"consultant": "sites"}
+
+    class Meta:
+        model = WorkingHours
+        fields = ["consultant", "weekday", "start_time", "end_time"]
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+
+class CourseSessionForm(ScopedModelForm):
+    scoped = {"course": "site"}
+
+    class Meta:
+        model = CourseSession
+        fields = ["course", "weekday", "start_time", "duration_minutes"]
+        widgets = {"start_time": TimeInput()}
+
+
+class RoomForm(ScopedModelForm):
+    scoped = {"site": "pk"}
+
+    class Meta:
+        model = Room
+        fields = ["site", "name", "capacity", "features", "active"]
 
 
 class InternshipForm(ScopedModelForm):

@@ -134,3 +134,50 @@ def week_grid(
 def hour_marks() -> list[tuple[int, str]]:
     """Grid column and label of each full hour, for the time axis."""
     return [(2 + (h * 60 - DAY_START_MINUTES) // SLOT_MINUTES, f"{h:02d}") for h in range(8, 16)]
+
+
+# -- the week at a glance: one row per lane, five day columns with a compact timeline each ------------
+
+
+@dataclass
+class DayCell:
+    day: int
+    blocks: list[Block]
+    closed_reason: str = ""
+
+
+@dataclass
+class Row:
+    key: str
+    title: str
+    subtitle: str
+    cells: list[DayCell]
+
+    @property
+    def empty(self) -> bool:
+        return not any(cell.blocks for cell in self.cells)
+
+
+@dataclass
+class WeekRows:
+    days: list[tuple[int, date, str, str]]  # index, date, title, closed reason ("" when open)
+    rows: list[Row]
+    collapsed: list[Row]
+
+
+def week_rows(
+    *, days: list[DayGrid], closed_reason: dict[int, str], subtitles: dict[str, str] | None = None,
+    keep: set[str] | None = None,
+) -> WeekRows:
+    """The day grids turned sideways: a row per lane with the five days side by side. Lanes without an
+    appointment all week are collapsed into one line; `keep` limits the lanes shown (a filter)."""
+    subtitles = subtitles or {}
+    rows: list[Row] = []
+    if days:
+        for index, lane in enumerate(days[0].lanes):
+            if keep is not None and lane.key not in keep:
+                continue
+            cells = [DayCell(d, day.lanes[index].blocks, closed_reason.get(d, "")) for d, day in enumerate(days)]
+            rows.append(Row(lane.key, lane.title, subtitles.get(lane.key, ""), cells))
+    header = [(d, day.day, day.title, closed_reason.get(d, "")) for d, day in enumerate(days)]
+    return WeekRows(header, [r for r in rows if not r.empty], [r for r in rows if r.empty])

@@ -5,8 +5,10 @@ messages on the page they were made from.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Q
@@ -14,10 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from rooms.models import Room, Site
+from rooms.models import Site
 from scheduler.audit import AuditAction, audit_record
 from scheduler.availability import coming_week_start
 from scheduler.editing.unplaced import unplaced_task_is_placeable
@@ -25,7 +28,6 @@ from scheduler.errors import DomainError
 from scheduler.models import (
     Appointment,
     Citizen,
-    Consultant,
     Plan,
     PlanStatus,
     SolveRun,
@@ -33,11 +35,16 @@ from scheduler.models import (
     UnplacedTask,
 )
 from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_cancel, solve_run_create
-from scheduler.planning.selectors import latest_plan, plan_appointments, plan_published_get, plan_unplaced
+from scheduler.planning.selectors import latest_plan, plan_published_get, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
+from scheduler.web.causes import cause_fix
+from scheduler.web.diff import changed_citizens, plan_changes
 from scheduler.web.errors import domain_error_show
-from scheduler.web.forms import ActivityRequestForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
-from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
+from scheduler.web.forms import ActivityRequestForm, CancelForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
+from scheduler.web.grid import LANE_KINDS
+from scheduler.web.links import issued_link_keep, issued_link_take
+from scheduler.web.week_page import WeekState, grid_context, site_appointments, site_consultants
+from scheduler.web.week_page import week_url as state_week_url
 from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
 
 OPTION_LIMIT = 6
@@ -56,19 +63,8 @@ def _week(text: str) -> date:
 def week_url(site: Site, week_start: date, **query: str) -> str:
     url = reverse("web:week", args=[site.code, iso_week_label(week_start)])
     if query:
-        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        url += "?" + urlencode(query)
     return url
-
-
-def _site_appointments(plan: Plan, site: Site):  # noqa: ANN202 - a queryset
-    # A plan may cover several sites; this screen shows one (off-site visits by the citizen's site).
-    return plan_appointments(plan=plan).filter(
-        Q(site=site) | Q(site__isnull=True, citizens__site=site)
-    ).distinct()
-
-
-def _site_consultants(site: Site):  # noqa: ANN202 - a queryset
-    return Consultant.objects.filter(Q(home_site=site) | Q(sites=site), active=True).distinct().order_by("name")
 
 
 def _appointment_or_404(request: HttpRequest, pk: int) -> Appointment:
@@ -120,49 +116,67 @@ def pick_week(request: HttpRequest) -> HttpResponse:
 def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
-    view = request.GET.get("visning", "konsulent")
-    if view not in LANE_KINDS:
-        view = "konsulent"
+    state = WeekState.from_data(request.GET)
     plan = latest_plan(week_start=week_start, site_id=site.pk)
     published = plan_published_get(week_start=week_start, site_ids=[site.pk])
     running = (
         SolveRun.objects.filter(week_start=week_start, sites=site, status__in=ACTIVE).order_by("-created_at").first()
     )
-    days, unplaced, counts = [], [], {}
+    grid, unplaced, counts, panel = {}, [], {}, {}
     if plan is not None:
-        appointments = list(_site_appointments(plan, site))
-        days = week_grid(
-            appointments=appointments, week_start=week_start, lane_kind=LANE_KINDS[view],
-            consultants=_site_consultants(site), rooms=Room.objects.filter(site=site, active=True).order_by("name"),
-        )
+        grid = grid_context(plan=plan, site=site, state=state)
         unplaced = list(
             plan_unplaced(plan=plan).filter(Q(citizens__site=site) | Q(citizens__isnull=True)).distinct()
         )
         for task in unplaced:
             task.placeable = plan.status == PlanStatus.DRAFT and unplaced_task_is_placeable(task=task)
+            task.fix = cause_fix(task)
+            find = reverse("web:unplaced", args=[task.pk])
+            # "Find en tid" only where it finds something, and once.
+            task.find_url = find if task.placeable and (task.fix is None or task.fix.url != find) else ""
         audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Ugeplan {site.code} plan {plan.pk}",
-                     citizen_ids={z.pk for a in appointments for z in a.citizens.all()}, request=request)
-        counts = {
-            "appointments": sum(1 for a in appointments if a.status == "planned"),
-            "pinned": sum(1 for a in appointments if a.pinned),
-            "unplaced": len(unplaced),
-        }
+                     citizen_ids={z.pk for a in grid["appointments"] for z in a.citizens.all()}, request=request)
+        placed = site_appointments(plan, site).filter(status="planned").count()
+        counts = {"placed": placed, "total": placed + len(unplaced), "unplaced": len(unplaced),
+                  "pinned": site_appointments(plan, site).filter(pinned=True).count()}
+        selected = _selected_appointment(request, plan, state)
+        if selected is not None:
+            panel = _panel_context(request, selected, state)
     picker = WeekPickerForm(initial={"site": site, "week": iso_week_label(week_start)}, sites=visible_sites(request))
     visible = visible_site_ids(request)
     prev_week, next_week = week_neighbours(week_start)
     return render(request, "coordinator/week.html", {
+        **grid, **panel, "state": state,
         "site": site, "week_start": week_start, "week_code": iso_week_label(week_start),
         "week_title": week_title(week_start), "plan": plan, "published": published, "running": running,
-        "days": days, "unplaced": unplaced, "counts": counts, "view": view, "lane_views": [
-            ("konsulent", _("Konsulenter")), ("lokale", _("Lokaler")), ("borger", _("Borgere"))],
-        "picker": picker, "hours": hour_marks(), "slots": SLOTS, "several_sites": len(visible) > 1,
+        "unplaced": unplaced, "counts": counts, "lane_views": [
+            (key, label, state_week_url(site, week_start, state, view=key, selected=None))
+            for key, label in (("konsulent", _("Konsulenter")), ("lokale", _("Lokaler")), ("borger", _("Borgere")))],
+        "staff_filters": [
+            (code, label, state_week_url(site, week_start, state, staff=code, selected=None))
+            for code, label in (("", _("Alle faggrupper")), ("social", _("Socialfaglige")), ("job", _("Job")),
+                                ("health", _("Sundhed")))],
+        "picker": picker, "several_sites": len(visible) > 1,
+        "changed_count": len(_changed_citizens(published, site)) if published and plan == published else 0,
         # Names of sites the coordinator plans only: another site's name is not theirs to see.
         "plan_site_names": sorted(s.name for s in plan.sites.all() if s.pk in visible) if plan else [],
         "plan_covers_other_sites": bool(plan) and any(s.pk not in visible for s in plan.sites.all()),
         "prev_week": prev_week, "next_week": next_week,
+        "prev_url": state_week_url(site, parse_iso_week(prev_week), state, selected=None) if prev_week else "",
+        "next_url": state_week_url(site, parse_iso_week(next_week), state, selected=None) if next_week else "",
         "request_form": ActivityRequestForm(site_ids=[site.pk], initial={
             "earliest": week_start, "due_by": week_start + timedelta(days=4)}),
     })
+
+
+def _selected_appointment(request: HttpRequest, plan: Plan, state: WeekState) -> Appointment | None:
+    if state.selected is None:
+        return None
+    try:
+        appointment = _appointment_or_404(request, state.selected)
+    except Http404:
+        return None
+    return appointment if appointment.plan_id == plan.pk else None
 
 
 # -- planning runs (pretix's AsyncAction shape) ---------------------------------------------------------
@@ -173,6 +187,7 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
 def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
+    state = WeekState.from_data(request.POST)
     try:
         planning_week_check(week_start)
     except WeekError as error:
@@ -194,14 +209,19 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
         domain_error_show(request, error)
         conflict = getattr(error, "run", None)
         if conflict is not None and {s.pk for s in conflict.sites.all()} <= visible:
-            return redirect(_run_url(conflict, site))
-        return redirect(week_url(site, week_start))
-    return redirect(_run_url(run, site))
+            return redirect(_run_url(conflict, site, state))
+        return redirect(state_week_url(site, week_start, state))
+    return redirect(_run_url(run, site, state))
 
 
-def _run_url(run: SolveRun, site: Site) -> str:
-    # The site the coordinator came from: a run can cover several, the result page shows this one.
-    return f"{reverse('web:run', args=[run.pk])}?center={site.code}"
+def _run_query(site: Site, state: WeekState) -> str:
+    # The site the coordinator came from (a run can cover several, the result page shows this one)
+    # and the week screen's view and filters, so the return from the run lands where they left.
+    return "?" + urlencode({"center": site.code, **state.params(selected=None)})
+
+
+def _run_url(run: SolveRun, site: Site, state: WeekState) -> str:
+    return reverse("web:run", args=[run.pk]) + _run_query(site, state)
 
 
 def _run_or_404(request: HttpRequest, pk: int) -> SolveRun:
@@ -217,7 +237,7 @@ def _run_site(run: SolveRun, request: HttpRequest) -> Site:
     return next((s for s in sites if s.code == request.GET.get("center")), sites[0])
 
 
-def run_status_data(run: SolveRun, site: Site) -> dict[str, Any]:
+def run_status_data(run: SolveRun, site: Site, state: WeekState | None = None) -> dict[str, Any]:
     """pretix's AsyncAction answer ({ready, success, redirect, message}) plus the solver's progress."""
     ready = run.status not in ACTIVE
     success = run.status in (SolveRunStatus.DONE, SolveRunStatus.CANCELLED) and run.plan_id is not None
@@ -225,10 +245,11 @@ def run_status_data(run: SolveRun, site: Site) -> dict[str, Any]:
         "async_id": run.pk,
         "ready": ready,
         "success": success if ready else None,
-        "redirect": week_url(site, run.week_start) if ready and success else None,
+        "redirect": state_week_url(site, run.week_start, state or WeekState()) if ready and success else None,
         "message": run.message,
         "status": run.status,
         "status_text": run.get_status_display(),
+        "phase": _run_phase(run, ready),
         "progress": round(100 * (1.0 if ready else run.progress)),
         "elapsed_seconds": round(run.elapsed_seconds, 1),
         "objective": run.objective,
@@ -237,15 +258,31 @@ def run_status_data(run: SolveRun, site: Site) -> dict[str, Any]:
     }
 
 
+def _run_phase(run: SolveRun, ready: bool) -> str:
+    """What the planner is doing, in words a coordinator can follow."""
+    if ready:
+        return {SolveRunStatus.DONE: _("Færdig: planen er gemt som kladde."),
+                SolveRunStatus.CANCELLED: _("Stoppet.")}.get(run.status, _("Planlægningen lykkedes ikke."))
+    if run.status == SolveRunStatus.QUEUED:
+        return _("Venter på at komme til (1 af 4)")
+    if run.objective is None:
+        return _("Læser ugens aftaler og finder en første plan (2 af 4)")
+    if run.progress < 0.95:
+        return _("Forbedrer planen: flere aftaler på plads, færre flytninger (3 af 4)")
+    return _("Tjekker og gemmer planen (4 af 4)")
+
+
 @coordinator_required
 @require_GET
 def run_page(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_or_404(request, pk)
     site = _run_site(run, request)
+    state = WeekState.from_data(request.GET)
     return render(request, "coordinator/run.html", {
-        "run": run, "site": site, "status": run_status_data(run, site), "week_title": week_title(run.week_start),
+        "run": run, "site": site, "status": run_status_data(run, site, state), "week_title": week_title(run.week_start),
         "site_names": [s.name for s in sorted(run.sites.all(), key=lambda s: s.name)],
-        "week_url": week_url(site, run.week_start), "week_code": iso_week_label(run.week_start),
+        "week_url": state_week_url(site, run.week_start, state), "week_code": iso_week_label(run.week_start),
+        "run_query": _run_query(site, state),
     })
 
 
@@ -253,7 +290,7 @@ def run_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
     run = _run_or_404(request, pk)
-    response = JsonResponse(run_status_data(run, _run_site(run, request)))
+    response = JsonResponse(run_status_data(run, _run_site(run, request), WeekState.from_data(request.GET)))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -268,7 +305,7 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("Planlægningen er stoppet. Intet er gemt; den tidligere kladde er urørt."))
         else:
             messages.info(request, _("Planlægningen stopper. Intet gemmes; den tidligere kladde er urørt."))
-    return redirect(_run_url(run, _run_site(run, request)))
+    return redirect(_run_url(run, _run_site(run, request), WeekState.from_data(request.GET)))
 
 
 # -- one appointment: who, where, why; pin, move, cancel ---------------------------------------------
@@ -286,13 +323,64 @@ def _options_for(appointment: Appointment) -> list[dict[str, Any]]:
                         limit=OPTION_LIMIT, appointment=appointment)
 
 
+def _panel_context(request: HttpRequest, appointment: Appointment, state: WeekState,
+                   move_form: MoveForm | None = None) -> dict[str, Any]:
+    """What the appointment panel (templates/coordinator/_appointment.html) shows and posts back."""
+    site = _home_site(appointment)
+    if move_form is None:
+        local = timezone.localtime(appointment.start)
+        move_form = MoveForm(site_ids=[site.pk], initial={
+            "version": appointment.plan.lock_version, "day": local.weekday(), "start": f"{local:%H:%M}"})
+    back = state_week_url(site, appointment.plan.week_start, state, selected=appointment.pk)
+    return {
+        "a": appointment, "move_form": move_form, "options": _options_for(appointment),
+        "cancel_form": CancelForm(initial={"version": appointment.plan.lock_version}),
+        "editable": appointment.plan.status == PlanStatus.DRAFT, "state": state,
+        "next_url": f"{back}#a-{appointment.pk}",
+        # A held appointment links to its day's attendance list.
+        "attendance_url": (f"{reverse('web:attendance')}?center={site.code}"
+                           f"&dag={timezone.localtime(appointment.start).date().isoformat()}"
+                           if appointment.plan.status == PlanStatus.PUBLISHED and appointment.start <= timezone.now()
+                           else ""),
+    }
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _after_action(request: HttpRequest, pk: int, state: WeekState) -> HttpResponse:
+    """After pin, move or cancel: htmx gets the panel and the re-rendered grid (the change marked) in one
+    answer, so the page keeps its scroll position; without JavaScript back to the week (the block
+    selected and scrolled to) or, from the appointment's own page, to that page."""
+    appointment = _appointment_or_404(request, pk)
+    if _is_htmx(request):
+        return _panel_response(request, appointment, state, changed=appointment.pk)
+    target = request.POST.get("next", "")
+    local = target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    if local:
+        return redirect(target)
+    return redirect("web:appointment", appointment.pk)
+
+
+def _panel_response(request: HttpRequest, appointment: Appointment, state: WeekState, *, changed: int | None = None,
+                    move_form: MoveForm | None = None) -> HttpResponse:
+    site = _home_site(appointment)
+    context = _panel_context(request, appointment, state, move_form)
+    context["panel_messages"] = True
+    if changed is not None:
+        context.update(grid_context(plan=appointment.plan, site=site, state=replace(state, selected=appointment.pk),
+                                    changed=changed))
+        context["oob"] = True
+    return render(request, "coordinator/_panel_update.html", context)
+
+
 @coordinator_required
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment_or_404(request, pk)
     site = _home_site(appointment)
-    local = timezone.localtime(appointment.start)
-    move_form = MoveForm(site_ids=[site.pk], initial={
-        "version": appointment.plan.lock_version, "day": local.weekday(), "start": f"{local:%H:%M}"})
+    state = WeekState.from_data(request.POST if request.method == "POST" else request.GET)
+    move_form = None
     if request.method == "POST":
         move_form = MoveForm(request.POST, site_ids=[site.pk])
         if move_form.is_valid():
@@ -302,19 +390,16 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             room = move_form.cleaned_data["room"]
             if _move(request, appointment, start, [consultant.pk] if consultant else None,
                      room.pk if room else None, move_form.cleaned_data["version"]):
-                return redirect("web:appointment", appointment.pk)
+                return _after_action(request, appointment.pk, state)
             appointment = _appointment_or_404(request, pk)
     audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Aftale {appointment.pk}",
                  citizen_ids=[z.pk for z in appointment.citizens.all()], request=request)
-    template = "coordinator/_appointment.html" if request.headers.get("HX-Request") else "coordinator/appointment.html"
-    return render(request, template, {
-        "a": appointment, "site": site, "move_form": move_form, "options": _options_for(appointment),
-        "week_url": week_url(site, appointment.plan.week_start),
+    if _is_htmx(request):
+        return _panel_response(request, appointment, state, move_form=move_form)
+    return render(request, "coordinator/appointment.html", {
+        **_panel_context(request, appointment, state, move_form), "site": site,
+        "week_url": state_week_url(site, appointment.plan.week_start, state, selected=appointment.pk),
         "week_code": iso_week_label(appointment.plan.week_start),
-        "editable": appointment.plan.status == PlanStatus.DRAFT,
-        "attendance_url": (f"{reverse('web:attendance')}?center={site.code}&dag={local.date().isoformat()}"
-                           if appointment.plan.status == PlanStatus.PUBLISHED and appointment.start <= timezone.now()
-                           else ""),
     })
 
 
@@ -344,7 +429,7 @@ def appointment_move_option(request: HttpRequest, pk: int) -> HttpResponse:
               form.cleaned_data["room"], form.cleaned_data["version"])
     else:
         messages.error(request, _("Ugyldigt forslag. Hent siden igen."))
-    return redirect("web:appointment", appointment.pk)
+    return _after_action(request, appointment.pk, WeekState.from_data(request.POST))
 
 
 @coordinator_required
@@ -361,7 +446,7 @@ def appointment_pin(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Aftalen er fastlåst.") if pinned else _("Aftalen er frigjort."))
         except DomainError as error:
             domain_error_show(request, error)
-    return redirect(request.POST.get("next") or reverse("web:appointment", args=[appointment.pk]))
+    return _after_action(request, appointment.pk, WeekState.from_data(request.POST))
 
 
 @coordinator_required
@@ -370,15 +455,36 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     from scheduler.editing.services import appointment_cancel_locked
 
     appointment = _appointment_or_404(request, pk)
-    form = VersionForm(request.POST)
+    form = CancelForm(request.POST)
     if form.is_valid():
         try:
             appointment_cancel_locked(appointment=appointment, seen_version=form.cleaned_data["version"],
-                                      user=request.user)
-            messages.success(request, _("Aftalen er aflyst."))
+                                      user=request.user, reason=form.cleaned_data["reason"])
+            if appointment.plan.status == PlanStatus.DRAFT:
+                messages.success(request, _("Aftalen er aflyst. Du kan fortryde, så længe ugen er en kladde."))
+            else:
+                messages.success(request, _("Aftalen er aflyst."))
         except DomainError as error:
             domain_error_show(request, error)
-    return redirect("web:appointment", appointment.pk)
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _after_action(request, appointment.pk, WeekState.from_data(request.POST))
+
+
+@coordinator_required
+@require_POST
+def appointment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    from scheduler.editing.services import appointment_restore as restore
+
+    appointment = _appointment_or_404(request, pk)
+    form = VersionForm(request.POST)
+    if form.is_valid():
+        try:
+            restore(appointment=appointment, seen_version=form.cleaned_data["version"])
+            messages.success(request, _("Aflysningen er fortrudt; aftalen er tilbage."))
+        except DomainError as error:
+            domain_error_show(request, error)
+    return _after_action(request, appointment.pk, WeekState.from_data(request.POST))
 
 
 # -- unplaced: find a time and place it by hand -------------------------------------------------------
@@ -482,12 +588,48 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
                 return redirect(week_url(site, week_start))
     current = plan_published_get(week_start=week_start, site_ids=[site.pk])
     diff = plan_diff(current, plan) if current else None
+    rows = plan_changes(plan) if current else []
+    audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Ændringer {site.code} plan {plan.pk}",
+                 citizen_ids={z.pk for row in rows for z in row.citizens}, request=request)
     return render(request, "coordinator/publish.html", {
-        "site": site, "plan": plan, "current": current, "diff": diff, "week_title": week_title(week_start),
+        "site": site, "plan": plan, "current": current, "diff": diff, "rows": rows,
+        "week_title": week_title(week_start),
         "week_url": week_url(site, week_start), "week_code": iso_week_label(week_start),
         "new_count": plan.appointments.filter(status="planned").count(),
         "unplaced_count": plan.unplaced.count(),
     })
+
+
+def _changed_citizens(plan: Plan | None, site: Site) -> list[Citizen]:
+    """The site's citizens whose ugeskema the published version `plan` changed (none for a first version)."""
+    if plan is None or plan.status != PlanStatus.PUBLISHED or not (plan.solver_info or {}).get("replaced_plans"):
+        return []
+    return [z for z in changed_citizens(plan_changes(plan)) if z.site_id == site.pk]
+
+
+@coordinator_required
+@require_GET
+def site_pdf_changed(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
+    """Only the ugeskemaer the latest published version changed: what to print and hand out again."""
+    from scheduler.publishing.pdf import weeks_pdf
+    from scheduler.publishing.ugeskema import citizen_week
+
+    site = site_or_404(request, site_code)
+    week_start = _week(week_code)
+    citizens = _changed_citizens(plan_published_get(week_start=week_start, site_ids=[site.pk]), site)
+    if not citizens:
+        messages.info(request, _("Ingen ugeskemaer er ændret siden sidste version."))
+        return redirect(week_url(site, week_start))
+    body = weeks_pdf([citizen_week(citizen=z, week_start=week_start) for z in citizens],
+                     title=f"Ændrede ugeskemaer {site.name} {iso_week_label(week_start)}")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, request=request,
+                 object_repr=f"Ændrede ugeskemaer {site.code} {iso_week_label(week_start)}",
+                 citizen_ids=[z.pk for z in citizens])
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="aendrede-ugeskemaer-{site.code}-{iso_week_label(week_start)}.pdf"')
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @coordinator_required
@@ -515,9 +657,9 @@ def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
     from scheduler.publishing.tokens import feed_token_revoke_all, feed_token_rotate, feed_tokens_active
 
     site = site_or_404(request, site_code)
-    consultants = list(_site_consultants(site))
-    issued = None
+    consultants = list(site_consultants(site))
     if request.method == "POST":
+        # Post/redirect/get: reloading the page that shows a new link never issues another one.
         consultant = next((c for c in consultants if str(c.pk) == request.POST.get("consultant")), None)
         if consultant is None:
             raise Http404
@@ -525,13 +667,16 @@ def feeds(request: HttpRequest, site_code: str) -> HttpResponse:
             if request.POST.get("action") == "revoke":
                 feed_token_revoke_all(owner=consultant, user=request.user)
                 messages.success(request, _("Kalenderlinket for %(name)s er slået fra.") % {"name": consultant.name})
-                return redirect("web:feeds", site.code)
-            issued = (consultant, feed_token_rotate(owner=consultant, user=request.user))
+            else:
+                issued_link_keep(request, name=consultant.name, link=feed_token_rotate(owner=consultant,
+                                                                                       user=request.user))
         except DomainError as error:
             domain_error_show(request, error)
+        return redirect("web:feeds", site.code)
     rows = [(c, feed_tokens_active(owner=c)) for c in consultants]
     response = render(request, "coordinator/feeds.html", {
-        "site": site, "rows": rows, "issued": issued, "week_url": week_url(site, coming_week_start()),
+        "site": site, "rows": rows, "issued": issued_link_take(request),
+        "week_url": week_url(site, coming_week_start()),
     })
     response["Cache-Control"] = "private, no-store"  # a freshly issued secret is shown only once
     return response

@@ -26,6 +26,7 @@ urlpatterns = [
     path(WEEK + "planlaeg/", plan_views.plan_start, name="plan_start"),
     path(WEEK + "offentliggoer/", plan_views.publish, name="publish"),
     path(WEEK + "ugeskemaer.pdf", plan_views.site_pdf, name="site_pdf"),
+    path(WEEK + "ugeskemaer-aendrede.pdf", plan_views.site_pdf_changed, name="site_pdf_changed"),
     path(WEEK + "overblik/", overview_views.overview, name="overview"),
     path(WEEK + "nye-hold/", course_views.proposals, name="course_proposals"),
     path(WEEK + "kommende-uger/", forecast_views.forecast, name="forecast"),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("aftale/<int:pk>/fastlaas/", plan_views.appointment_pin, name="appointment_pin"),
     path("aftale/<int:pk>/flyt/", plan_views.appointment_move_option, name="appointment_move_option"),
     path("aftale/<int:pk>/aflys/", plan_views.appointment_cancel, name="appointment_cancel"),
+    path("aftale/<int:pk>/genopret/", plan_views.appointment_restore, name="appointment_restore"),
     path("ikke-placeret/<int:pk>/", plan_views.unplaced_find, name="unplaced"),
     path("fremmoede/", attendance_views.attendance, name="attendance"),
     path("fremmoede/<int:pk>/aftaler/", attendance_views.meeting_agreements, name="meeting_agreements"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("data/<slug:slug>/", data_views.data_list, name="data_list"),
     path("data/<slug:slug>/ny/", data_views.data_edit, name="data_new"),
     path("data/<slug:slug>/<int:pk>/", data_views.data_edit, name="data_edit"),
+    path("data/borgere/<int:pk>/link/", data_views.citizen_link, name="citizen_link"),
     # The app serves its own few static files (CSS, htmx) so `make run` works without DEBUG; a
     # production deployment puts a web server or CDN in front of /static/ (collectstatic).
     re_path(r"^static/(?P<path>.*)$", login_not_required(static_file), {"insecure": True}, name="static"),

@@ -17,6 +17,7 @@
           bar.textContent = s.progress + " %";
           set("progress", s.progress + " %");
           set("status", s.status_text);
+          set("phase", s.phase);
           set("elapsed", s.elapsed_seconds.toLocaleString("da-DK") + " s");
           set("objective", s.objective === null ? "–" : Math.round(s.objective).toLocaleString("da-DK"));
           set("gap", s.gap === null ? "–" : (100 * s.gap).toLocaleString("da-DK", { maximumFractionDigits: 1 }) + " %");
@@ -42,14 +43,64 @@
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.querySelector("[data-status-url]");
     if (box) { pollRun(box); }
+    // Copy buttons for links shown once (hidden without JavaScript: the field can be copied by hand).
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.getAttribute("data-copy"));
+        field.select();
+        var done = function () { button.textContent = "Kopieret ✓"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else { document.execCommand("copy"); done(); }
+      });
+    });
   });
 
-  // After htmx loads an appointment into the side panel, move focus there (keyboard users).
+  // After htmx loads an appointment into the side panel (or the drawer below 1,100 px), open it and move
+  // focus there for keyboard users, without scrolling the page.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target && target.id === "detail") {
+      target.classList.add("open");
       var heading = target.querySelector("h2");
-      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+    }
+  });
+
+  // The selected block keeps a mark while its panel is open.
+  document.addEventListener("click", function (event) {
+    var block = event.target.closest ? event.target.closest("a.wb, a.block") : null;
+    if (block) {
+      document.querySelectorAll(".wb.selected, .block.selected").forEach(function (el) { el.classList.remove("selected"); });
+      block.classList.add("selected");
+      return;
+    }
+    var close = event.target.closest ? event.target.closest("[data-close-panel]") : null;
+    if (close) {
+      event.preventDefault();
+      var panel = document.getElementById("detail");
+      if (panel) { panel.classList.remove("open"); }
+      document.querySelectorAll(".wb.selected, .block.selected").forEach(function (el) { el.classList.remove("selected"); });
+    }
+  });
+
+  // A full-page round trip (planning run, a post without htmx) comes back to where the coordinator was.
+  var KEEP = "ugeskema-keep-scroll";
+  document.addEventListener("submit", function (event) {
+    if (event.target.closest("[data-keep-scroll]") || !event.target.hasAttribute("hx-post")) {
+      try {
+        window.sessionStorage.setItem(KEEP, JSON.stringify({ path: window.location.pathname, y: window.scrollY, t: Date.now() }));
+      } catch (e) { /* storage off: nothing to keep */ }
+    }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () {
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(KEEP) || "null"); } catch (e) { kept = null; }
+    // Only the page the form was sent from, and only on the way back from it (a run takes a few minutes).
+    if (kept && kept.path === window.location.pathname && !window.location.hash && Date.now() - kept.t < 600000) {
+      window.sessionStorage.removeItem(KEEP);
+      window.scrollTo(0, kept.y);
     }
   });
 })();

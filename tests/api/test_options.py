@@ -96,3 +96,28 @@ def test_the_problem_is_built_once_per_plan_and_a_move_only_rereads_the_occupied
     assert grid.datetime_of(moved.start) == target["start"]  # the new version sees the move
     before = next(o for o in first.occupied if o.appointment_id == talk.pk)
     assert before.start != moved.start
+
+
+def test_moving_offers_neither_the_current_slot_nor_a_late_time_before_a_timely_one(demo_plan: Plan) -> None:
+    week = plan_week(plan=demo_plan)
+    problem = week.built.problem
+    tasks = problem.task_by_id()
+    spd = problem.slots_per_day
+    early = [a for a in demo_plan.appointments.filter(kind__in=["talk", "contact"], status="planned").order_by("pk")
+             if a.task_key in tasks and tasks[a.task_key].window.end <= 3 * spd and a.citizens.count() == 1]
+    assert early, "the S demo has a talk due by Wednesday"
+    seen_late = False
+    for talk in early[:6]:
+        options = talk_options(plan=demo_plan, citizen=talk.citizens.get(), kind=talk.kind, limit=40,
+                               appointment=talk)
+        current = {c.pk for c in talk.consultants.all()}
+        assert not any(o["start"] == talk.start and set(o["consultants"]) == current and o["room"] == talk.room_id
+                       for o in options)
+        lates = [o["late"] for o in options]
+        assert lates == sorted(lates), "late options rank after every timely one"
+        deadline = grid_of(problem).datetime_of(tasks[talk.task_key].window.end)
+        for o in options:
+            assert (o["end"] > deadline) == o["late"]
+            assert len(o["effects"]) == 2 and o["effects"][0].startswith("Borgerens dag:") and "%" in o["effects"][1]
+        seen_late |= any(lates)
+    assert seen_late, "a talk due early in the week could be moved later, marked late"

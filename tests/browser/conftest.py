@@ -94,6 +94,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, seeded_demo_file: Path
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    # The sync Playwright API keeps an asyncio loop marked running in this thread for the rest of the
+    # session. Under pytest-xdist the same worker then runs ordinary database tests, and Django's
+    # "called from an async context" guard refuses their (synchronous) queries. Nothing here is async.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium

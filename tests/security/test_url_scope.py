@@ -58,6 +58,7 @@ WEB: dict[str, Case] = {
     "web:plan_start": Case(lambda w: "/" + WEEK + "planlaeg/", site_a(), method="post", destructive=True),
     "web:publish": Case(lambda w: "/" + WEEK + "offentliggoer/", site_a()),
     "web:site_pdf": Case(lambda w: "/" + WEEK + "ugeskemaer.pdf", site_a()),
+    "web:site_pdf_changed": Case(lambda w: "/" + WEEK + "ugeskemaer-aendrede.pdf", site_a()),
     "web:overview": Case(lambda w: "/" + WEEK + "overblik/", site_a()),
     "web:request_create": Case(lambda w: "/" + WEEK + "bestil/", site_a(), method="post"),
     "web:course_proposals": Case(lambda w: "/" + WEEK + "nye-hold/", site_a()),
@@ -73,6 +74,8 @@ WEB: dict[str, Case] = {
                                         method="post"),
     "web:appointment_cancel": Case(lambda w: f"/aftale/{o('draft_appointment')(w)}/aflys/", site_a(),
                                    method="post", destructive=True),
+    "web:appointment_restore": Case(lambda w: f"/aftale/{o('draft_appointment')(w)}/genopret/", site_a(),
+                                    method="post"),
     "web:unplaced": Case(lambda w: f"/ikke-placeret/{o('unplaced')(w)}/", site_a()),
     # A consultant marks their own appointments, a coordinator those of their sites (site B's sees none of A's).
     "web:attendance": Case(lambda w: "/fremmoede/", {**site_a(allowed_b=True), "consultant": ALLOWED},
@@ -83,6 +86,7 @@ WEB: dict[str, Case] = {
     "web:data_list": Case(lambda w: "/data/borgere/", site_a(allowed_b=True)),
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
     "web:data_edit": Case(lambda w: f"/data/borgere/{o('citizen_a')(w)}/", site_a()),
+    "web:citizen_link": Case(lambda w: f"/data/borgere/{o('citizen_a')(w)}/link/", site_a(), method="post"),
     "web:static": Case(lambda w: "/static/css/coordinator.css", dict.fromkeys(PERSONAS, 200)),
     # Secret links: the token is the credential, whoever is logged in (see test_tokens.py for misses).
     "calendar_feed": Case(lambda w: w.links["citizen"].feed_url, dict.fromkeys(PERSONAS, 200), public_token=True),

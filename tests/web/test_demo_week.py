@@ -36,7 +36,7 @@ def test_the_demo_week_is_planned_adjusted_published_and_printed(demo) -> None:
     assert query == "center=vejle"
     assert json.loads(demo.get(f"{path}status.json?{query}").content)["redirect"] == week
     page = demo.get(week).content.decode()
-    assert page.count('class="block kind-') > 20 and "Kladde" in page
+    assert page.count('class="wb kind-') > 20 and "Kladde" in page
 
     # A move past the end of the working day is refused, and the page says why in Danish.
     talk = Appointment.objects.filter(plan__status="draft", kind="talk").order_by("pk").first()

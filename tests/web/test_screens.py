@@ -20,8 +20,10 @@ def _week(w) -> str:
 
 def test_the_week_grid_labels_every_appointment_by_kind_in_text_and_colour(world) -> None:
     page = world.coordinator.get(_week(world)).content.decode()
-    assert "kind-talk" in page and '<span class="k">Samtale</span> 10:00–11:00' in page
-    assert "Samtale = Individuel samtale" in page  # the legend
+    assert "kind-talk" in page and 'aria-label="Individuel samtale, 10:00–11:00, Anne Alfasen"' in page
+    assert '<li class="kind-talk">Samtale</li>' in page  # the legend
+    day = world.coordinator.get(_week(world) + "?dag=0").content.decode()
+    assert '<span class="k">Samtale</span> 10:00–11:00' in day
     assert "Karen Alfa" in page and "Ingen ledig tid A" in page and "Ingen ledig tid B" not in page
     rooms = world.coordinator.get(_week(world) + "?visning=lokale").content.decode()
     assert "Mødelokale 1" in rooms and "Ude af huset" in rooms
@@ -54,12 +56,34 @@ def test_pinning_needs_the_version_the_coordinator_saw(world) -> None:
     assert not a.pinned
 
 
-def test_cancelling_keeps_the_appointment_as_cancelled(world) -> None:
-    response = world.coordinator.post(f"/aftale/{world.appointment_a.pk}/aflys/", {"version": 0}, follow=True)
-    assert "Aftalen er aflyst." in response.content.decode()
+def test_cancelling_asks_for_a_reason_and_keeps_the_appointment_as_cancelled(world) -> None:
+    url = f"/aftale/{world.appointment_a.pk}/aflys/"
+    refused = world.coordinator.post(url, {"version": 0}, follow=True).content.decode()
+    assert "Vælg en årsag til aflysningen." in refused
     world.appointment_a.refresh_from_db()
-    assert world.appointment_a.status == "cancelled"
+    assert world.appointment_a.status == "planned"
+    response = world.coordinator.post(url, {"version": 0, "reason": "sygdom"}, follow=True)
+    assert "Aftalen er aflyst. Du kan fortryde" in response.content.decode()
+    world.appointment_a.refresh_from_db()
+    assert world.appointment_a.status == "cancelled" and world.appointment_a.cancel_reason == "sygdom"
     assert "aflyst" in world.coordinator.get(_week(world)).content.decode()
+    panel = world.coordinator.get(f"/aftale/{world.appointment_a.pk}/").content.decode()
+    assert "Årsag: Sygdom" in panel and "Fortryd aflysningen" in panel
+
+
+def test_a_cancellation_in_a_draft_can_be_undone_and_the_time_is_booked_again(world) -> None:
+    a = world.appointment_a
+    world.coordinator.post(f"/aftale/{a.pk}/aflys/", {"version": 0, "reason": "afbud"})
+    assert not a.bookings.exists()
+    response = world.coordinator.post(f"/aftale/{a.pk}/genopret/", {"version": 1}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "Aflysningen er fortrudt; aftalen er tilbage." in body
+    a.refresh_from_db()
+    assert a.status == "planned" and a.cancel_reason == "" and a.bookings.exists()
+    # A stale version is refused, as for every other edit.
+    world.coordinator.post(f"/aftale/{a.pk}/aflys/", {"version": 2, "reason": "afbud"})
+    stale = world.coordinator.post(f"/aftale/{a.pk}/genopret/", {"version": 2}, follow=True).content.decode()
+    assert "Planen er ændret af en anden" in stale
 
 
 def test_an_ad_hoc_round_table_request_is_checked_and_stored(world) -> None:
@@ -119,9 +143,15 @@ def test_an_overlapping_absence_is_refused_in_danish(world) -> None:
 def test_a_consultants_calendar_link_is_shown_once_and_can_be_rotated_and_revoked(world) -> None:
     page = world.coordinator.get("/kalenderlinks/alfa/").content.decode()
     assert "hver 12.–24. time" in page
-    issued = world.coordinator.post("/kalenderlinks/alfa/", {"consultant": world.consultant_a.pk,
-                                                             "action": "rotate"}).content.decode()
+    response = world.coordinator.post("/kalenderlinks/alfa/", {"consultant": world.consultant_a.pk,
+                                                               "action": "rotate"})
+    assert response.status_code == 302 and response["Location"] == "/kalenderlinks/alfa/"  # post/redirect/get
+    issued = world.coordinator.get("/kalenderlinks/alfa/").content.decode()
     assert 'value="webcal://' in issued and 'value="http://127.0.0.1:8000/kalender/' in issued
+    assert '<svg class="qr"' in issued and 'data-copy="https-url"' in issued
+    # Shown once: a reload shows no link and issues none.
+    assert "/kalender/" not in world.coordinator.get("/kalenderlinks/alfa/").content.decode()
+    assert FeedToken.objects.filter(consultant=world.consultant_a, revoked_at__isnull=True).count() == 1
     secret = issued.split('value="http://127.0.0.1:8000/kalender/')[1].split(".ics")[0]
     feed = Client().get(f"/kalender/{secret}.ics")
     assert feed.status_code == 200 and feed.content.startswith(b"BEGIN:VCALENDAR")
@@ -145,6 +175,8 @@ def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world
     assert '<progress id="run-progress"' in page and "Stop planlægningen (intet gemmes)" in page
     status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
     assert status["ready"] is False and status["async_id"] == run.pk and status["redirect"] is None
+    assert status["phase"] == "Venter på at komme til (1 af 4)"
+    assert "strafpoint" not in page and "Afstand til bedste grænse" not in page
     again = world.coordinator.post(_week(world) + "planlaeg/", follow=True).content.decode()
     assert "Ugen planlægges allerede" in again
     assert world.other_coordinator.get(f"/koersel/{run.pk}/status.json").status_code == 404
@@ -153,6 +185,7 @@ def test_a_planning_run_answers_in_pretix_async_shape_and_ends_on_the_week(world
     status = json.loads(world.coordinator.get(f"/koersel/{run.pk}/status.json").content)
     assert status["ready"] is True and status["success"] is True and status["progress"] == 100
     assert status["redirect"] == _week(world)
+    assert status["phase"] == "Færdig: planen er gemt som kladde."
 
 
 def test_planning_together_covers_every_site_and_a_shared_draft_is_replanned_whole(world) -> None:

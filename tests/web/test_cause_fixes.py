@@ -1,0 +1,81 @@
+"""From an unplaced task's cause to the screen that fixes it, editable for the coordinator's own sites
+with the model's own validation."""
+from datetime import time, timedelta
+
+from activities.models import CourseSession, GroupCourse, StaffType
+from rooms.models import ClosedDay
+from scheduler.models import WorkingHours
+from scheduler.weeks import iso_week_label
+from tests.publishing.factories import make_consultant
+
+
+def _week(w) -> str:
+    return f"/uge/alfa/{iso_week_label(w.week)}/"
+
+
+def _cause(w, code: str, **extra: object) -> None:
+    w.unplaced_a.cause = {"code": code, "person": None, "at": None, "object": None, "params": {}, **extra}
+    w.unplaced_a.save()
+
+
+def test_each_cause_links_to_the_screen_that_fixes_it(world) -> None:
+    expectations = {
+        "site_closed": ("/data/lukkedage/", "Se centrets lukkedage"),
+        "room_full": ("/data/lokaler/", "Se centrets lokaler"),
+        "citizen_internship": (f"/data/praktikker/?q={world.citizen_a.reference}", "Se borgerens praktik"),
+    }
+    for code, (href, label) in expectations.items():
+        _cause(world, code)
+        page = world.coordinator.get(_week(world)).content.decode()
+        assert f'<a href="{href}" class="fix">{label}</a>' in page, code
+    _cause(world, "consultant_hours", person={"kind": "consultant", "id": world.consultant_a.pk, "name": "Karen Alfa"})
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert 'href="/data/arbejdstider/?q=Karen+Alfa" class="fix">Ret konsulentens arbejdstider' in page
+    assert "Bestil en telefonsamtale i stedet" in page
+    _cause(world, "course_full", object={"kind": "course", "id": 1, "name": "Mestring 1"},
+           params={"next_course_name": "Mestring 2"})
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert "Næste hold med plads: Mestring 2" in page and "/data/holdtider/?q=Mestring+1" in page
+    assert "Anne+Alfasen" not in page and "q=Anne" not in page  # a citizen's name never goes in a URL
+
+
+def test_a_task_without_a_known_cause_links_to_no_fix(world) -> None:
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert 'class="fix"' not in page and "Ingen ledig tid A" in page
+
+
+def test_a_coordinator_edits_working_hours_of_their_own_consultants_only(world) -> None:
+    hours = WorkingHours.objects.create(consultant=world.consultant_a, weekday=1, start_time=time(8),
+                                        end_time=time(12))
+    other = WorkingHours.objects.create(consultant=make_consultant(world.site_b, "Bo Beta"), weekday=1)
+    listing = world.coordinator.get("/data/arbejdstider/?q=Karen").content.decode()
+    assert "Karen Alfa" in listing and "Bo Beta" not in listing
+    assert world.coordinator.get(f"/data/arbejdstider/{other.pk}/").status_code == 404
+    response = world.coordinator.post(f"/data/arbejdstider/{hours.pk}/", {
+        "consultant": world.consultant_a.pk, "weekday": 1, "start_time": "08:00", "end_time": "15:30"})
+    assert response.status_code == 302
+    hours.refresh_from_db()
+    assert hours.end_time == time(15, 30)
+    # Another site's consultant is not offered.
+    refused = world.coordinator.post(f"/data/arbejdstider/{hours.pk}/", {
+        "consultant": other.consultant_id, "weekday": 1, "start_time": "08:00", "end_time": "15:30"})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+
+
+def test_closed_days_and_course_times_are_checked_like_everywhere_else(world) -> None:
+    response = world.coordinator.post("/data/lukkedage/ny/", {"site": "", "date": world.week.isoformat(),
+                                                               "reason": "Personaledag"})
+    assert response.status_code == 200 and not ClosedDay.objects.exists()  # "all sites" is not theirs
+    world.coordinator.post("/data/lukkedage/ny/", {"site": world.site_a.pk, "date": world.week.isoformat(),
+                                                   "reason": "Personaledag"})
+    assert ClosedDay.objects.get().site == world.site_a
+    course = GroupCourse.objects.create(name="Mestring A", site=world.site_a, theme="mestring",
+                                        facilitator_staff_type=StaffType.objects.get(code="social"),
+                                        start_date=world.week - timedelta(weeks=2),
+                                        end_date=world.week + timedelta(weeks=6))
+    session = CourseSession.objects.create(course=course, weekday=1, start_time=time(12, 30), duration_minutes=90)
+    world.coordinator.post(f"/data/holdtider/{session.pk}/", {"course": course.pk, "weekday": 1,
+                                                             "start_time": "10:00", "duration_minutes": 90})
+    session.refresh_from_db()
+    assert session.start_time == time(10)
+    assert world.other_coordinator.get(f"/data/holdtider/{session.pk}/").status_code == 404
