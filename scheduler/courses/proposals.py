@@ -300,14 +300,37 @@ def _facilitators(
                 if b is not None:
                     busy[c.id].append(b)
                     used[index[c.id]][b.week or 0] += b.end - b.start
+    homes = {s.id: s for s in Site.objects.filter(pk__in={c.home_site_id for c in people})}
     out = [
         cp.Facilitator(
             c.id, work[c.id], tuple(busy[c.id]),
             tuple(max(0, int(c.hours_per_week * 60) - used[index[c.id]][w]) for w in range(len(mondays))),
+            _lunch(homes[c.home_site_id]),
         )
         for c in people
     ]
     return out, {c.id: c for c in people}
+
+
+def _lunch(site: Site) -> tuple[int, int, int] | None:
+    """The planner's lunch rule for consultants based at the site (docs/solver.md, "Day rules")."""
+    if not settings.PLANNER_DAY_RULES or not site.lunch_minutes:
+        return None
+    return minutes(site.lunch_earliest), minutes(site.lunch_latest), site.lunch_minutes
+
+
+def session_pattern(rule: ActivityRule) -> tuple[int, int]:
+    """(sessions a week, minutes each) for a rule: its own, but a session longer than the planner's
+    longest run of a consultant's day (PLANNER_MAX_RUN_MINUTES) is split over several days — a 4-hour
+    weekly session becomes two of 2 hours — so the planner can place every one of them."""
+    n = max(1, rule.frequency_value) if rule.frequency_type == FrequencyType.PER_WEEK else 1
+    duration = rule.duration_minutes
+    longest = int(settings.PLANNER_MAX_RUN_MINUTES or 0) if settings.PLANNER_DAY_RULES else 0
+    if longest and duration > longest:
+        parts = -(-duration // longest)
+        duration = -(-duration // parts // 15) * 15
+        n *= parts
+    return min(n, 5), duration
 
 
 def _rooms(
@@ -373,6 +396,8 @@ def _refusal_text(left: cp.LeftOut, mondays: list[date], group_why: str, minimum
             return "Passer med tiderne, men de foreslåede hold er fulde"
     return {
         "too_few": f"For få ventende borgere til et nyt hold (mindst {minimum} deltagere)",
+        "too_few_at_once": f"For få borgere kan komme på de samme tider fra holdets første uge "
+                           f"(mindst {minimum} deltagere)",
         "no_facilitator": "Ingen facilitator med ledig tid i alle ugerne",
         "no_room": "Intet ledigt lokale i alle ugerne",
     }.get(group_why, "Ingen fælles tid for nok borgere, en facilitator og et lokale")
@@ -381,9 +406,11 @@ def _refusal_text(left: cp.LeftOut, mondays: list[date], group_why: str, minimum
 def _proposal_group(
     site: Site, theme: str, rule: ActivityRule, waiting: list[_Waiting], mondays: list[date],
     planned: list[Appointment], courses: list[GroupCourse], courses_of: dict[int, list[int]],
-    solve: dict[str, float | int],
+    solve: dict[str, float | int], minimum: int | None = None,
 ) -> ProposalGroup:
     low, high, length = _template(site, theme)
+    if minimum is not None:
+        low, high = minimum, max(high, minimum)
     weeks = min(len(mondays), length)
     mondays = mondays[:weeks]
     staff_types = sorted(st.code for st in rule.staff_types.all()) or ["social"]
@@ -397,9 +424,9 @@ def _proposal_group(
     people = [_citizen_input(w, mondays, other, courses_of, internships) for w in waiting if w.first_week < weeks]
     facilitators, by_consultant = _facilitators(site, staff_type, mondays, planned, courses)
     rooms, by_room = _rooms(site, features, mondays, planned, courses)
-    n = max(1, rule.frequency_value) if rule.frequency_type == FrequencyType.PER_WEEK else 1
+    n, duration = session_pattern(rule)
     result = cp.propose_courses(cp.ProposalRequest(
-        weeks=weeks, open_hours=open_hours, sessions_per_week=min(n, 5), duration=rule.duration_minutes,
+        weeks=weeks, open_hours=open_hours, sessions_per_week=n, duration=duration,
         min_participants=low, max_participants=high, citizens=tuple(people), facilitators=tuple(facilitators),
         rooms=tuple(rooms), time_limit=float(solve["time_limit"]), num_workers=int(solve["num_workers"]),
         random_seed=int(solve["random_seed"]),
@@ -460,9 +487,11 @@ def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: flo
 def course_proposals(
     *, site_ids: list[int], week_start: date, weeks: int = DEFAULT_WEEKS, themes: list[str] | None = None,
     time_limit: float | None = None, num_workers: int | None = None, random_seed: int = 0,
+    min_participants: int | None = None,
 ) -> list[ProposalGroup]:
     """Proposals per site and theme with waiting citizens, courses starting the week of `week_start` and
-    running at most `weeks` weeks (the site's latest course of the theme gives the usual length)."""
+    running at most `weeks` weeks. The site's latest course of the theme gives the usual length and
+    min/max participants (else 6 to 14); `min_participants` overrides the minimum."""
     solve = {
         "time_limit": time_limit if time_limit is not None else min(10.0, float(settings.PLANNER_TIME_LIMIT_SECONDS)),
         "num_workers": num_workers or settings.PLANNER_NUM_WORKERS, "random_seed": random_seed,
@@ -487,5 +516,5 @@ def course_proposals(
     sites = {s.id: s for s in Site.objects.filter(id__in={k[0] for k in wanted})}
     for (site_id, theme), (rule, waiting) in sorted(wanted.items(), key=lambda kv: (sites[kv[0][0]].name, kv[0][1])):
         groups.append(_proposal_group(sites[site_id], theme, rule, waiting, mondays, planned, courses,
-                                      courses_of, solve))
+                                      courses_of, solve, min_participants))
     return groups
