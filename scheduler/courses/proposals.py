@@ -92,6 +92,15 @@ class CourseProposal:
         return f"{Theme(self.theme).label}, {proposal_when(self.weekdays, self.start_time, self.duration_minutes)}, " \
                f"fra {self.start_date:%d.%m.}"
 
+    def summary(self) -> dict[str, object]:
+        """The proposal as plain data for an unplaced task's cause (docs/plan-format.md): no citizens."""
+        return {
+            "text": self.text, "site_id": self.site_id, "theme": self.theme, "weekdays": list(self.weekdays),
+            "start_time": f"{self.start_time:%H:%M}", "duration_minutes": self.duration_minutes,
+            "start_date": self.start_date.isoformat(), "end_date": self.end_date.isoformat(),
+            "facilitator_id": self.facilitator_id, "room_id": self.room_id, "seats": len(self.seats),
+        }
+
     @property
     def key(self) -> str:
         days = "".join(str(d) for d in self.weekdays)
@@ -459,9 +468,10 @@ def _proposal_group(
 
 def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: float,
                          num_workers: int | None = None, random_seed: int = 0) -> int:
-    """Point each "no place on a course of the theme" note at the proposed new course that would seat
-    the citizen ("Foreslået nyt hold: Mestring, tirsdage 9–11, fra 05.01."). Runs where the week's
-    course places are applied (planning). Returns how many notes got a pointer."""
+    """Point each "no place on a course of the theme" note (cause `course_full`, `course_times` or
+    `other`) at the proposed new course that would seat the citizen: the reason gets "Foreslået nyt
+    hold: Mestring, tirsdage 9–11, fra 05.01." and the cause `params.proposal` (CourseProposal.summary).
+    Runs where the week's course places are applied (planning). Returns how many notes got a pointer."""
     course_notes = [n for n in notes if n.key.startswith("course:") and n.rule_id and n.citizen_ids]
     if not course_notes or time_limit <= 0:
         return 0
@@ -480,6 +490,8 @@ def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: flo
         proposal = seat_of.get((sites[z], themes[note.rule_id], z))
         if proposal is not None:
             note.reason = f"{note.reason}. Foreslået nyt hold: {proposal.text}"
+            if note.cause is not None:
+                note.cause["params"]["proposal"] = proposal.summary()
             pointed += 1
     return pointed
 

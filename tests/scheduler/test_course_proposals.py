@@ -152,9 +152,12 @@ def test_the_citizens_left_without_a_course_place_are_pointed_at_the_proposed_ne
     assert sorted(t.citizens.get().pk for t in tasks) == sorted(e.citizen_id for e in late)
     (proposal,) = course_proposals(site_ids=[s.id], week_start=week, weeks=8, **FAST)[0].proposals
     for task in tasks:
-        assert task.reason.startswith("Ingen ledig plads på et hold med tema mestring")
+        assert task.reason.startswith("Holdet »Mestring 1« er fuldt (12 af 12)")
         assert task.reason.endswith(f". Foreslået nyt hold: {proposal.text}")
         assert "Foreslået nyt hold: Mestring, " in task.reason
+        assert task.cause["code"] == "course_full"
+        assert task.cause["params"]["proposal"] == proposal.summary()
+        assert 0 not in task.cause["params"]["proposal"]["weekdays"]  # late[0] works Mondays and Wednesdays
 
 
 def test_a_session_longer_than_the_planners_longest_run_is_split_over_days(settings) -> None:
