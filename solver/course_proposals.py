@@ -145,7 +145,7 @@ Pattern = tuple[tuple[int, ...], int]  # (days, start)
 # -- fitting ---------------------------------------------------------------------------------------
 
 
-def _overlaps(busy: Busy, week: int, day: int, start: int, end: int) -> bool:
+def overlaps(busy: Busy, week: int, day: int, start: int, end: int) -> bool:
     return (busy.week is None or busy.week == week) and busy.day == day and busy.start < end and start < busy.end
 
 
@@ -164,7 +164,7 @@ def citizen_conflict(citizen: WaitingCitizen, pattern: Pattern, duration: int,
             if day not in open_hours[week]:
                 continue  # the centre is closed: that session is cancelled, for everyone
             for busy in citizen.busy:
-                if _overlaps(busy, week, day, start, end):
+                if overlaps(busy, week, day, start, end):
                     return LeftOut(citizen.id, busy.code, week, day, busy.start, busy.end)
     return None
 
@@ -189,7 +189,7 @@ def _facilitator_fits(f: Facilitator, pattern: Pattern, request: ProposalRequest
         held = [d for d in days if d in request.open_hours[week]]
         if f.minutes_left and f.minutes_left[week] < len(held) * request.duration:
             return False
-        if any(_overlaps(b, week, d, start, end) for b in f.busy for d in held):
+        if any(overlaps(b, week, d, start, end) for b in f.busy for d in held):
             return False
     return True
 
@@ -198,7 +198,7 @@ def _room_fits(room: RoomOption, pattern: Pattern, request: ProposalRequest) -> 
     days, start = pattern
     end = start + request.duration
     return room.capacity >= request.min_participants and not any(
-        _overlaps(b, week, d, start, end)
+        overlaps(b, week, d, start, end)
         for week in range(request.weeks)
         for d in days
         if d in request.open_hours[week]

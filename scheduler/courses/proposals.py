@@ -368,7 +368,7 @@ def _rooms(
                 continue
             room = next((r for r in every if r.capacity >= course.max_participants
                          and need <= {f.code for f in r.features.all()}
-                         and not any(cp._overlaps(o, b.week or 0, b.day, b.start, b.end) for o in busy[r.id])), None)
+                         and not any(cp.overlaps(o, b.week or 0, b.day, b.start, b.end) for o in busy[r.id])), None)
             if room is not None:
                 busy[room.id].append(b)
     return [cp.RoomOption(r.id, r.capacity, tuple(busy[r.id])) for r in rooms], {r.id: r for r in rooms}
@@ -505,7 +505,7 @@ def course_proposals(
     running at most `weeks` weeks. The site's latest course of the theme gives the usual length and
     min/max participants (else 6 to 14); `min_participants` overrides the minimum."""
     solve = {
-        "time_limit": time_limit if time_limit is not None else min(10.0, float(settings.PLANNER_TIME_LIMIT_SECONDS)),
+        "time_limit": time_limit if time_limit is not None else min(5.0, float(settings.PLANNER_TIME_LIMIT_SECONDS)),
         "num_workers": num_workers or settings.PLANNER_NUM_WORKERS, "random_seed": random_seed,
     }
     mondays = _mondays(week_start, weeks)
