@@ -37,6 +37,8 @@ from scheduler.models import (
     Absence,
     ActivityRequest,
     Appointment,
+    Attendance,
+    AttendanceStatus,
     Citizen,
     CitizenUnavailability,
     Consultant,
@@ -108,6 +110,9 @@ class DemoBuilder:
     def __init__(self, size: str, seed: int, week_start: date) -> None:
         self.size = SIZES[size]
         self.rng = random.Random(seed)
+        # Months of talks, group sessions and attendance for the statistics; not for S (`make run` stays
+        # fast). Its own random stream: the rest of the demo (and the planning benchmarks) stays the same.
+        self.attendance_rng = random.Random(seed + 7919) if size != "S" else None
         self.week = week_start
         self.staff = {t.code: t for t in StaffType.objects.all()}
         self.features = {f.code: f for f in RoomFeature.objects.all()}
@@ -613,8 +618,10 @@ class DemoBuilder:
         cursor: dict[tuple[int, date], int] = {}
         entries: list[tuple[date, Appointment, list[int], list[int]]] = []
 
-        def book(day: date, consultant: Consultant, citizen: Citizen, kind: str, minutes: int, **extra: object) -> None:
-            citizen_id, citizen_ref = citizen.pk, citizen.reference
+        def book(day: date, consultant: Consultant, citizen: Citizen | list[Citizen], kind: str, minutes: int,
+                 **extra: object) -> None:
+            group = citizen if isinstance(citizen, list) else [citizen]
+            citizen_ids, citizen_ref = [z.pk for z in group], group[0].reference
             while day.weekday() > 4:
                 day -= timedelta(days=1)
             used = cursor.get((consultant.pk, day), 0)
@@ -624,7 +631,7 @@ class DemoBuilder:
             start = datetime.combine(day, time(9, 0), tzinfo=TZ) + timedelta(minutes=75 * used)
             appointment = Appointment(task_key=f"history:{kind}:{citizen_ref}:{day.isoformat()}", kind=kind,
                                       start=start, end=start + timedelta(minutes=minutes), rule="Historik", **extra)
-            entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], [citizen_id]))
+            entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], citizen_ids))
 
         for index, enrolment in enumerate(self.enrolments):
             contact = enrolment.contact_consultant
@@ -649,6 +656,9 @@ class DemoBuilder:
                     book(last_visit, pool[index % len(pool)], enrolment.citizen,
                          ActivityKind.FOLLOWUP_VISIT, 45, company_id=internship.company_id, place="company")
 
+        first = len(entries)
+        last = first + (self._attendance_history(book, entries) if self.attendance_rng else 0)
+        self._marking_day(book)
         weeks = sorted({week for week, *_rest in entries})
         plans = {}
         for week in weeks:
@@ -665,6 +675,82 @@ class DemoBuilder:
                                        for _w, a, cs, _z in entries for c in cs])
         z_through.objects.bulk_create([z_through(appointment_id=a.pk, citizen_id=z)
                                        for _w, a, _c, zs in entries for z in zs])
+        if self.attendance_rng:
+            self._attendance_marks([(a, zs) for _w, a, _c, zs in entries[first:last]])
+
+    def _attendance_history(self, book: object, entries: list) -> int:
+        """Earlier talks every 4 weeks back to the start of each course, and every past session of the group
+        courses, appended to `entries` after the demo's last talks (those stay the last held ones, so what is
+        due in the demo week does not change). Returns how many entries were added: attendance is marked on
+        these only (a missed last talk would make it due again)."""
+        rng = self.attendance_rng
+        before = len(entries)
+        today = date.today()
+        for enrolment in self.enrolments:
+            contact = enrolment.contact_consultant
+            if contact is None or enrolment.start_date >= self.week:
+                continue
+            day = self.week - timedelta(days=35 + rng.randint(0, 6))
+            while day > enrolment.start_date + timedelta(days=6):
+                book(day, contact, enrolment.citizen, ActivityKind.TALK, 60, site_id=enrolment.citizen.site_id)
+                day -= timedelta(days=28 - rng.randint(0, 7))
+        pools: dict[str, dict[int, list[Consultant]]] = {}
+        courses = GroupCourse.objects.filter(site__in=self.sites).select_related("facilitator_staff_type")
+        courses = courses.prefetch_related("sessions", "coursemembership_set__citizen").order_by("pk")
+        for n, course in enumerate(courses):
+            code = course.facilitator_staff_type.code
+            pool = pools.setdefault(code, self._staff_by_site(code)).get(course.site_id)
+            if not pool:
+                continue
+            facilitator = course.facilitator or pool[n % len(pool)]
+            monday = course.start_date - timedelta(days=course.start_date.weekday())
+            while monday < min(self.week, today):
+                for session in course.sessions.all():
+                    day = monday + timedelta(days=session.weekday)
+                    members = [m.citizen for m in course.coursemembership_set.all()
+                               if m.joined <= day and (m.left is None or m.left >= day)]
+                    if members and course.start_date <= day < today - timedelta(days=1):
+                        book(day, facilitator, members, ActivityKind.GROUP_SESSION, session.duration_minutes,
+                             site_id=course.site_id, group_course=course)
+                monday += timedelta(days=7)
+        return len(entries) - before
+
+    def _attendance_marks(self, rows: list[tuple[Appointment, list[int]]]) -> None:
+        """About 8 % no-shows, 6 % afbud, 2 % cancelled by the centre; most of the rest marked held, some
+        left unmarked (held after the grace period)."""
+        rng = self.attendance_rng
+        now = datetime.now(TZ)
+        marks = []
+        for appointment, citizen_ids in rows:
+            if appointment.end > now - timedelta(days=3):
+                continue
+            for citizen_id in citizen_ids:
+                r = rng.random()
+                status = (AttendanceStatus.NO_SHOW if r < 0.08 else AttendanceStatus.CITIZEN_CANCELLED if r < 0.14
+                          else AttendanceStatus.CENTRE_CANCELLED if r < 0.16 else AttendanceStatus.HELD if r < 0.8
+                          else None)
+                if status:
+                    marks.append(Attendance(appointment_uid=appointment.uid, citizen_id=citizen_id, status=status,
+                                            kind=appointment.kind, start=appointment.start))
+        Attendance.objects.bulk_create(marks)
+
+    def _marking_day(self, book: object) -> None:
+        """The demo consultant's last working day before today: talks with their citizens and a group session,
+        nobody has marked attendance for yet (the consultant's attendance page has something to show)."""
+        day = date.today() - timedelta(days=1)
+        while day.weekday() > 4:
+            day -= timedelta(days=1)
+        consultant = self.consultants[0]
+        if day >= self.week:
+            return
+        own = [e.citizen for e in self.enrolments if e.contact_consultant_id == consultant.pk and e.start_date < day]
+        for citizen in own[:2]:
+            book(day, consultant, citizen, ActivityKind.TALK, 60, site_id=citizen.site_id)
+        courses = GroupCourse.objects.filter(site_id=consultant.home_site_id, members__isnull=False)
+        course = courses.order_by("pk").first()
+        if course is not None:
+            members = list(course.members.order_by("pk")[:6])
+            book(day, consultant, members, ActivityKind.GROUP_SESSION, 90, site_id=course.site_id, group_course=course)
 
     def _users(self) -> None:
         users = get_user_model()
@@ -699,6 +785,7 @@ class DemoBuilder:
             "holddeltagere": CourseMembership.objects.count(),
             "bestilte aktiviteter": ActivityRequest.objects.count(),
             "historiske aftaler": Appointment.objects.count(),
+            "fremmøde markeret": Attendance.objects.count(),
         }
 
 

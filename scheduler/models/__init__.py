@@ -1,5 +1,7 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
+from scheduler.models.agreements import Agreement, AgreementKind, MeetingNote, Responsible, RetentionStep
+from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
 from scheduler.models.people import (
     Absence,
@@ -21,14 +23,18 @@ from scheduler.models.plans import (
     UnplacedTask,
 )
 from scheduler.models.runs import SolvePart, SolveRun, SolveRunStatus
-from scheduler.models.tokens import FeedKind, FeedToken
+from scheduler.models.tokens import FeedInputChange, FeedKind, FeedToken
 from scheduler.models.weights import PlanningWeights
 
 __all__ = [
     "Absence",
     "AbsenceReason",
     "ActivityRequest",
+    "Agreement",
+    "AgreementKind",
     "Appointment",
+    "Attendance",
+    "AttendanceStatus",
     "AppointmentStatus",
     "Booking",
     "BookingResource",
@@ -39,12 +45,17 @@ __all__ = [
     "Enrolment",
     "EnrolmentStatus",
     "FeedKind",
+    "FeedInputChange",
     "FeedToken",
+    "MISSED",
+    "MeetingNote",
     "Plan",
     "PlanStatus",
     "PlanningWeights",
     "PreferredTime",
     "RequestStatus",
+    "Responsible",
+    "RetentionStep",
     "SolvePart",
     "SolveRun",
     "SolveRunStatus",

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 
-from scheduler.web import course_views, data_views, forecast_views, overview_views, plan_views
+from scheduler.web import attendance_views, course_views, data_views, forecast_views, overview_views, plan_views
 
 app_name = "web"
 
@@ -39,6 +39,8 @@ urlpatterns = [
     path("aftale/<int:pk>/flyt/", plan_views.appointment_move_option, name="appointment_move_option"),
     path("aftale/<int:pk>/aflys/", plan_views.appointment_cancel, name="appointment_cancel"),
     path("ikke-placeret/<int:pk>/", plan_views.unplaced_find, name="unplaced"),
+    path("fremmoede/", attendance_views.attendance, name="attendance"),
+    path("fremmoede/<int:pk>/aftaler/", attendance_views.meeting_agreements, name="meeting_agreements"),
     path("kalenderlinks/<slug:site_code>/", plan_views.feeds, name="feeds"),
     path("data/<slug:slug>/", data_views.data_list, name="data_list"),
     path("data/<slug:slug>/ny/", data_views.data_edit, name="data_new"),
