@@ -100,3 +100,12 @@ def test_citizens_who_join_later_do_not_make_up_the_minimum_of_the_first_weeks()
     assert propose_courses(request(now + later, min_participants=3)).courses == []
     (course,) = propose_courses(request(now + later, min_participants=2)).courses
     assert course.citizen_ids == (1, 2, 3, 4)
+
+
+def test_a_facilitator_without_the_session_hours_left_in_one_week_is_not_proposed() -> None:
+    citizens = [WaitingCitizen(i, ALL) for i in range(1, 4)]
+    tight = Facilitator(1, FULL_DAYS, minutes_left=(600, 600, 60, 600))  # one hour left in the third week
+    result = propose_courses(request(citizens, facilitators=(tight,)))
+    assert result.courses == [] and result.why_none == "no_facilitator"
+    enough = Facilitator(2, FULL_DAYS, minutes_left=(120, 120, 120, 120))
+    assert [c.facilitator_id for c in propose_courses(request(citizens, facilitators=(tight, enough))).courses] == [2]
