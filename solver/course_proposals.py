@@ -14,15 +14,18 @@ each citizen on at most one of them:
 
 * a citizen sits on a course only when every session of the pattern fits their free time in every week
   they are enrolled (their accommodations included);
-* a facilitator is free for every session of every week (inside working hours, not absent, not busy)
-  and has the session minutes left each week; a room is free at every session and big enough;
+* a facilitator is free for every session of every week (inside working hours, not absent, not busy),
+  has the session minutes left each week and keeps their lunch break free;
+* a room is free at every session and big enough;
 * two proposed courses never share a facilitator or a room at the same time;
-* a course that runs has between min and max participants (and no more than the room holds).
+* a course that runs has at most max participants (and no more than the room holds) and at least min
+  participants in every week (a citizen who needs the theme from a later week counts from then).
 
 Objective (maximised): seats, weighted so that the longest-waiting are seated first
-(`SEAT + priority`), minus a cost per course (fewer, fuller courses), plus small tie-breaks for the
-facilitator with the most minutes left and for earlier start times. The result says, for every citizen
-left out, why: the first thing that keeps them from the best course's times, or that it is full.
+(`SEAT + priority`), minus a cost per course (fewer, fuller courses), plus small tie-breaks (at most
+100 + 72, far below a seat) for the facilitator with the most minutes left and for earlier starts.
+The result says, for every citizen left out, why: the first thing that keeps them from the best
+course's times, or that it is full.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class Facilitator:
     work: dict[int, tuple[int, int]]  # weekday -> working hours
     busy: tuple[Busy, ...] = ()  # absences, other courses, planned appointments
     minutes_left: tuple[int, ...] = ()  # per week: contracted minutes not yet committed (empty: no limit)
+    lunch: tuple[int, int, int] | None = None  # (earliest, latest, minutes): the session leaves the lunch free
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,9 @@ class LeftOut:
 class ProposalResult:
     courses: list[ProposedCourse] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
-    why_none: str = ""  # when no course: "too_few", "no_facilitator", "no_room", "no_time"
+    # When no course: "too_few", "too_few_at_once" (not at the same times from the first week),
+    # "no_facilitator", "no_room", "no_time".
+    why_none: str = ""
     status: str = ""
     objective: float | None = None
     best_bound: float | None = None
@@ -139,7 +145,7 @@ Pattern = tuple[tuple[int, ...], int]  # (days, start)
 # -- fitting ---------------------------------------------------------------------------------------
 
 
-def _overlaps(busy: Busy, week: int, day: int, start: int, end: int) -> bool:
+def overlaps(busy: Busy, week: int, day: int, start: int, end: int) -> bool:
     return (busy.week is None or busy.week == week) and busy.day == day and busy.start < end and start < busy.end
 
 
@@ -158,14 +164,23 @@ def citizen_conflict(citizen: WaitingCitizen, pattern: Pattern, duration: int,
             if day not in open_hours[week]:
                 continue  # the centre is closed: that session is cancelled, for everyone
             for busy in citizen.busy:
-                if _overlaps(busy, week, day, start, end):
+                if overlaps(busy, week, day, start, end):
                     return LeftOut(citizen.id, busy.code, week, day, busy.start, busy.end)
     return None
+
+
+def _leaves_lunch(lunch: tuple[int, int, int] | None, start: int, end: int) -> bool:
+    if lunch is None:
+        return True
+    earliest, latest, minutes = lunch
+    return min(latest, start) - earliest >= minutes or latest - max(end, earliest) >= minutes
 
 
 def _facilitator_fits(f: Facilitator, pattern: Pattern, request: ProposalRequest) -> bool:
     days, start = pattern
     end = start + request.duration
+    if not _leaves_lunch(f.lunch, start, end):
+        return False
     for day in days:
         window = f.work.get(day)
         if window is None or start < window[0] or end > window[1]:
@@ -174,7 +189,7 @@ def _facilitator_fits(f: Facilitator, pattern: Pattern, request: ProposalRequest
         held = [d for d in days if d in request.open_hours[week]]
         if f.minutes_left and f.minutes_left[week] < len(held) * request.duration:
             return False
-        if any(_overlaps(b, week, d, start, end) for b in f.busy for d in held):
+        if any(overlaps(b, week, d, start, end) for b in f.busy for d in held):
             return False
     return True
 
@@ -183,7 +198,7 @@ def _room_fits(room: RoomOption, pattern: Pattern, request: ProposalRequest) -> 
     days, start = pattern
     end = start + request.duration
     return room.capacity >= request.min_participants and not any(
-        _overlaps(b, week, d, start, end)
+        overlaps(b, week, d, start, end)
         for week in range(request.weeks)
         for d in days
         if d in request.open_hours[week]
@@ -278,7 +293,10 @@ def propose_courses(request: ProposalRequest) -> ProposalResult:  # noqa: C901 -
         seats = sum(seat[k, i] for i in range(len(citizens)))
         room_limit = sum(min(request.max_participants, capacity[r]) * x[k, p, f, r] for p, f, r in by_course[k])
         m.add(seats <= room_limit)
-        m.add(seats >= request.min_participants * used[k])
+        # The minimum holds in every week: citizens who join later do not fill the first weeks.
+        for week in range(request.weeks):
+            present = [seat[k, i] for i, z in enumerate(citizens) if week in z.weeks]
+            m.add(sum(present) >= request.min_participants * used[k])
     for i in range(len(citizens)):
         m.add_at_most_one(seat[k, i] for k in range(k_max))
     if k_max > 1:
@@ -298,7 +316,7 @@ def propose_courses(request: ProposalRequest) -> ProposalResult:  # noqa: C901 -
         sum((SEAT + min(SEAT - 1, max(0, z.priority))) * seat[k, i]
             for k in range(k_max) for i, z in enumerate(citizens))
         - COURSE_COST * sum(used)
-        + sum((10 * left[f] // top + (24 * 60 - p[1]) // (24 * 60 // 5)) * var for (k, p, f, r), var in x.items())
+        + sum((100 * left[f] // top + max(0, 18 * 60 - p[1]) // 15) * var for (k, p, f, r), var in x.items())
     )
     result.variables = len(x) + len(seat) + len(used)
     solver = cp_model.CpSolver()
@@ -326,7 +344,7 @@ def propose_courses(request: ProposalRequest) -> ProposalResult:  # noqa: C901 -
     result.courses.sort(key=lambda c: (-len(c.citizen_ids), c.days, c.start))
     result.left_out = [_why_left_out(z, result.courses, request) for z in citizens if z.id not in seated]
     if not result.courses:
-        result.why_none = "too_few"
+        result.why_none = "too_few_at_once"
     return result
 
 

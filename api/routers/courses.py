@@ -20,6 +20,8 @@ class ProposalQuery(Schema):
     site: str = Field(..., max_length=60, description="Centrets kode eller id / site code or id")
     week: str = Field(..., max_length=10, description="Første uge / first ISO week, e.g. 2026-W49")
     weeks: int = Field(8, ge=1, le=13, description="Højst så mange uger / at most this many weeks")
+    min_participants: int | None = Field(None, ge=1, le=30, description="Mindste antal deltagere; tom = som "
+                                         "centrets seneste hold med temaet (ellers 6) / minimum participants")
 
 
 class SeatOut(Schema):
@@ -62,7 +64,7 @@ class GroupOut(Schema):
     waiting: int
     proposals: list[ProposalOut]
     refused: list[RefusalOut]
-    why_none: str = Field(..., description='"" or too_few, no_facilitator, no_room, no_time')
+    why_none: str = Field(..., description='"" or too_few, too_few_at_once, no_facilitator, no_room, no_time')
     solver_status: str
     seconds: float
 
@@ -117,7 +119,8 @@ def proposals_list(request: HttpRequest, params: Query[ProposalQuery]) -> list[d
     scope = planner_scope(request)
     site_id = resolve_site(params.site, scope)
     week_start = parse_week(params.week)
-    groups = course_proposals_for_week(site_ids=[site_id], week_start=week_start, weeks=params.weeks)
+    groups = course_proposals_for_week(site_ids=[site_id], week_start=week_start, weeks=params.weeks,
+                                       min_participants=params.min_participants)
     audit_record(actor=request.auth, action=AuditAction.VIEW, object_repr=f"Forslag til nye hold (center {site_id})",
                  citizen_ids={s.citizen_id for g in groups for p in g.proposals for s in p.seats}
                  | {r.citizen_id for g in groups for r in g.refused}, request=request)

@@ -92,6 +92,15 @@ class CourseProposal:
         return f"{Theme(self.theme).label}, {proposal_when(self.weekdays, self.start_time, self.duration_minutes)}, " \
                f"fra {self.start_date:%d.%m.}"
 
+    def summary(self) -> dict[str, object]:
+        """The proposal as plain data for an unplaced task's cause (docs/plan-format.md): no citizens."""
+        return {
+            "text": self.text, "site_id": self.site_id, "theme": self.theme, "weekdays": list(self.weekdays),
+            "start_time": f"{self.start_time:%H:%M}", "duration_minutes": self.duration_minutes,
+            "start_date": self.start_date.isoformat(), "end_date": self.end_date.isoformat(),
+            "facilitator_id": self.facilitator_id, "room_id": self.room_id, "seats": len(self.seats),
+        }
+
     @property
     def key(self) -> str:
         days = "".join(str(d) for d in self.weekdays)
@@ -300,14 +309,37 @@ def _facilitators(
                 if b is not None:
                     busy[c.id].append(b)
                     used[index[c.id]][b.week or 0] += b.end - b.start
+    homes = {s.id: s for s in Site.objects.filter(pk__in={c.home_site_id for c in people})}
     out = [
         cp.Facilitator(
             c.id, work[c.id], tuple(busy[c.id]),
             tuple(max(0, int(c.hours_per_week * 60) - used[index[c.id]][w]) for w in range(len(mondays))),
+            _lunch(homes[c.home_site_id]),
         )
         for c in people
     ]
     return out, {c.id: c for c in people}
+
+
+def _lunch(site: Site) -> tuple[int, int, int] | None:
+    """The planner's lunch rule for consultants based at the site (docs/solver.md, "Day rules")."""
+    if not settings.PLANNER_DAY_RULES or not site.lunch_minutes:
+        return None
+    return minutes(site.lunch_earliest), minutes(site.lunch_latest), site.lunch_minutes
+
+
+def session_pattern(rule: ActivityRule) -> tuple[int, int]:
+    """(sessions a week, minutes each) for a rule: its own, but a session longer than the planner's
+    longest run of a consultant's day (PLANNER_MAX_RUN_MINUTES) is split over several days — a 4-hour
+    weekly session becomes two of 2 hours — so the planner can place every one of them."""
+    n = max(1, rule.frequency_value) if rule.frequency_type == FrequencyType.PER_WEEK else 1
+    duration = rule.duration_minutes
+    longest = int(settings.PLANNER_MAX_RUN_MINUTES or 0) if settings.PLANNER_DAY_RULES else 0
+    if longest and duration > longest:
+        parts = -(-duration // longest)
+        duration = -(-duration // parts // 15) * 15
+        n *= parts
+    return min(n, 5), duration
 
 
 def _rooms(
@@ -336,7 +368,7 @@ def _rooms(
                 continue
             room = next((r for r in every if r.capacity >= course.max_participants
                          and need <= {f.code for f in r.features.all()}
-                         and not any(cp._overlaps(o, b.week or 0, b.day, b.start, b.end) for o in busy[r.id])), None)
+                         and not any(cp.overlaps(o, b.week or 0, b.day, b.start, b.end) for o in busy[r.id])), None)
             if room is not None:
                 busy[room.id].append(b)
     return [cp.RoomOption(r.id, r.capacity, tuple(busy[r.id])) for r in rooms], {r.id: r for r in rooms}
@@ -373,6 +405,8 @@ def _refusal_text(left: cp.LeftOut, mondays: list[date], group_why: str, minimum
             return "Passer med tiderne, men de foreslåede hold er fulde"
     return {
         "too_few": f"For få ventende borgere til et nyt hold (mindst {minimum} deltagere)",
+        "too_few_at_once": f"For få borgere kan komme på de samme tider fra holdets første uge "
+                           f"(mindst {minimum} deltagere)",
         "no_facilitator": "Ingen facilitator med ledig tid i alle ugerne",
         "no_room": "Intet ledigt lokale i alle ugerne",
     }.get(group_why, "Ingen fælles tid for nok borgere, en facilitator og et lokale")
@@ -381,9 +415,11 @@ def _refusal_text(left: cp.LeftOut, mondays: list[date], group_why: str, minimum
 def _proposal_group(
     site: Site, theme: str, rule: ActivityRule, waiting: list[_Waiting], mondays: list[date],
     planned: list[Appointment], courses: list[GroupCourse], courses_of: dict[int, list[int]],
-    solve: dict[str, float | int],
+    solve: dict[str, float | int], minimum: int | None = None,
 ) -> ProposalGroup:
     low, high, length = _template(site, theme)
+    if minimum is not None:
+        low, high = minimum, max(high, minimum)
     weeks = min(len(mondays), length)
     mondays = mondays[:weeks]
     staff_types = sorted(st.code for st in rule.staff_types.all()) or ["social"]
@@ -397,9 +433,9 @@ def _proposal_group(
     people = [_citizen_input(w, mondays, other, courses_of, internships) for w in waiting if w.first_week < weeks]
     facilitators, by_consultant = _facilitators(site, staff_type, mondays, planned, courses)
     rooms, by_room = _rooms(site, features, mondays, planned, courses)
-    n = max(1, rule.frequency_value) if rule.frequency_type == FrequencyType.PER_WEEK else 1
+    n, duration = session_pattern(rule)
     result = cp.propose_courses(cp.ProposalRequest(
-        weeks=weeks, open_hours=open_hours, sessions_per_week=min(n, 5), duration=rule.duration_minutes,
+        weeks=weeks, open_hours=open_hours, sessions_per_week=n, duration=duration,
         min_participants=low, max_participants=high, citizens=tuple(people), facilitators=tuple(facilitators),
         rooms=tuple(rooms), time_limit=float(solve["time_limit"]), num_workers=int(solve["num_workers"]),
         random_seed=int(solve["random_seed"]),
@@ -432,9 +468,10 @@ def _proposal_group(
 
 def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: float,
                          num_workers: int | None = None, random_seed: int = 0) -> int:
-    """Point each "no place on a course of the theme" note at the proposed new course that would seat
-    the citizen ("Foreslået nyt hold: Mestring, tirsdage 9–11, fra 05.01."). Runs where the week's
-    course places are applied (planning). Returns how many notes got a pointer."""
+    """Point each "no place on a course of the theme" note (cause `course_full`, `course_times` or
+    `other`) at the proposed new course that would seat the citizen: the reason gets "Foreslået nyt
+    hold: Mestring, tirsdage 9–11, fra 05.01." and the cause `params.proposal` (CourseProposal.summary).
+    Runs where the week's course places are applied (planning). Returns how many notes got a pointer."""
     course_notes = [n for n in notes if n.key.startswith("course:") and n.rule_id and n.citizen_ids]
     if not course_notes or time_limit <= 0:
         return 0
@@ -453,6 +490,8 @@ def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: flo
         proposal = seat_of.get((sites[z], themes[note.rule_id], z))
         if proposal is not None:
             note.reason = f"{note.reason}. Foreslået nyt hold: {proposal.text}"
+            if note.cause is not None:
+                note.cause["params"]["proposal"] = proposal.summary()
             pointed += 1
     return pointed
 
@@ -460,11 +499,13 @@ def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: flo
 def course_proposals(
     *, site_ids: list[int], week_start: date, weeks: int = DEFAULT_WEEKS, themes: list[str] | None = None,
     time_limit: float | None = None, num_workers: int | None = None, random_seed: int = 0,
+    min_participants: int | None = None,
 ) -> list[ProposalGroup]:
     """Proposals per site and theme with waiting citizens, courses starting the week of `week_start` and
-    running at most `weeks` weeks (the site's latest course of the theme gives the usual length)."""
+    running at most `weeks` weeks. The site's latest course of the theme gives the usual length and
+    min/max participants (else 6 to 14); `min_participants` overrides the minimum."""
     solve = {
-        "time_limit": time_limit if time_limit is not None else min(10.0, float(settings.PLANNER_TIME_LIMIT_SECONDS)),
+        "time_limit": time_limit if time_limit is not None else min(5.0, float(settings.PLANNER_TIME_LIMIT_SECONDS)),
         "num_workers": num_workers or settings.PLANNER_NUM_WORKERS, "random_seed": random_seed,
     }
     mondays = _mondays(week_start, weeks)
@@ -487,5 +528,5 @@ def course_proposals(
     sites = {s.id: s for s in Site.objects.filter(id__in={k[0] for k in wanted})}
     for (site_id, theme), (rule, waiting) in sorted(wanted.items(), key=lambda kv: (sites[kv[0][0]].name, kv[0][1])):
         groups.append(_proposal_group(sites[site_id], theme, rule, waiting, mondays, planned, courses,
-                                      courses_of, solve))
+                                      courses_of, solve, min_participants))
     return groups

@@ -10,9 +10,10 @@ from scheduler.planning.services import course_places_assign
 
 def course_proposals_for_week(
     *, site_ids: list[int], week_start: date, weeks: int = DEFAULT_WEEKS, time_limit: float | None = None,
-    num_workers: int | None = None, random_seed: int = 0,
+    num_workers: int | None = None, random_seed: int = 0, min_participants: int | None = None,
 ) -> list[ProposalGroup]:
     with proposals_applied():
         course_places_assign(site_ids=site_ids, week_start=week_start)
         return course_proposals(site_ids=site_ids, week_start=week_start, weeks=weeks, time_limit=time_limit,
-                                num_workers=num_workers, random_seed=random_seed)
+                                num_workers=num_workers, random_seed=random_seed,
+                                min_participants=min_participants)

@@ -23,7 +23,9 @@ from scheduler.weeks import iso_week_label, week_title
 def _members(group: ProposalGroup, proposal: CourseProposal) -> list[tuple[int, str, date]]:
     """Everyone who could be ticked: the proposal's seats, then the theme's other waiting citizens."""
     seated = {s.citizen_id for s in proposal.seats}
-    return [(s.citizen_id, s.name, s.joined) for s in proposal.seats] + [
+    return [(s.citizen_id, _("%(name)s (fra %(day)s)") % {"name": s.name, "day": f"{s.joined:%d.%m.}"}
+             if s.joined > proposal.start_date else s.name, s.joined)
+            for s in proposal.seats] + [
         (r.citizen_id, r.name, proposal.start_date) for r in group.refused if r.citizen_id not in seated
     ]
 
@@ -47,7 +49,9 @@ def _form(site: Site, group: ProposalGroup, proposal: CourseProposal, n: int) ->
 def proposals(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
-    groups = course_proposals_for_week(site_ids=[site.pk], week_start=week_start)
+    minimum = request.GET.get("mindst", "")
+    minimum = min(30, max(1, int(minimum))) if minimum.isdigit() else None
+    groups = course_proposals_for_week(site_ids=[site.pk], week_start=week_start, min_participants=minimum)
     shown = [(g, [(p, _form(site, g, p, 100 * i + j)) for j, p in enumerate(g.proposals)])
              for i, g in enumerate(groups)]
     audit_record(actor=request.user, action=AuditAction.VIEW, object_repr=f"Forslag til nye hold {site.code}",
@@ -55,7 +59,7 @@ def proposals(request: HttpRequest, site_code: str, week_code: str) -> HttpRespo
                  | {r.citizen_id for g in groups for r in g.refused}, request=request)
     return render(request, "coordinator/course_proposals.html", {
         "site": site, "week_code": iso_week_label(week_start), "week_title": week_title(week_start),
-        "week_url": week_url(site, week_start), "groups": shown,
+        "week_url": week_url(site, week_start), "groups": shown, "minimum": minimum,
     })
 
 

@@ -153,6 +153,20 @@ def test_the_citizens_left_without_a_course_place_are_pointed_at_the_proposed_ne
     (proposal,) = course_proposals(site_ids=[s.id], week_start=week, weeks=8, **FAST)[0].proposals
     for task in tasks:
         assert task.reason.startswith("Holdet »Mestring 1« er fuldt (12 af 12)")
-        assert task.cause["code"] == "course_full"
         assert task.reason.endswith(f". Foreslået nyt hold: {proposal.text}")
         assert "Foreslået nyt hold: Mestring, " in task.reason
+        assert task.cause["code"] == "course_full"
+        assert task.cause["params"]["proposal"] == proposal.summary()
+        assert 0 not in task.cause["params"]["proposal"]["weekdays"]  # late[0] works Mondays and Wednesdays
+
+
+def test_a_session_longer_than_the_planners_longest_run_is_split_over_days(settings) -> None:
+    from activities.models import ActivityRule
+    from scheduler.courses.proposals import session_pattern
+
+    settings.PLANNER_MAX_RUN_MINUTES = 180
+    phase = f.model_with_rules({**COPING, "duration_minutes": 240}, {**COPING, "theme": "health"})
+    long_rule, short_rule = ActivityRule.objects.filter(phase=phase).order_by("id")
+    assert session_pattern(long_rule) == (2, 120) and session_pattern(short_rule) == (1, 120)
+    settings.PLANNER_MAX_RUN_MINUTES = 0
+    assert session_pattern(long_rule) == (1, 240)

@@ -83,3 +83,29 @@ def test_two_sessions_a_week_are_on_days_with_a_day_between() -> None:
     result = propose_courses(request(citizens, sessions_per_week=2, duration=60))
     days = result.courses[0].days
     assert len(days) == 2 and days[1] - days[0] >= 2
+
+
+def test_the_session_leaves_the_facilitators_lunch_break_free() -> None:
+    citizens = [WaitingCitizen(i, ALL, not_before=10 * 60 + 45, not_after=14 * 60) for i in range(1, 3)]
+    lunch = Facilitator(1, FULL_DAYS, lunch=(11 * 60, 13 * 60 + 30, 30))
+    # Between 10:45 and 14 a 2½-hour session leaves 30 minutes of 11-13:30 free only from 11:30.
+    assert [c.start for c in propose_courses(request(citizens, facilitators=(lunch,), duration=150)).courses] == [
+        11 * 60 + 30]
+    assert [c.start for c in propose_courses(request(citizens, duration=150)).courses] == [10 * 60 + 45]
+
+
+def test_citizens_who_join_later_do_not_make_up_the_minimum_of_the_first_weeks() -> None:
+    now = [WaitingCitizen(i, ALL) for i in range(1, 3)]
+    later = [WaitingCitizen(i, (2, 3)) for i in range(3, 5)]
+    assert propose_courses(request(now + later, min_participants=3)).courses == []
+    (course,) = propose_courses(request(now + later, min_participants=2)).courses
+    assert course.citizen_ids == (1, 2, 3, 4)
+
+
+def test_a_facilitator_without_the_session_hours_left_in_one_week_is_not_proposed() -> None:
+    citizens = [WaitingCitizen(i, ALL) for i in range(1, 4)]
+    tight = Facilitator(1, FULL_DAYS, minutes_left=(600, 600, 60, 600))  # one hour left in the third week
+    result = propose_courses(request(citizens, facilitators=(tight,)))
+    assert result.courses == [] and result.why_none == "no_facilitator"
+    enough = Facilitator(2, FULL_DAYS, minutes_left=(120, 120, 120, 120))
+    assert [c.facilitator_id for c in propose_courses(request(citizens, facilitators=(tight, enough))).courses] == [2]
