@@ -68,6 +68,7 @@ class ActivityKind(models.TextChoices):
     S7A = "s7a", _("§7a-samtale")
     STEPUP = "stepup", _("Tværfaglig step-up-samtale")
     ASSESSMENT = "assessment", _("Funktionsvurdering")
+    PROGRESS = "progress", _("Progressionsmåling")
 
 
 class Place(models.TextChoices):

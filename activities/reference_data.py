@@ -40,6 +40,11 @@ def rule(kind: str, staff: list[str], minutes: int, freq: str, n: int = 1, *, pl
     }
 
 
+# Progress measurement (seed 001): scored with the citizen from the start of the own plan, then with the
+# talks at least every 4th week, so the progress report has a development to show.
+PROGRESS_FIRST = "Første progressionsmåling med borgeren (12 indikatorer)"
+PROGRESS_EVERY = "Progressionsmåling med borgeren mindst hver 4. uge"
+
 MODELS: list[dict[str, Any]] = [
     {
         "name": "Tværfaglig fuldindsats – sygedagpenge",
@@ -64,6 +69,7 @@ MODELS: list[dict[str, Any]] = [
                  rule("talk", ["social"], 60, "every_n_days", 28, text="Individuel samtale mindst hver 4. uge"),
                  rule("group_session", ["social"], 120, "per_week", 1, theme="group_dynamics",
                       contact=False, features=("group_room",), text="Sparring i små grupper"),
+                 rule("progress", ["social"], 45, "once", text=PROGRESS_FIRST),
              ]},
             {"name": "Samtaler og holdforløb", "weeks": 6,
              "goals": "Mestring, sundhed og motivation; job- og indsatsplan; afklaring af skånehensyn.",
@@ -73,6 +79,7 @@ MODELS: list[dict[str, Any]] = [
                       features=("group_room",), text="Mestringsforløb 2 × om ugen"),
                  rule("group_session", ["health"], 90, "per_week", 1, theme="health", contact=False,
                       features=("training_hall",), text="Sundhedstilbud: kost, motion, søvn, psykoedukation"),
+                 rule("progress", ["social"], 45, "every_n_days", 28, text=PROGRESS_EVERY),
                  rule("assessment", ["health"], 90, "once", place="home", contact=False,
                       text="Funktionsvurdering i hjemmet ved fysio- eller ergoterapeut"),
                  rule("roundtable", ["social", "job"], 60, "on_request", place="company", condition="employed",
@@ -84,6 +91,7 @@ MODELS: list[dict[str, Any]] = [
                       "rundbordssamtale og progressionsrapport.",
              "rules": [
                  rule("talk", ["social"], 60, "every_n_days", 28, text="Individuel samtale mindst hver 4. uge"),
+                 rule("progress", ["social"], 45, "every_n_days", 28, text=PROGRESS_EVERY),
                  rule("followup_visit", ["job"], 45, "every_n_days", 14, place="company",
                       condition="in_internship", contact=False,
                       text="Opfølgning i praktikken med alle parter mindst hver 14. dag"),
@@ -203,3 +211,25 @@ def install_reference_data(get_model: Callable[[str, str], Any]) -> None:
                 )
                 activity_rule.staff_types.set([staff[code] for code in r["staff"]])
                 activity_rule.room_features.set([features[code] for code in r["features"]])
+
+
+def install_progress_rules(get_model: Callable[[str, str], Any]) -> None:
+    """Add the progress-measurement rules of MODELS to built-in models installed before they existed."""
+    phase_model = get_model("activities", "Phase")
+    rule_model = get_model("activities", "ActivityRule")
+    staff_type = get_model("activities", "StaffType")
+    for spec in MODELS:
+        for phase_spec in spec["phases"]:
+            phase = phase_model.objects.filter(
+                model__name=spec["name"], model__builtin=True, name=phase_spec["name"]
+            ).first()
+            if phase is None or rule_model.objects.filter(phase=phase, kind="progress").exists():
+                continue
+            for r in (r for r in phase_spec["rules"] if r["kind"] == "progress"):
+                activity_rule = rule_model.objects.create(
+                    phase=phase, kind=r["kind"], description=r["description"],
+                    with_contact_consultant=r["with_contact_consultant"], duration_minutes=r["duration_minutes"],
+                    frequency_type=r["frequency_type"], frequency_value=r["frequency_value"], place=r["place"],
+                    theme=r["theme"], condition=r["condition"],
+                )
+                activity_rule.staff_types.set(staff_type.objects.filter(code__in=r["staff"]))

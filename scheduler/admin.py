@@ -15,6 +15,8 @@ from scheduler.models import (
     Plan,
     PlanningWeights,
     PreferredTime,
+    ProgressMeasurement,
+    ProgressScore,
     SolvePart,
     SolveRun,
     UnplacedTask,
@@ -93,6 +95,25 @@ class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["intervention_model", "target_group", "status"]
     autocomplete_fields = ["citizen", "contact_consultant"]
+
+
+class ProgressScoreInline(admin.TabularInline):
+    model = ProgressScore
+    extra = 0
+
+
+@admin.register(ProgressMeasurement)
+class ProgressMeasurementAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["enrolment", "measured_on", "difficult_period", "recorded_by"]
+    list_filter = ["difficult_period"]
+    raw_id_fields = ["enrolment", "recorded_by"]
+    inlines = [ProgressScoreInline]
+
+
+@admin.register(ProgressScore)
+class ProgressScoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["measurement", "indicator", "score"]
+    raw_id_fields = ["measurement"]
 
 
 @admin.register(ActivityRequest)

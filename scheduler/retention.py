@@ -4,8 +4,8 @@ Off until settings.RETENTION_MONTHS is set. Then the daily django-q2 task (audit
 `retention_run_task`) and `manage.py retention_run` delete, for every citizen whose enrolments have all
 ended more than that many months ago, every copy of their data:
 
-- the citizen with enrolments, requests, internships, course memberships, unavailability and feed
-  tokens (database cascades);
+- the citizen with enrolments, requests, internships, course memberships, unavailability, feed
+  tokens and progress measurements with their scores (database cascades);
 - the links from plan appointments and unplaced tasks (plans keep anonymous statistics: kind, time,
   consultant, room), the citizen's bookings, and their initials/reference in unplaced reasons;
 - audit rows: citizen ids, object and path are masked (the row keeps who did what and when);
@@ -41,6 +41,7 @@ from scheduler.models import (
     Enrolment,
     EnrolmentStatus,
     FeedToken,
+    ProgressMeasurement,
     UnplacedTask,
 )
 
@@ -122,6 +123,8 @@ def _related_ids(citizen: Citizen) -> dict[str, list[int]]:
             ActivityRequest.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
         "activities.internship": list(
             Internship.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
+        "scheduler.progressmeasurement": list(
+            ProgressMeasurement.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
         "activities.coursemembership": list(
             CourseMembership.objects.filter(citizen=citizen).values_list("pk", flat=True)),
     }
@@ -147,6 +150,7 @@ def _inventory(citizen: Citizen) -> tuple[dict[str, int], dict[str, object]]:
     admin_log = _admin_log_rows(citizen, related)
     counts = {
         "enrolments": len(related["scheduler.enrolment"]),
+        "progress_measurements": len(related["scheduler.progressmeasurement"]),
         "appointment_links": Appointment.citizens.through.objects.filter(citizen=citizen).count(),
         "unplaced_links": UnplacedTask.citizens.through.objects.filter(citizen=citizen).count(),
         "bookings": Booking.objects.filter(resource_kind=BookingResource.CITIZEN, resource_id=citizen.pk).count(),

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from activities.models import (
     ActivityKind,
@@ -59,6 +59,7 @@ from scheduler.models import (
     Enrolment,
     EnrolmentStatus,
     PlanStatus,
+    ProgressMeasurement,
     RequestStatus,
 )
 from scheduler.weeks import iso_week_label
@@ -71,6 +72,7 @@ REQUEST_DEFAULTS: dict[str, tuple[tuple[str, ...], str]] = {
     ActivityKind.STEPUP: (("job", "social", "health"), Place.SITE),
     ActivityKind.FOLLOWUP_VISIT: (("job",), Place.COMPANY),
     ActivityKind.ASSESSMENT: (("health",), Place.HOME),
+    ActivityKind.PROGRESS: (("social",), Place.SITE),
 }
 
 PENALTY_DUE = 10
@@ -180,7 +182,21 @@ def held_history(*, enrolments: Iterable[Enrolment], week_start: date) -> dict[i
                 continue
             if kind not in last[e.id] or last[e.id][kind] < day:
                 last[e.id][kind] = day
+    _measured_history(last, enrolments, week_start)
     return last
+
+
+def _measured_history(last: dict[int, dict[str, date]], enrolments: list[Enrolment], week_start: date) -> None:
+    """A progress measurement recorded with the citizen counts as a held progress talk (also one scored
+    during another talk), so a progress rule's next deadline counts from the latest measurement."""
+    rows = (
+        ProgressMeasurement.objects.filter(enrolment__in=enrolments, measured_on__lt=week_start)
+        .values("enrolment_id").annotate(day=Max("measured_on")).values_list("enrolment_id", "day")
+    )
+    kind = ActivityKind.PROGRESS
+    for enrolment_id, day in rows:
+        if kind not in last[enrolment_id] or last[enrolment_id][kind] < day:
+            last[enrolment_id][kind] = day
 
 
 def _midnight(day: date) -> datetime:

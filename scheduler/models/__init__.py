@@ -20,6 +20,13 @@ from scheduler.models.plans import (
     PlanStatus,
     UnplacedTask,
 )
+from scheduler.models.progress import (
+    INDICATOR_BY_CODE,
+    INDICATORS,
+    ProgressGroup,
+    ProgressMeasurement,
+    ProgressScore,
+)
 from scheduler.models.runs import SolvePart, SolveRun, SolveRunStatus
 from scheduler.models.tokens import FeedKind, FeedToken
 from scheduler.models.weights import PlanningWeights
@@ -38,12 +45,17 @@ __all__ = [
     "Coordinator",
     "Enrolment",
     "EnrolmentStatus",
+    "INDICATORS",
+    "INDICATOR_BY_CODE",
     "FeedKind",
     "FeedToken",
     "Plan",
     "PlanStatus",
     "PlanningWeights",
     "PreferredTime",
+    "ProgressGroup",
+    "ProgressMeasurement",
+    "ProgressScore",
     "RequestStatus",
     "SolvePart",
     "SolveRun",

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActivityKind, CourseMembership, GroupCourse, Internship, InternshipStep
 from rooms.models import Room, Site, Weekday
-from scheduler.models import Absence, ActivityRequest, Citizen, Consultant, Enrolment
+from scheduler.models import INDICATORS, Absence, ActivityRequest, Citizen, Consultant, Enrolment, ProgressGroup
+from scheduler.models.progress import SCORE_MAX, SCORE_MIN
 from scheduler.weeks import iso_week_label, parse_iso_week
 
 WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
@@ -225,3 +226,28 @@ class GroupCourseFilterForm(forms.Form):
 
 def week_value(week_start: date) -> str:
     return iso_week_label(week_start)
+
+
+class ProgressForm(forms.Form):
+    """One progress measurement: the day, the 12 indicators 1–10, a difficult-period flag and a note."""
+
+    measured_on = forms.DateField(label=_("Dato"), widget=DateInput())
+    difficult_period = forms.BooleanField(label=_("Svær periode"), required=False)
+    note = forms.CharField(label=_("Note (uden helbredsoplysninger)"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for ind in INDICATORS:
+            self.fields[f"score_{ind.code}"] = forms.IntegerField(
+                label=ind.label, min_value=SCORE_MIN, max_value=SCORE_MAX,
+                widget=forms.NumberInput(attrs={"min": SCORE_MIN, "max": SCORE_MAX, "inputmode": "numeric"}),
+            )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(str(g.label).upper(), [self[f"score_{i.code}"] for i in INDICATORS if i.group == g])
+                for g in ProgressGroup]
+
+    def scores(self) -> dict[str, int]:
+        return {name.removeprefix("score_"): value for name, value in self.cleaned_data.items()
+                if name.startswith("score_")}

@@ -12,7 +12,17 @@ from django_q.tasks import async_task
 
 from audit.models import AuditEvent, AuditEventError
 from scheduler.audit import audit_record
-from scheduler.models import Appointment, Booking, Citizen, EnrolmentStatus, FeedToken
+from scheduler.models import (
+    INDICATORS,
+    Appointment,
+    Booking,
+    Citizen,
+    EnrolmentStatus,
+    FeedToken,
+    ProgressMeasurement,
+    ProgressScore,
+)
+from scheduler.progress.services import progress_measurement_record
 from scheduler.retention import retention_report, retention_run
 from tests.security.conftest import World
 
@@ -108,6 +118,9 @@ def _end(citizen: Citizen, ended: date) -> None:
 def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, settings) -> None:
     citizen, keep = world.objects["citizen_a"], world.objects["citizen_b"]
     pk = citizen.pk
+    measurement = progress_measurement_record(
+        enrolment=citizen.enrolments.get(), measured_on=date(2026, 1, 12), user=None, note="svær uge",
+        scores={i.code: 4 for i in INDICATORS})
     _end(citizen, date(2024, 1, 31))
     _end(keep, date(2026, 1, 31))  # ended recently: kept
     world.api("coord_a").get(f"/api/citizens/{pk}")  # an audit row
@@ -134,6 +147,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     counts = items[0].counts
     assert counts["bookings"] == 1 and counts["queued_tasks"] == 1 and counts["finished_tasks"] == 1
     assert counts["sessions"] == 1 and counts["audit_rows"] >= 1 and counts["admin_log_rows"] == 1
+    assert counts["progress_measurements"] == 1
     assert Citizen.objects.filter(pk=pk).exists()  # the report deletes nothing
 
     settings.RETENTION_MONTHS = 24
@@ -141,6 +155,8 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert [d.reference for d in done] == ["b-alfa"]
     assert not Citizen.objects.filter(pk=pk).exists() and Citizen.objects.filter(pk=keep.pk).exists()
     assert not FeedToken.objects.filter(citizen_id=pk).exists()
+    assert not ProgressMeasurement.objects.filter(pk=measurement.pk).exists()
+    assert not ProgressScore.objects.filter(measurement_id=measurement.pk).exists()
     assert not Booking.objects.filter(resource_kind="citizen", resource_id=pk).exists()
     # The plan keeps the appointment (statistics), without the citizen.
     assert Appointment.objects.filter(pk=appointment_pk, citizens__isnull=True).exists()

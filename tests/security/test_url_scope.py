@@ -11,12 +11,14 @@ Whatever the status, a persona outside site A never sees citizen A's name in the
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from api.api import api
+from scheduler.models import INDICATOR_BY_CODE
 from tests.security.conftest import PERSONAS, WEEK_CODE, World, build_world
 
 ALLOWED = "allowed"
@@ -75,6 +77,12 @@ WEB: dict[str, Case] = {
     "web:data_list": Case(lambda w: "/data/borgere/", site_a(allowed_b=True)),
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
     "web:data_edit": Case(lambda w: f"/data/borgere/{o('citizen_a')(w)}/", site_a()),
+    # Progress: the citizen's coordinators and their contact consultant; the centre page names only the
+    # caller's own citizens (a consultant: those they are contact person for).
+    "web:progress_centre": Case(lambda w: "/progression/", {**site_a(allowed_b=True), "consultant": ALLOWED},
+                                sees_citizen_a=("consultant",)),
+    "web:progress_enrolment": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/progression/",
+                                   {**site_a(), "consultant": ALLOWED}, sees_citizen_a=("consultant",)),
     "web:static": Case(lambda w: "/static/css/coordinator.css", dict.fromkeys(PERSONAS, 200)),
     # Secret links: the token is the credential, whoever is logged in (see test_tokens.py for misses).
     "calendar_feed": Case(lambda w: w.links["citizen"].feed_url, dict.fromkeys(PERSONAS, 200), public_token=True),
@@ -128,6 +136,9 @@ def crud_cases() -> dict[str, Case]:
     return cases
 
 
+PROGRESS_BODY = {"measured_on": date.today().isoformat(), "scores": dict.fromkeys(INDICATOR_BY_CODE, 5)}
+
+
 def plan_url(obj: str, suffix: str = "") -> Callable[[World], str]:
     return lambda w: f"/api/plans/{w.objects[obj].pk}{suffix}"
 
@@ -165,6 +176,11 @@ API: dict[str, Case] = {
     "plan_runs_read": Case(lambda w: f"/api/plans/runs/{w.objects['run'].pk}", planners(coord_b=404)),
     "plan_runs_cancel": Case(lambda w: f"/api/plans/runs/{w.objects['run'].pk}/cancel", planners(coord_b=404),
                              method="post"),
+    "progress_read": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/progress",
+                          {**planners(coord_b=404), "consultant": ALLOWED}),
+    "progress_record": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/progress",
+                            {**planners(coord_b=404), "consultant": ALLOWED}, method="post", body=PROGRESS_BODY),
+    "progress_distribution": Case(lambda w: "/api/progress/distribution", {**planners(), "consultant": ALLOWED}),
     "centre_import": Case(lambda w: "/api/import?dry_run=true", planners(), method="post",
                           body={"format": "ugeskema-centre/1"}),
 }
