@@ -33,6 +33,7 @@ from activities.models import (
 from rooms.models import ClosedDay, OpeningHours, Room, RoomFeature, Site
 from scheduler.demo import names
 from scheduler.models import (
+    INDICATORS,
     Absence,
     ActivityRequest,
     Appointment,
@@ -43,6 +44,8 @@ from scheduler.models import (
     Enrolment,
     Plan,
     PlanStatus,
+    ProgressMeasurement,
+    ProgressScore,
     WorkingHours,
 )
 
@@ -151,6 +154,7 @@ class DemoBuilder:
         self._courses()
         self._requests()
         self._history()
+        self._progress()
         self._users()
         return self.counts()
 
@@ -608,6 +612,33 @@ class DemoBuilder:
         z_through.objects.bulk_create([z_through(appointment_id=a.pk, citizen_id=z)
                                        for _w, a, _c, zs in entries for z in zs])
 
+    def _progress(self) -> None:
+        """Progress measurements for citizens in the full model past its start: every ~4 weeks from the
+        second week, mostly small steps up, sometimes a dip (a difficult period, flagged now and then)."""
+        today = min(date.today(), self.week - timedelta(days=1))
+        measurements: list[tuple[ProgressMeasurement, dict[str, int]]] = []
+        for enrolment in self.enrolments:
+            if enrolment.intervention_model.name != SICKNESS_MODEL or enrolment.contact_consultant_id is None:
+                continue
+            day = enrolment.start_date + timedelta(days=self.rng.randint(7, 12))
+            scores = {ind.code: self.rng.randint(2, 6) for ind in INDICATORS}
+            while day <= today:
+                dip = self.rng.random() < 0.15
+                if measurements and measurements[-1][0].enrolment_id == enrolment.pk:
+                    for ind in INDICATORS:
+                        step = -self.rng.randint(1, 3) if dip and ind.group != "udvikling" else self.rng.randint(0, 2)
+                        scores[ind.code] = max(1, min(10, scores[ind.code] + step))
+                flagged = dip and self.rng.random() < 0.5
+                measurements.append((ProgressMeasurement(
+                    enrolment_id=enrolment.pk, measured_on=day, difficult_period=flagged,
+                    note="Svær periode drøftet ved samtalen" if flagged else ""), dict(scores)))
+                day += timedelta(days=self.rng.randint(24, 30))
+        ProgressMeasurement.objects.bulk_create([m for m, _s in measurements])
+        ProgressScore.objects.bulk_create([
+            ProgressScore(measurement_id=m.pk, indicator=code, score=value)
+            for m, values in measurements for code, value in values.items()
+        ])
+
     def _users(self) -> None:
         users = get_user_model()
         admin = users.objects.create_superuser("admin", "admin@example.dk", DEMO_PASSWORDS["admin"])
@@ -641,6 +672,7 @@ class DemoBuilder:
             "holddeltagere": CourseMembership.objects.count(),
             "bestilte aktiviteter": ActivityRequest.objects.count(),
             "historiske aftaler": Appointment.objects.count(),
+            "progressionsmålinger": ProgressMeasurement.objects.count(),
         }
 
 

@@ -164,3 +164,20 @@ def test_the_distribution_per_site_and_target_group_counts_and_medians_without_n
     assert row.group_medians["udvikling"] == 6.0
     assert e3.citizen.last_name not in repr(rows)
     assert {r.site_name for r in progress_distribution(site_ids={a.pk, b.pk})} == {"Alfa", "Beta"}
+
+
+def test_the_demo_centre_has_progress_scores_for_the_full_model() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from scheduler.models import ProgressScore
+
+    call_command("seed_demo", size="S", seed=1, stdout=io.StringIO())
+    measured = ProgressMeasurement.objects.select_related("enrolment__intervention_model")
+    assert measured.count() >= 20
+    assert {m.enrolment.intervention_model.name for m in measured} == {"Tværfaglig fuldindsats – sygedagpenge"}
+    assert ProgressScore.objects.count() == 12 * measured.count()
+    assert all(m.measured_on <= TODAY and m.measured_on >= m.enrolment.start_date for m in measured)
+    several = [e for e in {m.enrolment for m in measured} if e.progress_measurements.count() >= 2]
+    assert several and any(progress_series(e).difficult_periods() for e in several)
