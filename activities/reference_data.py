@@ -40,6 +40,19 @@ def rule(kind: str, staff: list[str], minutes: int, freq: str, n: int = 1, *, pl
     }
 
 
+# The seven outcomes of the full intervention model (seed 000, "følgende syv udfald"), and whether each
+# counts as "afsluttet succesfuldt" against the model's goal of at least 70 %: the first three end the
+# sickness benefit (the 70–80 % the seed reports); the others hand the case on for further clarification.
+FULL_MODEL_OUTCOMES: list[tuple[str, bool]] = [
+    ("Raskmeldt og tilbage i hidtidig beskæftigelse", True),
+    ("Til rådighed for arbejdsmarkedet – overgang til a-dagpenge via »Min plan«", True),
+    ("Bred vurdering: kan påtage sig passende arbejde inden for skånehensyn og kompetencer", True),
+    ("Stationær lidelse: stillingtagen til revalidering, ressourceforløb, fleksjob eller førtidspension", False),
+    ("Revalideringsplan iværksat på baggrund af LÆ 265 og rehabiliteringsplanens forberedende del", False),
+    ("Rehabiliteringsplanens forberedende del udarbejdet til rehabiliteringsteamet", False),
+    ("Fortsat berettiget til sygedagpenge/ressourceforløbsydelse: plan for videre afklaring og indsats", False),
+]
+
 # Progress measurement (seed 001): scored with the citizen from the start of the own plan, then with the
 # talks at least every 4th week, so the progress report has a development to show.
 PROGRESS_FIRST = "Første progressionsmåling med borgeren (12 indikatorer)"
@@ -55,10 +68,7 @@ MODELS: list[dict[str, Any]] = [
         ),
         "target_groups": ["sygedagpenge"],
         "min_weeks": 6, "max_weeks": 13,
-        "outcomes": (
-            "Raskmeldt til eget job; raskmeldt til andet job; delvis raskmelding; uddannelse; fleksjob; "
-            "ressourceforløb; fortsat sygemeldt med ny plan"
-        ),
+        "outcomes": "; ".join(name for name, _ok in FULL_MODEL_OUTCOMES),
         "phases": [
             {"name": "Visitation og opstart", "weeks": 1,
              "goals": "Fast kontaktperson, forventningsafstemning, første aftaler med dato.",
@@ -233,3 +243,27 @@ def install_progress_rules(get_model: Callable[[str, str], Any]) -> None:
                     theme=r["theme"], condition=r["condition"],
                 )
                 activity_rule.staff_types.set(staff_type.objects.filter(code__in=r["staff"]))
+
+
+def outcome_list(model_name: str, outcomes_text: str) -> list[tuple[str, bool]]:
+    """The outcomes of a model: the seven of the full model, else its text split at ";" (an outcome
+    containing "fortsat" — the course goes on — is not counted as successful)."""
+    if model_name == MODELS[0]["name"]:
+        return FULL_MODEL_OUTCOMES
+    names = [part.strip() for part in outcomes_text.replace("\n", ";").split(";") if part.strip()]
+    return [(name[:1].upper() + name[1:], "fortsat" not in name.lower()) for name in names]
+
+
+def install_outcomes(get_model: Callable[[str, str], Any]) -> None:
+    """Give every intervention model its outcome rows (idempotent: models that have some are skipped)."""
+    intervention_model = get_model("activities", "InterventionModel")
+    outcome = get_model("activities", "Outcome")
+    for model in intervention_model.objects.all():
+        if outcome.objects.filter(model=model).exists():
+            continue
+        items = outcome_list(model.name if model.builtin else "", model.outcomes)
+        outcome.objects.bulk_create(outcome(model=model, order=n, name=name[:200], successful=ok)
+                                    for n, (name, ok) in enumerate(items, start=1))
+        if model.builtin and model.name == MODELS[0]["name"]:
+            model.outcomes = MODELS[0]["outcomes"]
+            model.save(update_fields=["outcomes"])

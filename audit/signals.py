@@ -27,6 +27,7 @@ CITIZEN_PATHS = {
     "scheduler.feedtoken": "citizen_id",
     "scheduler.progressmeasurement": "enrolment__citizen_id",
     "scheduler.progressscore": "measurement__enrolment__citizen_id",
+    "scheduler.progressreport": "enrolment__citizen_id",
     "activities.internship": "enrolment__citizen_id",
     "activities.internshipstep": "internship__enrolment__citizen_id",
     "activities.coursemembership": "citizen_id",

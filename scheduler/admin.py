@@ -16,6 +16,7 @@ from scheduler.models import (
     PlanningWeights,
     PreferredTime,
     ProgressMeasurement,
+    ProgressReport,
     ProgressScore,
     SolvePart,
     SolveRun,
@@ -114,6 +115,13 @@ class ProgressMeasurementAdmin(AuditedAdminMixin, admin.ModelAdmin):
 class ProgressScoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["measurement", "indicator", "score"]
     raw_id_fields = ["measurement"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["enrolment", "version", "outcome_name", "created_at", "signed_off_at"]
+    raw_id_fields = ["enrolment", "created_by", "signed_off_by"]
+    exclude = ["pdf"]
 
 
 @admin.register(ActivityRequest)

@@ -27,6 +27,7 @@ from scheduler.models.progress import (
     ProgressMeasurement,
     ProgressScore,
 )
+from scheduler.models.reports import ProgressReport
 from scheduler.models.runs import SolvePart, SolveRun, SolveRunStatus
 from scheduler.models.tokens import FeedKind, FeedToken
 from scheduler.models.weights import PlanningWeights
@@ -55,6 +56,7 @@ __all__ = [
     "PreferredTime",
     "ProgressGroup",
     "ProgressMeasurement",
+    "ProgressReport",
     "ProgressScore",
     "RequestStatus",
     "SolvePart",
