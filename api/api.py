@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 from api import errors
 from api.auth import AUTH
 from api.docs import LocalSwagger
-from api.routers import activities, imports, people, plans, progress, runs, sites
+from api.routers import activities, attendance, imports, people, plans, progress, runs, sites
 
 DESCRIPTION = """
 **Dansk.** REST-API til ugeskemaer for beskæftigelsesrettede rehabiliteringscentre: centre, lokaler,
@@ -40,3 +40,4 @@ api.add_router("/", progress.router)
 api.add_router("/plans/runs", runs.router)
 api.add_router("/plans", plans.router)
 api.add_router("/import", imports.router)
+api.add_router("/", attendance.router)

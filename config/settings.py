@@ -317,3 +317,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Retention (scheduler.retention): months after an enrolment ended before the citizen's data is
 # deleted. Off (None) until set; the daily task and `retention_run` then do nothing.
 RETENTION_MONTHS: int | None = env_int("RETENTION_MONTHS", 0) or None
+
+# Attendance (scheduler.attendance): an appointment nobody marked counts as held this many days after
+# its end; until then it is "not marked yet". Consultants mark their own appointments of the last
+# ATTENDANCE_CONSULTANT_DAYS days (from their secret link or their login); coordinators any past one.
+ATTENDANCE_GRACE_DAYS: int = env_int("ATTENDANCE_GRACE_DAYS", 2)
+ATTENDANCE_CONSULTANT_DAYS: int = env_int("ATTENDANCE_CONSULTANT_DAYS", 14)

@@ -41,6 +41,7 @@ from activities.models import (
     Theme,
 )
 from rooms.models import Site
+from scheduler.attendance.selectors import missed_marks, missed_uids
 from scheduler.availability import (
     DAYS,
     SiteWeek,
@@ -51,11 +52,12 @@ from scheduler.availability import (
     site_weeks,
     week_dates,
 )
-from scheduler.demand.rules import last_held, rule_due, rule_start
+from scheduler.demand.rules import HISTORY_KINDS, last_held, rule_due, rule_start
 from scheduler.models import (
     ActivityRequest,
     Appointment,
     AppointmentStatus,
+    AttendanceStatus,
     Enrolment,
     EnrolmentStatus,
     PlanStatus,
@@ -154,36 +156,78 @@ def active_enrolments(*, site_ids: Iterable[int], week_start: date) -> list[Enro
     )
 
 
-def held_history(*, enrolments: Iterable[Enrolment], week_start: date) -> dict[int, dict[str, date]]:
-    """Last held date per (enrolment, kind) from published plans before the week.
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """The latest marked no-show, afbud or centre cancellation of a kind (after which nothing was held)."""
 
-    Appointments are matched to an enrolment by its link, or by citizen and date (appointments
-    stored before the link existed, or imported history).
+    day: date
+    status: str
+
+
+MISSED_TEXT = {
+    AttendanceStatus.NO_SHOW: "udeblev",
+    AttendanceStatus.CITIZEN_CANCELLED: "meldte afbud",
+    AttendanceStatus.CENTRE_CANCELLED: "aflyst af centret",
+}
+
+
+def held_history(*, enrolments: Iterable[Enrolment], week_start: date) -> dict[int, dict[str, date]]:
+    """Last held date per (enrolment, kind) from published plans before the week (see attendance_history)."""
+    return attendance_history(enrolments=enrolments, week_start=week_start)[0]
+
+
+def attendance_history(
+    *, enrolments: Iterable[Enrolment], week_start: date
+) -> tuple[dict[int, dict[str, date]], dict[int, dict[str, Missed]]]:
+    """Last held date, and last missed appointment, per (enrolment, kind) from published plans before the week.
+
+    An appointment counts as held for a citizen unless their attendance is marked no-show, afbud or
+    cancelled by the centre (scheduler.attendance): not marked yet counts as held, it was planned and
+    nobody said otherwise. Appointments are matched to an enrolment by its link, or by citizen and date
+    (appointments stored before the link existed, or imported history).
     """
     enrolments = list(enrolments)
     by_citizen: dict[int, list[Enrolment]] = defaultdict(list)
     for e in enrolments:
         by_citizen[e.citizen_id].append(e)
     last: dict[int, dict[str, date]] = defaultdict(dict)
+    missed: dict[int, dict[str, Missed]] = defaultdict(dict)
+    before = aware(_midnight(week_start))
     rows = (
         Appointment.objects.filter(
             plan__status=PlanStatus.PUBLISHED,
             status=AppointmentStatus.PLANNED,
-            start__lt=aware(_midnight(week_start)),
+            start__lt=before,
             citizens__in=list(by_citizen),
         )
-        .values_list("citizens", "enrolment_id", "kind", "start")
+        .values_list("citizens", "enrolment_id", "kind", "start", "uid")
         .distinct()
     )
-    for citizen_id, enrolment_id, kind, start in rows:
-        day = start.astimezone(aware(_midnight(week_start)).tzinfo).date()
+    marks = missed_marks(citizen_ids=list(by_citizen), before=before)
+    for citizen_id, enrolment_id, kind, start, uid in rows:
+        day = start.astimezone(before.tzinfo).date()
+        mark = marks.get((uid, citizen_id))
         for e in by_citizen[citizen_id]:
             if (enrolment_id is not None and enrolment_id != e.id) or day < e.start_date:
                 continue
-            if kind not in last[e.id] or last[e.id][kind] < day:
+            if mark is not None:
+                if kind not in missed[e.id] or missed[e.id][kind].day < day:
+                    missed[e.id][kind] = Missed(day, mark.status)
+            elif kind not in last[e.id] or last[e.id][kind] < day:
                 last[e.id][kind] = day
     _measured_history(last, enrolments, week_start)
-    return last
+    return last, missed
+
+
+def last_missed(missed: dict[str, Missed], held: dict[str, date], kind: str, since: date | None) -> Missed | None:
+    """The latest missed appointment counting for `kind` after the last held one (and on or after `since`)."""
+    found = [missed[k] for k in HISTORY_KINDS.get(kind, (kind,)) if k in missed]
+    found = [m for m in found if since is None or m.day >= since]
+    if not found:
+        return None
+    latest = max(found, key=lambda m: m.day)
+    held_day = last_held(held, kind, since=since)
+    return latest if held_day is None or latest.day > held_day else None
 
 
 def _measured_history(last: dict[int, dict[str, date]], enrolments: list[Enrolment], week_start: date) -> None:
@@ -210,7 +254,7 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
-    history = held_history(enrolments=enrolments, week_start=week_start)
+    history, missed = attendance_history(enrolments=enrolments, week_start=week_start)
     weeks = site_weeks(sites=Site.objects.filter(id__in=site_ids), week_start=week_start)
     phase_ids = {e.current_phase_id for e in enrolments if e.current_phase_id}
     rules_by_phase: dict[int, list[ActivityRule]] = defaultdict(list)
@@ -235,7 +279,8 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
                         rule_id=rule.id,
                     )
                 )
-            _rule_demand(result, e, rule, history.get(e.id, {}), internships.get(e.id, []), weeks[e.citizen.site_id])
+            _rule_demand(result, e, rule, history.get(e.id, {}), internships.get(e.id, []), weeks[e.citizen.site_id],
+                         missed.get(e.id, {}))
     _request_demand(result, enrolments, rules_by_phase, internships, weeks)
     _course_demand(result, weeks)
     return result
@@ -253,7 +298,7 @@ def _company_for(rule_condition: str, internships: list) -> int | None:
 
 def _rule_demand(
     result: WeekDemand, e: Enrolment, rule: ActivityRule, history: dict[str, date], internships: list,
-    site_week: SiteWeek,
+    site_week: SiteWeek, missed: dict[str, Missed] | None = None,
 ) -> None:
     week_start = result.week_start
     friday = week_start + timedelta(days=4)
@@ -304,6 +349,10 @@ def _rule_demand(
     if rule.frequency_type == FrequencyType.EVERY_N_DAYS:
         n = max(1, rule.frequency_value)
         deadline = rule_due(rule, e, history, start).deadline
+        # Not held (no-show, afbud, cancelled): due again at once, whatever the rule's own deadline says.
+        not_held = last_missed(missed or {}, history, rule.kind, start.floor)
+        if not_held is not None:
+            deadline = min(deadline, week_start - timedelta(days=1))
         next_monday = week_start + timedelta(days=7)
         count, first_day = 0, 0
         while deadline < next_monday and first_day <= 4:
@@ -311,7 +360,9 @@ def _rule_demand(
             overdue = deadline < week_start
             last_day = 4 if overdue else min(4, deadline.weekday())
             due = week_start + timedelta(days=last_day)
-            if overdue:
+            if not_held is not None and count == 1:
+                text = f"{label} {rule.frequency_text} – {MISSED_TEXT[not_held.status]} {_day_text(not_held.day)}"
+            elif overdue:
                 text = f"{label} {rule.frequency_text} – overskredet (frist var {deadline:%d.%m.})"
             else:
                 text = f"{label} {rule.frequency_text} – senest {_day_text(due)}"
@@ -366,19 +417,29 @@ def _rule_demand(
                 )
             )
     elif rule.frequency_type == FrequencyType.ONCE:
-        if last_held(history, rule.kind) is not None:
-            return
-        result.demands.append(
-            Demand(
-                key=f"{key_prefix}:1",
-                first_day=0,
-                last_day=4,
-                due_by=friday,
-                reason_rule=f"{label} én gang i forløbet – endnu ikke holdt",
-                penalty=PENALTY_DUE + 2,
-                **base,
-            )
+        _once_demand(result, rule, history, missed or {}, f"{key_prefix}:1", base)
+
+
+def _once_demand(result: WeekDemand, rule: ActivityRule, history: dict[str, date], missed: dict[str, Missed],
+                 key: str, base: dict) -> None:
+    if last_held(history, rule.kind) is not None:
+        return
+    label = _kind_label(rule.kind)
+    missed_once = last_missed(missed, history, rule.kind, None)
+    text = f"{label} én gang i forløbet – endnu ikke holdt"
+    if missed_once is not None:
+        text = f"{label} én gang i forløbet – {MISSED_TEXT[missed_once.status]} {_day_text(missed_once.day)}"
+    result.demands.append(
+        Demand(
+            key=key,
+            first_day=0,
+            last_day=4,
+            due_by=result.week_start + timedelta(days=4),
+            reason_rule=text,
+            penalty=PENALTY_DUE + 2,
+            **base,
         )
+    )
 
 
 def _split(days: list[int], n: int) -> list[list[int]]:
@@ -406,13 +467,16 @@ def _request_demand(
     friday = week_start + timedelta(days=4)
     week = iso_week_label(week_start)
     by_id = {e.id: e for e in enrolments}
-    held_elsewhere = set(
+    elsewhere = list(
         Appointment.objects.filter(
             request__isnull=False, plan__status=PlanStatus.PUBLISHED, status=AppointmentStatus.PLANNED
         )
         .exclude(plan__week_start=week_start)
-        .values_list("request_id", flat=True)
+        .values_list("request_id", "uid")
     )
+    # A requested activity the citizen missed (or the centre cancelled) is still owed.
+    not_held = missed_uids(uids=[uid for _r, uid in elsewhere])
+    held_elsewhere = {request_id for request_id, uid in elsewhere if uid not in not_held}
     requests = (
         ActivityRequest.objects.filter(status=RequestStatus.OPEN, enrolment_id__in=list(by_id), earliest__lte=friday)
         .select_related("company")
@@ -569,4 +633,5 @@ def _course_demand(result: WeekDemand, weeks: dict) -> None:
             )
 
 
-__all__ = ["DAYS", "Demand", "Note", "WeekDemand", "week_demand", "active_enrolments", "held_history"]
+__all__ = ["DAYS", "Demand", "Note", "WeekDemand", "week_demand", "active_enrolments", "held_history",
+           "attendance_history"]

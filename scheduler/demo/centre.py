@@ -559,8 +559,10 @@ class DemoBuilder:
         cursor: dict[tuple[int, date], int] = {}
         entries: list[tuple[date, Appointment, list[int], list[int]]] = []
 
-        def book(day: date, consultant: Consultant, citizen: Citizen, kind: str, minutes: int, **extra: object) -> None:
-            citizen_id, citizen_ref = citizen.pk, citizen.reference
+        def book(day: date, consultant: Consultant, citizen: Citizen | list[Citizen], kind: str, minutes: int,
+                 **extra: object) -> None:
+            group = citizen if isinstance(citizen, list) else [citizen]
+            citizen_ids, citizen_ref = [z.pk for z in group], group[0].reference
             while day.weekday() > 4:
                 day -= timedelta(days=1)
             used = cursor.get((consultant.pk, day), 0)
@@ -570,7 +572,7 @@ class DemoBuilder:
             start = datetime.combine(day, time(9, 0), tzinfo=TZ) + timedelta(minutes=75 * used)
             appointment = Appointment(task_key=f"history:{kind}:{citizen_ref}:{day.isoformat()}", kind=kind,
                                       start=start, end=start + timedelta(minutes=minutes), rule="Historik", **extra)
-            entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], [citizen_id]))
+            entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], citizen_ids))
 
         for index, enrolment in enumerate(self.enrolments):
             contact = enrolment.contact_consultant
@@ -595,6 +597,7 @@ class DemoBuilder:
                     book(last_visit, pool[index % len(pool)], enrolment.citizen,
                          ActivityKind.FOLLOWUP_VISIT, 45, company_id=internship.company_id, place="company")
 
+        self._marking_day(book)
         weeks = sorted({week for week, *_rest in entries})
         plans = {}
         for week in weeks:
@@ -638,6 +641,24 @@ class DemoBuilder:
             ProgressScore(measurement_id=m.pk, indicator=code, score=value)
             for m, values in measurements for code, value in values.items()
         ])
+
+    def _marking_day(self, book: object) -> None:
+        """The demo consultant's last working day before today: talks with their citizens and a group session,
+        nobody has marked attendance for yet (the consultant's attendance page has something to show)."""
+        day = date.today() - timedelta(days=1)
+        while day.weekday() > 4:
+            day -= timedelta(days=1)
+        consultant = self.consultants[0]
+        if day >= self.week:
+            return
+        own = [e.citizen for e in self.enrolments if e.contact_consultant_id == consultant.pk and e.start_date < day]
+        for citizen in own[:2]:
+            book(day, consultant, citizen, ActivityKind.TALK, 60, site_id=citizen.site_id)
+        courses = GroupCourse.objects.filter(site_id=consultant.home_site_id, members__isnull=False)
+        course = courses.order_by("pk").first()
+        if course is not None:
+            members = list(course.members.order_by("pk")[:6])
+            book(day, consultant, members, ActivityKind.GROUP_SESSION, 90, site_id=course.site_id, group_course=course)
 
     def _users(self) -> None:
         users = get_user_model()

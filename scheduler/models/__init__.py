@@ -1,5 +1,6 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
+from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
 from scheduler.models.people import (
     Absence,
@@ -37,6 +38,8 @@ __all__ = [
     "AbsenceReason",
     "ActivityRequest",
     "Appointment",
+    "Attendance",
+    "AttendanceStatus",
     "AppointmentStatus",
     "Booking",
     "BookingResource",
@@ -50,6 +53,7 @@ __all__ = [
     "INDICATOR_BY_CODE",
     "FeedKind",
     "FeedToken",
+    "MISSED",
     "Plan",
     "PlanStatus",
     "PlanningWeights",

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 
-from scheduler.web import data_views, overview_views, plan_views, progress_views
+from scheduler.web import attendance_views, data_views, overview_views, plan_views, progress_views
 
 app_name = "web"
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("aftale/<int:pk>/flyt/", plan_views.appointment_move_option, name="appointment_move_option"),
     path("aftale/<int:pk>/aflys/", plan_views.appointment_cancel, name="appointment_cancel"),
     path("ikke-placeret/<int:pk>/", plan_views.unplaced_find, name="unplaced"),
+    path("fremmoede/", attendance_views.attendance, name="attendance"),
     path("kalenderlinks/<slug:site_code>/", plan_views.feeds, name="feeds"),
     path("progression/", progress_views.progress_centre, name="progress_centre"),
     path("forloeb/<int:pk>/progression/", progress_views.progress_enrolment, name="progress_enrolment"),

@@ -15,6 +15,7 @@ from scheduler.audit import audit_record
 from scheduler.models import (
     INDICATORS,
     Appointment,
+    Attendance,
     Booking,
     Citizen,
     EnrolmentStatus,
@@ -138,6 +139,9 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     other_session["x"] = 1
     other_session.create()
     appointment_pk = world.objects["appointment"].pk
+    world.api("consultant").post("/api/attendance", data={"marks": [{  # an attendance record
+        "appointment": world.objects["past_appointment"].pk, "citizen": pk, "status": "no_show"}]},
+        content_type="application/json")
 
     call_command("retention_report", months=24)
     report = capsys.readouterr().out
@@ -148,6 +152,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert counts["bookings"] == 1 and counts["queued_tasks"] == 1 and counts["finished_tasks"] == 1
     assert counts["sessions"] == 1 and counts["audit_rows"] >= 1 and counts["admin_log_rows"] == 1
     assert counts["progress_measurements"] == 1
+    assert counts["attendance"] == 1
     assert Citizen.objects.filter(pk=pk).exists()  # the report deletes nothing
 
     settings.RETENTION_MONTHS = 24
@@ -157,6 +162,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert not FeedToken.objects.filter(citizen_id=pk).exists()
     assert not ProgressMeasurement.objects.filter(pk=measurement.pk).exists()
     assert not ProgressScore.objects.filter(measurement_id=measurement.pk).exists()
+    assert not Attendance.objects.filter(citizen_id=pk).exists()
     assert not Booking.objects.filter(resource_kind="citizen", resource_id=pk).exists()
     # The plan keeps the appointment (statistics), without the citizen.
     assert Appointment.objects.filter(pk=appointment_pk, citizens__isnull=True).exists()

@@ -73,6 +73,9 @@ WEB: dict[str, Case] = {
     "web:appointment_cancel": Case(lambda w: f"/aftale/{o('draft_appointment')(w)}/aflys/", site_a(),
                                    method="post", destructive=True),
     "web:unplaced": Case(lambda w: f"/ikke-placeret/{o('unplaced')(w)}/", site_a()),
+    # A consultant marks their own appointments, a coordinator those of their sites (site B's sees none of A's).
+    "web:attendance": Case(lambda w: "/fremmoede/", {**site_a(allowed_b=True), "consultant": ALLOWED},
+                           sees_citizen_a=("consultant",)),
     "web:feeds": Case(lambda w: "/kalenderlinks/alfa/", site_a()),
     "web:data_list": Case(lambda w: "/data/borgere/", site_a(allowed_b=True)),
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
@@ -91,6 +94,8 @@ WEB: dict[str, Case] = {
     "citizen_pdf": Case(lambda w: w.links["citizen"].pdf_url, dict.fromkeys(PERSONAS, 200), public_token=True),
     "consultant_pdf": Case(lambda w: w.links["consultant"].pdf_url, dict.fromkeys(PERSONAS, 200),
                            public_token=True),
+    "consultant_attendance": Case(lambda w: w.links["consultant"].pdf_url.replace("ugeskema.pdf", "fremmoede/"),
+                                  dict.fromkeys(PERSONAS, 200), public_token=True),
     # The API's own pages: schema and docs carry no data.
     "api-docs-asset": Case(lambda w: "/api/docs/assets/swagger-ui.css", dict.fromkeys(PERSONAS, 200)),
     "api:openapi-json": Case(lambda w: "/api/openapi.json", dict.fromkeys(PERSONAS, 200)),
@@ -181,6 +186,15 @@ API: dict[str, Case] = {
     "progress_record": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/progress",
                             {**planners(coord_b=404), "consultant": ALLOWED}, method="post", body=PROGRESS_BODY),
     "progress_distribution": Case(lambda w: "/api/progress/distribution", {**planners(), "consultant": ALLOWED}),
+    # Attendance: a consultant their own appointments, a coordinator their sites' (B's marks nothing of A's).
+    "attendance_day": Case(lambda w: f"/api/attendance?day={w.objects['past_appointment'].start.date()}&site=alfa",
+                           {**planners(coord_b=422), "consultant": ALLOWED}),
+    "attendance_mark": Case(lambda w: "/api/attendance", {**planners(coord_b=422), "consultant": ALLOWED},
+                            method="post", body=lambda w: {"marks": [{
+                                "appointment": w.objects["past_appointment"].pk,
+                                "citizen": w.objects["citizen_a"].pk, "status": "no_show"}]}),
+    "citizens_attendance": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/attendance",
+                                planners(coord_b=404)),
     "centre_import": Case(lambda w: "/api/import?dry_run=true", planners(), method="post",
                           body={"format": "ugeskema-centre/1"}),
 }
@@ -221,12 +235,13 @@ def test_every_api_operation_has_a_row_in_the_table() -> None:
 
 
 # The matrix --------------------------------------------------------------------------------------
-def _send(client: Any, case: Case, url: str) -> Any:
+def _send(client: Any, case: Case, url: str, world: World) -> Any:
     if case.method == "get":
         return client.get(url)
     if case.body is None:
         return getattr(client, case.method)(url)
-    return getattr(client, case.method)(url, data=json.dumps(case.body), content_type="application/json")
+    body = case.body(world) if callable(case.body) else case.body
+    return getattr(client, case.method)(url, data=json.dumps(body), content_type="application/json")
 
 
 def _order(expect: dict[str, int | str]) -> list[str]:
@@ -242,7 +257,7 @@ def _check(world: World, case: Case, client_for: Callable[[str], Any]) -> list[s
         if want == ALLOWED and case.destructive and acted:
             continue
         url = case.url(world).replace("http://127.0.0.1:8000", "")
-        response = _send(client_for(persona), case, url)
+        response = _send(client_for(persona), case, url, world)
         status = response.status_code
         if want == ALLOWED:
             acted = True
