@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 
 from activities.models import (
     ActivityKind,
@@ -55,6 +55,7 @@ from scheduler.availability import (
 from scheduler.demand.rules import HISTORY_KINDS, last_held, rule_due, rule_start
 from scheduler.models import (
     ActivityRequest,
+    Agreement,
     Appointment,
     AppointmentStatus,
     AttendanceStatus,
@@ -262,8 +263,12 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
         rules_by_phase[rule.phase_id].append(rule)
 
     themes = course_themes(citizen_ids=[e.citizen_id for e in enrolments], week_start=week_start)
+    agreed = agreed_meetings(enrolment_ids=result.enrolments, week_start=week_start)
     for e in enrolments:
         for rule in rules_by_phase.get(e.current_phase_id or -1, []):
+            if rule.frequency_type == FrequencyType.EVERY_N_DAYS and any(
+                    (e.id, kind) in agreed for kind in HISTORY_KINDS.get(rule.kind, (rule.kind,))):
+                continue  # the agreed next meeting is planned instead (its request)
             if rule.kind == ActivityKind.GROUP_SESSION and rule.theme and rule.theme not in themes[e.citizen_id]:
                 site = weeks[e.citizen.site_id].site
                 result.notes.append(
@@ -456,6 +461,32 @@ def _split(days: list[int], n: int) -> list[list[int]]:
     return out
 
 
+def requests_held_elsewhere(week_start: date) -> set[int]:
+    """Requests a published plan of another week holds (and the citizen did not miss)."""
+    elsewhere = list(
+        Appointment.objects.filter(
+            request__isnull=False, plan__status=PlanStatus.PUBLISHED, status=AppointmentStatus.PLANNED
+        )
+        .exclude(plan__week_start=week_start)
+        .values_list("request_id", "uid")
+    )
+    # A requested activity the citizen missed (or the centre cancelled) is still owed.
+    not_held = missed_uids(uids=[uid for _r, uid in elsewhere])
+    return {request_id for request_id, uid in elsewhere if uid not in not_held}
+
+
+def agreed_meetings(*, enrolment_ids: Iterable[int], week_start: date) -> set[tuple[int, str]]:
+    """(enrolment, kind) of next meetings agreed at a talk whose window is open this week: the agreed
+    meeting takes the place of the model rule's own one (its request is planned instead)."""
+    friday = week_start + timedelta(days=4)
+    rows = ActivityRequest.objects.filter(
+        status=RequestStatus.OPEN, enrolment_id__in=list(enrolment_ids), earliest__lte=friday,
+        agreements__isnull=False,
+    ).values_list("id", "enrolment_id", "kind").distinct()
+    held = requests_held_elsewhere(week_start)
+    return {(enrolment_id, kind) for pk, enrolment_id, kind in rows if pk not in held}
+
+
 def _request_demand(
     result: WeekDemand,
     enrolments: list[Enrolment],
@@ -467,18 +498,10 @@ def _request_demand(
     friday = week_start + timedelta(days=4)
     week = iso_week_label(week_start)
     by_id = {e.id: e for e in enrolments}
-    elsewhere = list(
-        Appointment.objects.filter(
-            request__isnull=False, plan__status=PlanStatus.PUBLISHED, status=AppointmentStatus.PLANNED
-        )
-        .exclude(plan__week_start=week_start)
-        .values_list("request_id", "uid")
-    )
-    # A requested activity the citizen missed (or the centre cancelled) is still owed.
-    not_held = missed_uids(uids=[uid for _r, uid in elsewhere])
-    held_elsewhere = {request_id for request_id, uid in elsewhere if uid not in not_held}
+    held_elsewhere = requests_held_elsewhere(week_start)
     requests = (
         ActivityRequest.objects.filter(status=RequestStatus.OPEN, enrolment_id__in=list(by_id), earliest__lte=friday)
+        .annotate(agreed=Exists(Agreement.objects.filter(request=OuterRef("pk"))))
         .select_related("company")
         .prefetch_related("staff_types")
         .order_by("due_by", "id")
@@ -505,9 +528,10 @@ def _request_demand(
         due = friday if overdue or req.due_by > friday else req.due_by
         first = max(0, (req.earliest - week_start).days)
         label = _kind_label(req.kind)
-        text = f"Bestilt af koordinator: {label} senest {req.due_by:%d.%m.}"
+        source = "Aftalt med borgeren" if req.agreed else "Bestilt af koordinator"
+        text = f"{source}: {label} senest {req.due_by:%d.%m.}"
         if overdue:
-            text = f"Bestilt af koordinator: {label} – overskredet (frist var {req.due_by:%d.%m.})"
+            text = f"{source}: {label} – overskredet (frist var {req.due_by:%d.%m.})"
         if req.note:
             text = f"{text} ({req.note})"
         result.demands.append(

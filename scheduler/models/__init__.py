@@ -1,5 +1,6 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
+from scheduler.models.agreements import Agreement, AgreementKind, MeetingNote, Responsible, RetentionStep
 from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
 from scheduler.models.people import (
@@ -37,6 +38,8 @@ __all__ = [
     "Absence",
     "AbsenceReason",
     "ActivityRequest",
+    "Agreement",
+    "AgreementKind",
     "Appointment",
     "Attendance",
     "AttendanceStatus",
@@ -54,6 +57,7 @@ __all__ = [
     "FeedKind",
     "FeedToken",
     "MISSED",
+    "MeetingNote",
     "Plan",
     "PlanStatus",
     "PlanningWeights",
@@ -63,6 +67,8 @@ __all__ = [
     "ProgressReport",
     "ProgressScore",
     "RequestStatus",
+    "Responsible",
+    "RetentionStep",
     "SolvePart",
     "SolveRun",
     "SolveRunStatus",

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0005_h15b_outcomes'),
-        ('scheduler', '0010_h15b_progress'),
+        ('scheduler', '0011_h15b_progress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
