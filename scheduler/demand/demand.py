@@ -38,7 +38,6 @@ from activities.models import (
     GroupCourse,
     InternshipKind,
     Place,
-    Theme,
 )
 from rooms.models import Site
 from scheduler.attendance.selectors import missed_marks, missed_uids
@@ -51,7 +50,9 @@ from scheduler.availability import (
     minutes,
     site_weeks,
     week_dates,
+    work_hours,
 )
+from scheduler.demand.course_reason import no_course_reason
 from scheduler.demand.rules import HISTORY_KINDS, last_held, rule_due, rule_start
 from scheduler.models import (
     ActivityRequest,
@@ -126,6 +127,7 @@ class Note:
     group_course_id: int | None = None
     due_by: date | None = None
     rule_id: int | None = None  # the model rule it comes from, if any
+    cause: dict[str, object] | None = None  # structured cause (scheduler.causes); None = not known
 
 
 @dataclass(slots=True)
@@ -271,17 +273,21 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
                 continue  # the agreed next meeting is planned instead (its request)
             if rule.kind == ActivityKind.GROUP_SESSION and rule.theme and rule.theme not in themes[e.citizen_id]:
                 site = weeks[e.citizen.site_id].site
+                reason, cause = no_course_reason(
+                    theme=rule.theme, site=site, citizen=e.citizen, week_start=week_start,
+                    hours_at_work=work_hours(internships.get(e.id, []), week_start),
+                )
                 result.notes.append(
                     Note(
                         f"course:{e.id}:{rule.id}:{iso_week_label(week_start)}",
                         rule.kind,
-                        f"Ingen ledig plads på et hold med tema {Theme(rule.theme).label.lower()} i {site.name}, "
-                        "der kører denne uge og passer med borgerens tider",
+                        reason,
                         f"{_kind_label(rule.kind)} {rule.frequency_text}",
                         (e.citizen_id,),
                         e.id,
                         due_by=week_start + timedelta(days=4),
                         rule_id=rule.id,
+                        cause=cause,
                     )
                 )
             _rule_demand(result, e, rule, history.get(e.id, {}), internships.get(e.id, []), weeks[e.citizen.site_id],
