@@ -251,3 +251,33 @@ class ProgressForm(forms.Form):
     def scores(self) -> dict[str, int]:
         return {name.removeprefix("score_"): value for name, value in self.cleaned_data.items()
                 if name.startswith("score_")}
+
+
+class ReportTextsForm(forms.Form):
+    """The progress report's texts (seed 001: resources, barriers, development possibilities, recommendation)."""
+
+    resources = forms.CharField(label=_("Borgerens ressourcer"), required=False, max_length=4000,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    barriers = forms.CharField(label=_("Barrierer"), required=False, max_length=4000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    possibilities = forms.CharField(label=_("Udviklingsmuligheder"), required=False, max_length=4000,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    recommendation = forms.CharField(label=_("Konkret anbefaling til det videre forløb"), max_length=4000,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(ReportTextsForm):
+    """Closing an enrolment: one of its model's outcomes, the end date, and the report's texts."""
+
+    outcome = forms.ModelChoiceField(label=_("Udfald"), queryset=None, empty_label=None,
+                                     widget=forms.RadioSelect)
+    end_date = forms.DateField(label=_("Slutdato"), widget=DateInput())
+
+    field_order = ["outcome", "end_date", "resources", "barriers", "possibilities", "recommendation"]
+
+    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = enrolment.intervention_model.outcome_choices.order_by("order")
+
+    def texts(self) -> dict[str, str]:
+        return {key: self.cleaned_data[key] for key in ("resources", "barriers", "possibilities", "recommendation")}

@@ -80,6 +80,7 @@ def progress_enrolment(request: HttpRequest, pk: int) -> HttpResponse:
         "enrolment": enrolment, "series": series, "form": form, "rows": rows,
         "chart": mark_safe(chart_svg(series)) if series.points else "",  # built from numbers and escaped labels
         "periods": series.difficult_periods(), "change": series.change(),
+        "may_close": scope.is_planner and scope.sees_site(enrolment.citizen.site_id),
     })
 
 

@@ -86,6 +86,14 @@ WEB: dict[str, Case] = {
                                 sees_citizen_a=("consultant",)),
     "web:progress_enrolment": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/progression/",
                                    {**site_a(), "consultant": ALLOWED}, sees_citizen_a=("consultant",)),
+    # Closing and the progress report: the coordinators of the citizen's site only.
+    "web:enrolment_close": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/afslut/", site_a()),
+    "web:progress_report": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/rapport/", site_a()),
+    "web:progress_report_sign": Case(lambda w: f"/rapport/{o('report')(w)}/godkend/", site_a(), method="post",
+                                     destructive=True),
+    "web:progress_report_pdf": Case(lambda w: f"/rapport/{o('report')(w)}/progressionsrapport.pdf", site_a()),
+    "web:outcome_statistics": Case(lambda w: "/statistik/", site_a(allowed_b=True)),
+    "web:outcome_statistics_csv": Case(lambda w: "/statistik/udfald.csv", site_a(allowed_b=True)),
     "web:static": Case(lambda w: "/static/css/coordinator.css", dict.fromkeys(PERSONAS, 200)),
     # Secret links: the token is the credential, whoever is logged in (see test_tokens.py for misses).
     "calendar_feed": Case(lambda w: w.links["citizen"].feed_url, dict.fromkeys(PERSONAS, 200), public_token=True),
@@ -195,6 +203,16 @@ API: dict[str, Case] = {
                                 "citizen": w.objects["citizen_a"].pk, "status": "no_show"}]}),
     "citizens_attendance": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/attendance",
                                 planners(coord_b=404)),
+    "enrolments_close": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/close", planners(coord_b=404),
+                             method="post", destructive=True, body=lambda w: {
+                                 "outcome": w.objects["enrolment"].intervention_model.outcome_choices.first().pk,
+                                 "end_date": date.today().isoformat(), "recommendation": "Videre i job"}),
+    "reports_list": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/reports", planners(coord_b=404)),
+    "reports_generate": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/reports", planners(coord_b=404),
+                             method="post", body={"recommendation": "Videre i job"}),
+    "reports_pdf": Case(lambda w: f"/api/reports/{w.objects['report'].pk}/pdf", planners(coord_b=404)),
+    "reports_sign_off": Case(lambda w: f"/api/reports/{w.objects['report'].pk}/sign-off", planners(coord_b=404),
+                             method="post", body={}, destructive=True),
     "centre_import": Case(lambda w: "/api/import?dry_run=true", planners(), method="post",
                           body={"format": "ugeskema-centre/1"}),
 }
