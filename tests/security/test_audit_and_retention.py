@@ -21,6 +21,7 @@ from scheduler.models import (
     EnrolmentStatus,
     FeedToken,
     ProgressMeasurement,
+    ProgressReport,
     ProgressScore,
 )
 from scheduler.progress.services import progress_measurement_record
@@ -151,7 +152,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     counts = items[0].counts
     assert counts["bookings"] == 1 and counts["queued_tasks"] == 1 and counts["finished_tasks"] == 1
     assert counts["sessions"] == 1 and counts["audit_rows"] >= 1 and counts["admin_log_rows"] == 1
-    assert counts["progress_measurements"] == 1
+    assert counts["progress_measurements"] == 1 and counts["progress_reports"] == 1
     assert counts["attendance"] == 1
     assert Citizen.objects.filter(pk=pk).exists()  # the report deletes nothing
 
@@ -161,6 +162,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert not Citizen.objects.filter(pk=pk).exists() and Citizen.objects.filter(pk=keep.pk).exists()
     assert not FeedToken.objects.filter(citizen_id=pk).exists()
     assert not ProgressMeasurement.objects.filter(pk=measurement.pk).exists()
+    assert not ProgressReport.objects.filter(enrolment__citizen_id=pk).exists()
     assert not ProgressScore.objects.filter(measurement_id=measurement.pk).exists()
     assert not Attendance.objects.filter(citizen_id=pk).exists()
     assert not Booking.objects.filter(resource_kind="citizen", resource_id=pk).exists()
