@@ -3,6 +3,7 @@
 Thin: the scope (scheduler.progress.selectors.enrolments_visible) decides who sees an enrolment — its
 sites' coordinators and its contact consultant; the distribution names nobody. Reads and writes are audited.
 """
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from scheduler.progress.selectors import (
     progress_distribution,
     progress_series,
     progress_site_ids,
+    stability_suggestion,
 )
 from scheduler.progress.services import progress_measurement_record
 
@@ -49,9 +51,18 @@ class MeasurementOut(Schema):
     group_means: dict[str, float]
 
 
+class SuggestionOut(Schema):
+    score: int = Field(description="Foreslået mødestabilitet 1–10 / suggested attendance stability")
+    held: int
+    settled: int = Field(description="Holdt + udeblevet + afbud / held + no-show + afbud")
+    since: date
+
+
 class ProgressOut(Schema):
     enrolment: int
     citizen: int
+    stability_suggestion: SuggestionOut | None = Field(
+        None, description="Mødestabilitet ud fra fremmødet siden sidste måling / from attendance since the last")
     indicators: list[IndicatorOut]
     measurements: list[MeasurementOut]
     difficult_periods: list[tuple[date, date]]
@@ -82,8 +93,10 @@ class DistributionRowOut(Schema):
 
 
 def _series_out(enrolment: Enrolment, series: Series) -> dict[str, Any]:
+    suggestion = stability_suggestion(enrolment, series)
     return {
         "enrolment": enrolment.pk, "citizen": enrolment.citizen_id,
+        "stability_suggestion": asdict(suggestion) if suggestion else None,
         "indicators": [{"code": i.code, "group": i.group, "label": i.label} for i in INDICATORS],
         "measurements": [
             {"id": p.measurement_id, "measured_on": p.measured_on, "difficult_period": p.flagged,

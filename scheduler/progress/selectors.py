@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from rooms.models import Site
 from scheduler.access import Scope
+from scheduler.attendance.selectors import citizen_attendance
 from scheduler.models import (
     INDICATORS,
     Consultant,
@@ -124,6 +125,29 @@ def progress_series(enrolment: Enrolment) -> Series:
     """The enrolment's measurements in date order, with group means and difficult periods."""
     measurements = list(ProgressMeasurement.objects.filter(enrolment=enrolment).prefetch_related("scores"))
     return _series_of(enrolment.pk, measurements)
+
+
+@dataclass(frozen=True)
+class StabilitySuggestion:
+    """A suggested "mødestabilitet" score from the attendance record since the last measurement."""
+
+    score: int
+    held: int
+    settled: int  # held + no-show + afbud
+    since: date
+
+
+def stability_suggestion(
+    enrolment: Enrolment, series: Series, *, today: date | None = None
+) -> StabilitySuggestion | None:
+    """Held share of the settled appointments since the last measurement (else the course start), on
+    1–10: all held → 10, half → 5. None while nothing is settled (centre cancellations do not count)."""
+    since = series.points[-1].measured_on if series.points else enrolment.start_date
+    record = citizen_attendance(citizen_ids=[enrolment.citizen_id], since=since, until=today)[enrolment.citizen_id]
+    settled = record.attended + record.missed
+    if not settled:
+        return None
+    return StabilitySuggestion(max(1, min(10, round(10 * record.attended / settled))), record.attended, settled, since)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from scheduler.progress.selectors import (
     progress_distribution,
     progress_series,
     progress_site_ids,
+    stability_suggestion,
 )
 from scheduler.progress.services import progress_measurement_record
 from scheduler.web.errors import domain_error_show
@@ -58,7 +59,11 @@ def progress_enrolment(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     citizen_ids = [enrolment.citizen_id]
     series = progress_series(enrolment)
-    form = ProgressForm(request.POST or None, initial=_initial(series.points))
+    suggestion = stability_suggestion(enrolment, series)
+    initial = _initial(series.points)
+    if suggestion is not None:
+        initial["score_moedestabilitet"] = suggestion.score
+    form = ProgressForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             measurement = progress_measurement_record(
@@ -80,6 +85,7 @@ def progress_enrolment(request: HttpRequest, pk: int) -> HttpResponse:
         "enrolment": enrolment, "series": series, "form": form, "rows": rows,
         "chart": mark_safe(chart_svg(series)) if series.points else "",  # built from numbers and escaped labels
         "periods": series.difficult_periods(), "change": series.change(),
+        "suggestion": suggestion,
         "may_close": scope.is_planner and scope.sees_site(enrolment.citizen.site_id),
     })
 

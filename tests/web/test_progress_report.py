@@ -154,3 +154,19 @@ def test_the_api_closes_lists_exports_and_signs_off_scoped(centre: dict) -> None
     assert signed.status_code == 200 and signed.json()["signed_off_at"]
     models = api.get(f"/api/intervention-models/{e.intervention_model_id}").json()
     assert len(models["outcome_choices"]) == 7 and models["outcome_choices"][0]["successful"] is True
+
+
+def test_attendance_stability_is_suggested_from_the_attendance_since_the_last_measurement(centre: dict) -> None:
+    from scheduler.models import ProgressMeasurement
+
+    p: Personas = centre["p"]
+    e = centre["e"]
+    # Since the last measurement (5 days ago) nothing was settled: no suggestion.
+    assert p.api("coord_a").get(f"/api/enrolments/{e.pk}/progress").json()["stability_suggestion"] is None
+    ProgressMeasurement.objects.filter(enrolment=e).delete()
+    # Since the course start: 2 held of 4 settled (a no-show and an afbud) → 5 of 10.
+    suggestion = p.api("coord_a").get(f"/api/enrolments/{e.pk}/progress").json()["stability_suggestion"]
+    assert suggestion == {"score": 5, "held": 2, "settled": 4, "since": e.start_date.isoformat()}
+    page = p.web("coord_a").get(f"/forloeb/{e.pk}/progression/").content.decode()
+    assert "Mødestabilitet er foreslået til 5 ud fra fremmødet: 2 af 4 aftaler holdt" in page
+    assert 'name="score_moedestabilitet" value="5"' in page
