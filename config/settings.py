@@ -192,6 +192,9 @@ PLANNER_SPLIT_MIN_TASKS = env_int("PLANNER_SPLIT_MIN_TASKS", 400)
 # block exactly their span.
 PLANNER_DAY_RULES = env_bool("PLANNER_DAY_RULES", True)
 PLANNER_MAX_RUN_MINUTES = env_int("PLANNER_MAX_RUN_MINUTES", 180)
+# Citizens without a course place are pointed at a proposed new course (scheduler.courses.proposals):
+# CP-SAT's time limit per site and theme while planning a week; 0 turns the pointer off.
+PLANNER_COURSE_PROPOSAL_SECONDS = env_int("PLANNER_COURSE_PROPOSAL_SECONDS", 2)
 Q_TIMEOUT_SECONDS = env_int("Q_TIMEOUT_SECONDS", 900)
 Q_RETRY_SECONDS = env_int("Q_RETRY_SECONDS", 1200)
 

@@ -73,6 +73,31 @@ def names_epoch() -> str:
     return _read(NAMES_KEY)
 
 
+# What a feed shows beyond its appointment rows lives in the database too, so every process (web, worker,
+# a management command) sees a rename at once: a row in FeedInputChange per change, read as max(id).
+FEED_INPUT_MODELS = {("scheduler", "Consultant"), ("scheduler", "Citizen"), ("rooms", "Site"), ("rooms", "Room"),
+                     ("activities", "Company"), ("activities", "GroupCourse")}
+_PRUNE_EVERY = 500
+
+
+def feed_inputs_version(using: str = DEFAULT_DB_ALIAS) -> int:
+    from django.apps import apps
+    from django.db.models import Max
+
+    model = apps.get_model("scheduler", "FeedInputChange")
+    return model.objects.using(using).aggregate(v=Max("pk"))["v"] or 0
+
+
+def feed_inputs_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Record that a name, address or setting a feed shows has changed (inside the writer's transaction)."""
+    from django.apps import apps
+
+    model = apps.get_model("scheduler", "FeedInputChange")
+    row = model.objects.using(using).create()
+    if row.pk % _PRUNE_EVERY == 0:
+        model.objects.using(using).filter(pk__lt=row.pk - _PRUNE_EVERY).delete()
+
+
 def _bump() -> None:
     cache.set(EPOCH_KEY, secrets.token_hex(8), timeout=None)
 
@@ -91,6 +116,12 @@ def _bump_now_and_on_commit(bump: object, using: str) -> None:
 def data_changed(using: str = DEFAULT_DB_ALIAS, *, names: bool = False) -> None:
     """Call after writing watched data without model signals (QuerySet.update, bulk_create); `names` when
     the write changed a name or address a feed shows, or who takes part in an appointment."""
+    _epochs_bump(using, names=names)
+    if names:
+        feed_inputs_changed(using)
+
+
+def _epochs_bump(using: str, *, names: bool) -> None:
     _bump_now_and_on_commit(_bump, using)
     if names:
         _bump_now_and_on_commit(_bump_names, using)
@@ -99,7 +130,11 @@ def data_changed(using: str = DEFAULT_DB_ALIAS, *, names: bool = False) -> None:
 def _on_change(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: object) -> None:
     if str(kwargs.get("action", "")).startswith("pre_"):
         return  # m2m_changed: react once, after the rows changed
-    data_changed(using, names=(sender._meta.app_label, sender._meta.object_name) in NAME_MODELS)
+    label = (sender._meta.app_label, sender._meta.object_name)
+    _epochs_bump(using, names=label in NAME_MODELS)
+    # Who takes part in an appointment is saved with the appointment (its updated_at): only names count here.
+    if label in FEED_INPUT_MODELS:
+        feed_inputs_changed(using)
 
 
 def connect() -> None:

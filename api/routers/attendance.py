@@ -1,5 +1,6 @@
-"""Attendance: a day's appointments to mark, marking them, and one citizen's attended and missed
-appointments. A consultant reads and marks their own appointments; a coordinator those of their sites."""
+"""Attendance and agreements: a day's appointments to mark, marking them, one citizen's attended and
+missed appointments, and the agreements a meeting ended with. A consultant reads and marks their own
+appointments; a coordinator those of their sites."""
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,9 @@ from pydantic import Field
 from api.auth import planner_scope, scope_of
 from api.crud import MAX_ID, resolve_site
 from api.errors import ERRORS, forbidden, not_found
-from api.schemas.attendance import CitizenAttendanceOut, DaySheetOut, MarkedOut, MarksIn
+from api.schemas.attendance import AgreementOut, CitizenAttendanceOut, DaySheetOut, MarkedOut, MarksIn, MeetingIn
+from scheduler.agreements.selectors import agreement_text, citizen_agreements
+from scheduler.agreements.services import AgreementIn, meeting_record
 from scheduler.attendance.selectors import PENDING, citizen_attendance, day_sheet
 from scheduler.attendance.services import Mark, Marker, attendance_mark
 from scheduler.audit import AuditAction, audit_record
@@ -84,3 +87,32 @@ def citizens_attendance(request: HttpRequest, params: Query[PeriodQuery],
                              for (kind, week), counts in sorted(summary.by_kind_and_week().items(),
                                                                 key=lambda item: (item[0][1], item[0][0]))],
     }
+
+
+@router.post("/appointments/{appointment_id}/agreements", response={200: list[AgreementOut], **ERRORS},
+             operation_id="appointments_agreements",
+             summary="Mødets dagsorden og aftaler / a meeting's agenda and agreements")
+def appointments_agreements(request: HttpRequest, payload: MeetingIn,
+                            appointment_id: int = Path(..., ge=1, le=MAX_ID)) -> list[dict[str, Any]]:
+    marker = _marker(request, None)
+    made = meeting_record(
+        marker=marker, appointment_id=appointment_id, citizen_id=payload.citizen, agenda=payload.agenda,
+        retention_step=payload.retention_step, request=request,
+        agreements=[AgreementIn(a.kind, a.due_by, a.responsible, a.text, a.next_kind, a.earliest)
+                    for a in payload.agreements])
+    return [{"id": a.pk, "made_on": a.made_on, "due_by": a.due_by, "kind": a.kind, "responsible": a.responsible,
+             "text": a.text, "plain": agreement_text(a)} for a in made]
+
+
+@router.get("/citizens/{citizen_id}/agreements", response={200: list[AgreementOut], **ERRORS},
+            operation_id="citizens_agreements", summary="Borgerens aftaler / a citizen's agreements")
+def citizens_agreements(request: HttpRequest, citizen_id: int = Path(..., ge=1, le=MAX_ID)) -> list[dict[str, Any]]:
+    scope = planner_scope(request)
+    citizen = Citizen.objects.filter(pk=citizen_id).first()
+    if citizen is None or not scope.sees_site(citizen.site_id):
+        raise not_found()
+    lines = citizen_agreements(citizen_ids=[citizen.pk])[citizen.pk]
+    audit_record(actor=request.auth, action=AuditAction.VIEW, citizen_ids=[citizen.pk],
+                 object_repr=f"Aftaler borger {citizen.pk}", request=request)
+    return [{"id": x.id, "made_on": x.made_on, "due_by": x.due_by, "kind": x.kind, "responsible": x.responsible,
+             "text": x.text, "plain": x.plain} for x in lines]

@@ -64,3 +64,30 @@ class CitizenAttendanceOut(Schema):
     missed: int = Field(..., description="Udeblevet + afbud / no-show + afbud")
     rate: float | None = Field(..., description="held / (held + no_show + citizen_cancelled)")
     by_kind_and_week: list[KindWeekOut]
+
+
+class AgreementIn(Schema):
+    kind: Literal["next_meeting", "task"]
+    due_by: date = Field(..., description="Senest / by")
+    responsible: Literal["citizen", "employer", "consultant", ""] = Field("", description="Opgaver / tasks")
+    text: str = Field("", max_length=300, description="Opgaver / tasks")
+    next_kind: Literal["talk", "roundtable", "s7a", "stepup", ""] = Field("", description="Næste møde / next meeting")
+    earliest: date | None = Field(None, description="Næste møde: vinduets start (tom: en uge før) / window start")
+
+
+class MeetingIn(Schema):
+    citizen: int = Field(..., ge=1, le=MAX_ID)
+    agenda: str = Field("", max_length=2000, description="Rundbordssamtaler / round tables")
+    retention_step: Literal["step_4", "step_3", "step_2", "step_1", ""] = Field(
+        "", description="Fastholdelsesplanens trin (rundbordssamtale, borger i delvis raskmelding)")
+    agreements: list[AgreementIn] = Field(default_factory=list, max_length=20)
+
+
+class AgreementOut(Schema):
+    id: int
+    made_on: date
+    due_by: date
+    kind: str
+    responsible: str
+    text: str
+    plain: str = Field(..., description="Som borgeren læser den / as the citizen reads it")

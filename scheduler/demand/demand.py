@@ -250,14 +250,23 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
-def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
-    """Everything due this week for the citizens of these sites."""
+def week_demand(
+    *, week_start: date, site_ids: Iterable[int], assumed_held: dict[int, dict[str, date]] | None = None
+) -> WeekDemand:
+    """Everything due this week for the citizens of these sites.
+
+    `assumed_held` (enrolment -> kind -> day) adds appointments not in any published plan yet, as if held
+    (the forecast of the weeks ahead: scheduler.demand.forecast)."""
     site_ids = frozenset(site_ids)
     result = WeekDemand(week_start, site_ids)
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
     history, missed = attendance_history(enrolments=enrolments, week_start=week_start)
+    for enrolment_id, kinds in (assumed_held or {}).items():
+        for kind, day in kinds.items():
+            if day < week_start and (kind not in history[enrolment_id] or history[enrolment_id][kind] < day):
+                history[enrolment_id][kind] = day
     weeks = site_weeks(sites=Site.objects.filter(id__in=site_ids), week_start=week_start)
     phase_ids = {e.current_phase_id for e in enrolments if e.current_phase_id}
     rules_by_phase: dict[int, list[ActivityRule]] = defaultdict(list)

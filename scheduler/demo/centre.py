@@ -114,6 +114,9 @@ class DemoBuilder:
     def __init__(self, size: str, seed: int, week_start: date) -> None:
         self.size = SIZES[size]
         self.rng = random.Random(seed)
+        # Months of talks, group sessions and attendance for the statistics; not for S (`make run` stays
+        # fast). Its own random stream: the rest of the demo (and the planning benchmarks) stays the same.
+        self.attendance_rng = random.Random(seed + 7919) if size != "S" else None
         self.week = week_start
         self.staff = {t.code: t for t in StaffType.objects.all()}
         self.features = {f.code: f for f in RoomFeature.objects.all()}
@@ -660,6 +663,8 @@ class DemoBuilder:
                     book(last_visit, pool[index % len(pool)], enrolment.citizen,
                          ActivityKind.FOLLOWUP_VISIT, 45, company_id=internship.company_id, place="company")
 
+        first = len(entries)
+        last = first + (self._attendance_history(book, entries) if self.attendance_rng else 0)
         self._marking_day(book)
         for enrolment in self.ended:  # talks about every 3–4 weeks, the last one at the end
             day = enrolment.start_date
@@ -683,6 +688,64 @@ class DemoBuilder:
                                        for _w, a, cs, _z in entries for c in cs])
         z_through.objects.bulk_create([z_through(appointment_id=a.pk, citizen_id=z)
                                        for _w, a, _c, zs in entries for z in zs])
+        if self.attendance_rng:
+            self._attendance_marks([(a, zs) for _w, a, _c, zs in entries[first:last]])
+
+    def _attendance_history(self, book: object, entries: list) -> int:
+        """Earlier talks every 4 weeks back to the start of each course, and every past session of the group
+        courses, appended to `entries` after the demo's last talks (those stay the last held ones, so what is
+        due in the demo week does not change). Returns how many entries were added: attendance is marked on
+        these only (a missed last talk would make it due again)."""
+        rng = self.attendance_rng
+        before = len(entries)
+        today = date.today()
+        for enrolment in self.enrolments:
+            contact = enrolment.contact_consultant
+            if contact is None or enrolment.start_date >= self.week:
+                continue
+            day = self.week - timedelta(days=35 + rng.randint(0, 6))
+            while day > enrolment.start_date + timedelta(days=6):
+                book(day, contact, enrolment.citizen, ActivityKind.TALK, 60, site_id=enrolment.citizen.site_id)
+                day -= timedelta(days=28 - rng.randint(0, 7))
+        pools: dict[str, dict[int, list[Consultant]]] = {}
+        courses = GroupCourse.objects.filter(site__in=self.sites).select_related("facilitator_staff_type")
+        courses = courses.prefetch_related("sessions", "coursemembership_set__citizen").order_by("pk")
+        for n, course in enumerate(courses):
+            code = course.facilitator_staff_type.code
+            pool = pools.setdefault(code, self._staff_by_site(code)).get(course.site_id)
+            if not pool:
+                continue
+            facilitator = course.facilitator or pool[n % len(pool)]
+            monday = course.start_date - timedelta(days=course.start_date.weekday())
+            while monday < min(self.week, today):
+                for session in course.sessions.all():
+                    day = monday + timedelta(days=session.weekday)
+                    members = [m.citizen for m in course.coursemembership_set.all()
+                               if m.joined <= day and (m.left is None or m.left >= day)]
+                    if members and course.start_date <= day < today - timedelta(days=1):
+                        book(day, facilitator, members, ActivityKind.GROUP_SESSION, session.duration_minutes,
+                             site_id=course.site_id, group_course=course)
+                monday += timedelta(days=7)
+        return len(entries) - before
+
+    def _attendance_marks(self, rows: list[tuple[Appointment, list[int]]]) -> None:
+        """About 8 % no-shows, 6 % afbud, 2 % cancelled by the centre; most of the rest marked held, some
+        left unmarked (held after the grace period)."""
+        rng = self.attendance_rng
+        now = datetime.now(TZ)
+        marks = []
+        for appointment, citizen_ids in rows:
+            if appointment.end > now - timedelta(days=3):
+                continue
+            for citizen_id in citizen_ids:
+                r = rng.random()
+                status = (AttendanceStatus.NO_SHOW if r < 0.08 else AttendanceStatus.CITIZEN_CANCELLED if r < 0.14
+                          else AttendanceStatus.CENTRE_CANCELLED if r < 0.16 else AttendanceStatus.HELD if r < 0.8
+                          else None)
+                if status:
+                    marks.append(Attendance(appointment_uid=appointment.uid, citizen_id=citizen_id, status=status,
+                                            kind=appointment.kind, start=appointment.start))
+        Attendance.objects.bulk_create(marks)
 
     def _ended_enrolments(self) -> list[Enrolment]:
         """Courses that ended in the last year with one of their model's outcomes (about three in four
@@ -804,6 +867,7 @@ class DemoBuilder:
             "holddeltagere": CourseMembership.objects.count(),
             "bestilte aktiviteter": ActivityRequest.objects.count(),
             "historiske aftaler": Appointment.objects.count(),
+            "fremmøde markeret": Attendance.objects.count(),
             "progressionsmålinger": ProgressMeasurement.objects.count(),
             "afsluttede forløb": Enrolment.objects.filter(status=EnrolmentStatus.ENDED).count(),
         }

@@ -31,7 +31,7 @@ from scheduler.models.progress import (
 )
 from scheduler.models.reports import ProgressReport
 from scheduler.models.runs import SolvePart, SolveRun, SolveRunStatus
-from scheduler.models.tokens import FeedKind, FeedToken
+from scheduler.models.tokens import FeedInputChange, FeedKind, FeedToken
 from scheduler.models.weights import PlanningWeights
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "INDICATORS",
     "INDICATOR_BY_CODE",
     "FeedKind",
+    "FeedInputChange",
     "FeedToken",
     "MISSED",
     "MeetingNote",

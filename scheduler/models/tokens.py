@@ -57,6 +57,12 @@ class FeedToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("tilbagekaldt af"),
     )
+    # The feed's validators, shared by every process (scheduler.publishing.feeds.feed_state): the ETag is a
+    # hash of the body last rendered for the inputs named by `validator_key`; `content_changed_at` (the
+    # Last-Modified) moves whenever that hash changes, also when an event leaves the feed.
+    validator_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    validator_etag = models.CharField(max_length=64, blank=True, default="", editable=False)
+    content_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("kalenderlink")
@@ -86,3 +92,22 @@ class FeedToken(models.Model):
     @property
     def owner(self) -> models.Model | None:
         return self.consultant or self.citizen or self.room or self.site or self.group_course
+
+
+class FeedInputChange(models.Model):
+    """One row per change of a name, address or setting that calendar feeds show but their appointment
+    aggregate does not see (people, sites, rooms, companies, group courses, a site's privacy level).
+
+    The highest id is the version every feed's validator key names (scheduler.data_epoch.feed_inputs_version).
+    Rows are inserted inside the writer's transaction, so the new version becomes visible to every process
+    exactly when the change commits; old rows are pruned.
+    """
+
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ændring i feeddata")
+        verbose_name_plural = _("ændringer i feeddata")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.at:%Y-%m-%d %H:%M:%S}"

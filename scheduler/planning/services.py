@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from activities.models import ActivityKind, ActivityRule, CourseMembership, GroupCourse
 from scheduler.availability import TZ, active_internships, site_weeks, work_hours
 from scheduler.causes import cause_json, solver_cause_json
+from scheduler.courses.proposals import course_notes_explain
 from scheduler.data_epoch import data_changed
 from scheduler.demand.demand import active_enrolments, running_courses
 from scheduler.errors import PlanningCancelled, PlanningError, PlanVerificationError
@@ -259,6 +261,10 @@ def plan_prepare(
             time_limit=time_limit,
             num_workers=num_workers,
             random_seed=random_seed,
+        )
+        course_notes_explain(
+            notes=built.notes, week_start=week_start, time_limit=settings.PLANNER_COURSE_PROPOSAL_SECONDS,
+            num_workers=num_workers, random_seed=random_seed,
         )
     built.proposals = proposals
     return built

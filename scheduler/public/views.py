@@ -16,14 +16,14 @@ from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from config.middleware import credential_note
 from scheduler.attendance.services import Marker
 from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
 from scheduler.models import FeedKind, FeedToken
 from scheduler.publishing.feed_cache import Cached, feed_await, feed_cached, feed_release, feed_store
-from scheduler.publishing.feeds import feed_body, feed_state
+from scheduler.publishing.feeds import feed_answer, feed_gzip, feed_state
 from scheduler.publishing.pdf import citizen_week_pdf, consultant_week_pdf
 from scheduler.publishing.tokens import (
     LinkLookup,
@@ -33,6 +33,7 @@ from scheduler.publishing.tokens import (
     page_link_lookup,
 )
 from scheduler.publishing.ugeskema import citizen_week, current_week_start
+from scheduler.web.agreements import agreements_page
 from scheduler.web.attendance import attendance_page
 from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours
 
@@ -82,7 +83,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @_answers_gone
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     cached = feed_cached(secret)
@@ -94,7 +95,8 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
         # epoch), nor has it expired (scheduler.publishing.feed_cache): no database at all.
         credential_note(request, LinkState.LIVE)
         entry = cached.entry
-        return _feed_answer(request, entry.etag, entry.last_modified, lambda: entry.body)
+        return _feed_answer(request, entry.etag, entry.last_modified,
+                            lambda: (entry.etag, entry.last_modified, entry.body), gzipped=entry.body_gzip)
     try:
         return _feed_from_database(request, secret, cached)
     finally:
@@ -106,29 +108,61 @@ def _feed_from_database(request: HttpRequest, secret: str, cached: Cached) -> Ht
     found = feed_link_lookup(secret)
     token = _live(request, found)
     state = feed_state(token)
-    if cached.epoch is None:  # no response cache (settings.RESPONSE_CACHE): render only for a 200
-        return _feed_answer(request, state.etag, state.last_modified.timestamp(), lambda: feed_body(token, state))
+    if cached.epoch is None:  # no response cache (settings.RESPONSE_CACHE): the body only for a 200
+        def full() -> tuple[str, float, bytes]:
+            answer = feed_answer(token, state)
+            return answer.etag, answer.last_modified.timestamp(), answer.body
+
+        return _feed_answer(request, state.etag, state.last_modified.timestamp(), full)
     if cached.entry is not None and cached.entry.etag == state.etag:
         body = cached.entry.body  # the data moved elsewhere, not here: keep the body, take the new epoch
     else:
-        body = feed_body(token, state)
+        state = feed_answer(token, state)
+        body = state.body
+    body_gzip = feed_gzip(state.etag, body)
     feed_store(secret, epoch=cached.epoch, link_expires_at=found.expires_at, etag=state.etag,
-               last_modified=state.last_modified, body=body)
-    return _feed_answer(request, state.etag, state.last_modified.timestamp(), lambda: body)
+               last_modified=state.last_modified, body=body, body_gzip=body_gzip)
+    return _feed_answer(request, state.etag, state.last_modified.timestamp(),
+                        lambda: (state.etag, state.last_modified.timestamp(), body), gzipped=body_gzip)
 
 
-def _feed_answer(request: HttpRequest, etag: str, last_modified: float, body: Callable[[], bytes]) -> HttpResponse:
-    """The feed's answer from its validators and body, the same whether they came from the response cache
-    or from the database. Validators come from the data, so an unchanged feed is answered 304."""
-    not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
-    if not_modified is not None:
-        return _private(not_modified)
-    response = HttpResponse(body(), content_type="text/calendar; charset=utf-8")
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return any(part.split(";")[0].strip().lower() == "gzip" and not part.replace(" ", "").endswith(";q=0")
+               for part in request.headers.get("Accept-Encoding", "").split(","))
+
+
+def _feed_headers(response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    response["Content-Disposition"] = 'inline; filename="ugeskema.ics"'
     patch_vary_headers(response, ["Accept-Encoding"])
     return _private(response)
+
+
+def _feed_answer(request: HttpRequest, etag: str, last_modified: float,
+                 full: Callable[[], tuple[str, float, bytes]], *, gzipped: bytes | None = None) -> HttpResponse:
+    """The feed's answer from its validators and body, the same whether they came from the response cache
+    or from the database. Validators come from the data, so an unchanged feed is answered 304, with the
+    same validators and Vary as the 200. `full` gives the body with the validators that belong to it.
+    HEAD gets the GET's headers; a client that accepts gzip gets the body compressed."""
+    gzip = _accepts_gzip(request)
+    # The compressed body is the same calendar in another coding: a weak ETag (as Django's GZipMiddleware
+    # makes it), which If-None-Match compares equal to the strong one.
+    shown = f"W/{etag}" if gzip else etag
+    headers = _feed_headers(HttpResponse(), shown, last_modified)  # what a 304 copies from the 200
+    conditional = get_conditional_response(request, etag=shown, last_modified=int(last_modified), response=headers)
+    if conditional is not headers:  # 304 (or 412), with the headers of `headers`
+        return _private(conditional)
+    new_etag, last_modified, body = full()
+    response = HttpResponse(content_type="text/calendar; charset=utf-8")
+    if gzip:
+        body = gzipped if gzipped is not None and new_etag == etag else feed_gzip(new_etag, body)
+        response["Content-Encoding"] = "gzip"
+        new_etag = f"W/{new_etag}"
+    response["Content-Length"] = str(len(body))
+    if request.method != "HEAD":
+        response.content = body
+    response["Content-Disposition"] = 'inline; filename="ugeskema.ics"'
+    return _feed_headers(response, new_etag, last_modified)
 
 
 def _week_from(request: HttpRequest) -> date:
@@ -205,6 +239,20 @@ def consultant_attendance(request: HttpRequest, token: str) -> HttpResponse:
     consultant = feed_token.consultant
     actor = f"konsulentlink {consultant.reference}"
     response = attendance_page(request, marker=Marker(actor=actor, consultant=consultant), title=consultant.name,
-                               audit_actor=actor, full_names=False)
+                               audit_actor=actor, full_names=False, agreements_base=request.path)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_answers_gone
+def consultant_agreements(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """The agreements of one of the consultant's own meetings (participants as initials or reference)."""
+    feed_token = _page_token(request, token, FeedKind.CONSULTANT)
+    consultant = feed_token.consultant
+    marker = Marker(actor=f"konsulentlink {consultant.reference}", consultant=consultant)
+    response = agreements_page(request, marker=marker, appointment_id=pk, full_names=False,
+                               back_url=request.path.rsplit("/", 3)[0] + "/")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from scheduler import data_epoch, single_flight
-from scheduler.publishing.feeds import FEED_FORMAT, _host, feed_body, feed_state
+from scheduler.publishing.feeds import FEED_FORMAT, _host, feed_answer, feed_gzip, feed_state
 from scheduler.publishing.tokens import LinkState, feed_link_lookup_by_hash, feed_secret_hash
 
 
@@ -39,6 +39,7 @@ class FeedEntry:
     etag: str
     last_modified: float  # Unix time
     body: bytes
+    body_gzip: bytes | None = None  # the same body gzip-compressed, for clients that accept it
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,16 @@ def feed_cached(feed_secret: str) -> Cached:
 
 
 def feed_store(feed_secret: str, *, epoch: str | None, link_expires_at: datetime | None, etag: str,
-               last_modified: datetime, body: bytes) -> None:
+               last_modified: datetime, body: bytes, body_gzip: bytes | None = None) -> None:
     """Keep the answer built from the database under `epoch` (the one read before the database was)."""
     token_hash = feed_secret_hash(feed_secret)
     if token_hash is not None:
         _store(token_hash, epoch=epoch, link_expires_at=link_expires_at, etag=etag, last_modified=last_modified,
-               body=body)
+               body=body, body_gzip=body_gzip)
 
 
 def _store(token_hash: str, *, epoch: str | None, link_expires_at: datetime | None, etag: str,
-           last_modified: datetime, body: bytes) -> None:
+           last_modified: datetime, body: bytes, body_gzip: bytes | None = None) -> None:
     if epoch is None:
         return
     now = time.time()
@@ -96,7 +97,8 @@ def _store(token_hash: str, *, epoch: str | None, link_expires_at: datetime | No
     until = min(limits)
     if until <= now:
         return
-    entry = FeedEntry(epoch=epoch, until=until, etag=etag, last_modified=last_modified.timestamp(), body=body)
+    entry = FeedEntry(epoch=epoch, until=until, etag=etag, last_modified=last_modified.timestamp(), body=body,
+                      body_gzip=body_gzip)
     cache.set(_key(token_hash), entry, timeout=max(1, int(until - now) + 1))
 
 
@@ -111,9 +113,9 @@ def feed_prewarm(token_hashes: Iterable[str]) -> int:
         found = feed_link_lookup_by_hash(token_hash)
         if found.state != LinkState.LIVE:
             continue
-        state = feed_state(found.token)
+        state = feed_answer(found.token, feed_state(found.token))
         _store(token_hash, epoch=epoch, link_expires_at=found.expires_at, etag=state.etag,
-               last_modified=state.last_modified, body=feed_body(found.token, state))
+               last_modified=state.last_modified, body=state.body, body_gzip=feed_gzip(state.etag, state.body))
         warmed += 1
     return warmed
 

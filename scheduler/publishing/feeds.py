@@ -3,10 +3,12 @@
 External calendars are other companies' servers, so events carry as little citizen data as possible:
 staff feeds show the kind of appointment and the citizen's initials or reference (per
 Site.feed_privacy), never a full name and never a group course's theme (a theme like "Sundhed"
-reveals health). The body depends only on the data, so the ETag and Last-Modified computed from the
-same data before rendering are honest (names and addresses through scheduler.data_epoch's names epoch),
-and a refresh with nothing new costs one small query.
+reveals health). The ETag is a hash of the body and Last-Modified the moment that hash last changed,
+both kept on the link's row for the inputs they were computed from (feed_state): a refresh with nothing
+new costs two small queries, a change anywhere the body shows gives a new ETag and a later Last-Modified
+(also when an event leaves the feed), and a change elsewhere leaves both alone.
 """
+import gzip
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,11 +25,11 @@ from django.utils import timezone, translation
 from activities.models import ActivityKind, Company, Place
 from rooms.models import Room, Site
 from rooms.text import one_line
-from scheduler.data_epoch import names_epoch
+from scheduler.data_epoch import feed_inputs_version
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
 from scheduler.publishing.ical_event import event_ical
 
-FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
+FEED_FORMAT = "6"  # bump when the rendering changes, so every ETag changes with it
 WINDOW_BACK = timedelta(weeks=4)
 WINDOW_AHEAD = timedelta(weeks=12)
 REFRESH = timedelta(hours=1)
@@ -38,9 +40,15 @@ PRODID = "-//Ugeskema//Publicering//DA"
 
 @dataclass(frozen=True)
 class FeedState:
+    """A feed's validators. The ETag is a hash of the body itself, so two renders with the same text have the
+    same ETag whatever changed elsewhere (a publication that leaves this feed alone answers 304), and a
+    body never goes out under another body's ETag. `body` is set when finding the ETag needed a render."""
+
     etag: str
     last_modified: datetime
     count: int
+    key: str = ""
+    body: bytes | None = None
 
 
 def feed_window(now: datetime) -> tuple[datetime, datetime]:
@@ -56,7 +64,12 @@ def _owner_q(token: FeedToken) -> Q:
         case FeedKind.ROOM:
             return Q(room_id=token.room_id)
         case FeedKind.SITE:
-            return Q(site_id=token.site_id) | Q(room__site_id=token.site_id)
+            # Its rooms and its own work elsewhere: home visits, company follow-ups and calls (no site, no
+            # room) of its citizens or of consultants based there.
+            off_site = Q(site__isnull=True, room__isnull=True) & (
+                Q(citizens__site_id=token.site_id) | Q(consultants__home_site_id=token.site_id)
+            )
+            return Q(site_id=token.site_id) | Q(room__site_id=token.site_id) | off_site
         case FeedKind.GROUP_COURSE:
             return Q(group_course_id=token.group_course_id)
     raise ValueError(token.kind)
@@ -77,23 +90,50 @@ def feed_appointments(token: FeedToken, *, now: datetime | None = None) -> Query
     return Appointment.objects.filter(pk__in=ids).order_by("start", "pk")
 
 
-def feed_state(token: FeedToken, *, now: datetime | None = None) -> FeedState:
-    """Validators from one aggregate query: any change of an appointment moves its updated_at (the
-    maximum), a new version replaces row ids (their sum), leaving the window changes the count."""
-    now = now or timezone.now()
+def _inputs_key(token: FeedToken, now: datetime) -> tuple[str, int, datetime | None]:
+    """A key that changes whenever anything the body shows may have changed: the appointment rows (any
+    change moves updated_at, the maximum; a new version replaces row ids, their sum; leaving the window
+    changes the count), the names, addresses and settings of people and places (scheduler.data_epoch's
+    feed inputs version, kept in the database so every process sees it), the owner's name and the year
+    range of VTIMEZONE. A key that changes without the text changing costs a render, never a wrong answer."""
     agg = feed_appointments(token, now=now).aggregate(
         n=Count("pk"), newest=Max("updated_at"), ids=Sum("pk"), seqs=Sum("sequence")
     )
-    newest = agg["newest"] or token.created_at
-    # The owner's display name and the year range of VTIMEZONE are in the body too, and so are the names
-    # and addresses of the people and places in the events and who takes part, which the aggregate does
-    # not see: a rename moves the names epoch (scheduler.data_epoch).
+    newest = agg["newest"]
     key = (
-        f"{FEED_FORMAT}|{token.pk}|{_calendar_name(token)}|{now.year}|"
-        f"{agg['n']}|{newest.timestamp()}|{agg['ids']}|{agg['seqs']}|{names_epoch()}"
+        f"{FEED_FORMAT}|{_host()}|{token.pk}|{_calendar_name(token)}|{now.year}|{agg['n']}|"
+        f"{newest.timestamp() if newest else ''}|{agg['ids']}|{agg['seqs']}|{feed_inputs_version()}"
     )
-    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    return FeedState(etag=etag, last_modified=newest, count=agg["n"])
+    return hashlib.sha256(key.encode()).hexdigest(), agg["n"], newest
+
+
+def body_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def feed_state(token: FeedToken, *, now: datetime | None = None) -> FeedState:
+    """The feed's validators: from the link's row while the inputs key is the one they were computed for
+    (two small queries, no render), else from a fresh render (which is then part of the answer)."""
+    now = now or timezone.now()
+    key, count, _newest = _inputs_key(token, now)
+    if key == token.validator_key and token.validator_etag and token.content_changed_at is not None:
+        return FeedState(etag=token.validator_etag, last_modified=token.content_changed_at, count=count, key=key)
+    return _record(token, key=key, count=count, body=feed_render(token, now=now), now=now)
+
+
+def _record(token: FeedToken, *, key: str, count: int, body: bytes, now: datetime) -> FeedState:
+    """Store the validators of a fresh render on the link. Last-Modified moves only when the text did (whole
+    seconds, strictly later than before, so If-Modified-Since sees every change)."""
+    etag = body_etag(body)
+    changed_at = token.content_changed_at
+    if etag != token.validator_etag or changed_at is None:
+        moment = now.replace(microsecond=0)
+        changed_at = moment if changed_at is None or moment > changed_at else changed_at + timedelta(seconds=1)
+    # update(): the link itself did not change, so no signal and no new data epoch.
+    FeedToken.objects.filter(pk=token.pk).update(validator_key=key, validator_etag=etag, content_changed_at=changed_at)
+    token.validator_key, token.validator_etag, token.content_changed_at = key, etag, changed_at
+    _body_keep(token, etag, body)
+    return FeedState(etag=etag, last_modified=changed_at, count=count, key=key, body=body)
 
 
 def _host() -> str:
@@ -195,15 +235,49 @@ def _vtimezone(first_year: int, last_year: int) -> icalendar.Timezone:
     )
 
 
+BODY_SECONDS = int(REFRESH.total_seconds()) * 24
+
+
+def _body_key(token: FeedToken, etag: str) -> str:
+    return f"feed-body:{token.pk}:{etag}"
+
+
+def _body_keep(token: FeedToken, etag: str, body: bytes) -> None:
+    cache.set(_body_key(token, etag), body, timeout=BODY_SECONDS)
+
+
+def feed_answer(token: FeedToken, state: FeedState, *, now: datetime | None = None) -> FeedState:
+    """`state` with its body: the one rendered for it, else the one cached under its ETag (a hash of the body,
+    so a cached body is never another text), else a fresh render — whose validators then replace the
+    state's if the data changed since it was read."""
+    if state.body is not None:
+        return state
+    body = cache.get(_body_key(token, state.etag))
+    if body is not None:
+        return FeedState(etag=state.etag, last_modified=state.last_modified, count=state.count, key=state.key,
+                         body=body)
+    now = now or timezone.now()
+    body = feed_render(token, now=now)
+    if body_etag(body) == state.etag:
+        _body_keep(token, state.etag, body)
+        return FeedState(etag=state.etag, last_modified=state.last_modified, count=state.count, key=state.key,
+                         body=body)
+    return _record(token, key=state.key, count=state.count, body=body, now=now)
+
+
+def feed_gzip(etag: str, body: bytes) -> bytes:
+    """The body gzip-compressed (reproducible bytes: no timestamp), kept under the body's own hash."""
+    key = f"feed-gzip:{etag}"
+    packed = cache.get(key)
+    if packed is None:
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        cache.set(key, packed, timeout=BODY_SECONDS)
+    return packed
+
+
 def feed_body(token: FeedToken, state: FeedState, *, now: datetime | None = None) -> bytes:
-    """The rendered feed, cached under its ETag: the key changes whenever the data does, so a cached
-    body is never stale, and calendar apps that refresh without validators cost one small query."""
-    key = f"feed-body:{token.pk}:{state.etag}"
-    body = cache.get(key)
-    if body is None:
-        body = feed_render(token, now=now)
-        cache.set(key, body, timeout=int(REFRESH.total_seconds()) * 24)
-    return body
+    """The body for `state` (see feed_answer; callers that send validators use feed_answer's state)."""
+    return feed_answer(token, state, now=now).body  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=50_000)

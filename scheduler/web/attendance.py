@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind
+from scheduler.agreements.services import MEETING_KINDS
 from scheduler.attendance.selectors import day_sheet, days_to_mark
 from scheduler.attendance.services import (
     AttendanceError,
@@ -63,7 +64,8 @@ def _rest_held(marker: Marker, day: date, appointment_id: int, given: list[Mark]
 
 
 def attendance_page(request: HttpRequest, *, marker: Marker, title: str, audit_actor: object,
-                    extra: dict[str, Any] | None = None, query: str = "", full_names: bool = True) -> HttpResponse:
+                    extra: dict[str, Any] | None = None, query: str = "", full_names: bool = True,
+                    agreements_base: str = "") -> HttpResponse:
     """GET: the day's list; POST: save the ticked list, or mark the rest of the day held, then redirect.
 
     Behind a secret link (`full_names=False`) citizens appear as the consultant's PDF shows them: initials
@@ -95,7 +97,8 @@ def attendance_page(request: HttpRequest, *, marker: Marker, title: str, audit_a
     context = {
         "title": title, "day": day, "heading": day_heading(day), "sheet": sheet, "choices": CHOICES,
         "days": [(d, day_heading(d), n) for d, n in days], "error": error, "saved": saved_text,
-        "kinds": dict(ActivityKind.choices), "query": query, **(extra or {}),
+        "kinds": dict(ActivityKind.choices), "query": query, "meeting_kinds": MEETING_KINDS,
+        "agreements_base": agreements_base, **(extra or {}),
     }
     response = render(request, "attendance/day.html", context, status=422 if error else 200)
     response["Cache-Control"] = "private, no-cache"

@@ -6,7 +6,9 @@ from django.urls import path, re_path
 
 from scheduler.web import (
     attendance_views,
+    course_views,
     data_views,
+    forecast_views,
     overview_views,
     plan_views,
     progress_views,
@@ -35,6 +37,9 @@ urlpatterns = [
     path(WEEK + "offentliggoer/", plan_views.publish, name="publish"),
     path(WEEK + "ugeskemaer.pdf", plan_views.site_pdf, name="site_pdf"),
     path(WEEK + "overblik/", overview_views.overview, name="overview"),
+    path(WEEK + "nye-hold/", course_views.proposals, name="course_proposals"),
+    path(WEEK + "kommende-uger/", forecast_views.forecast, name="forecast"),
+    path(WEEK + "nye-hold/opret/", course_views.proposal_accept, name="course_proposal_accept"),
     path(WEEK + "bestil/", plan_views.request_create, name="request_create"),
     path("koersel/<int:pk>/", plan_views.run_page, name="run"),
     path("koersel/<int:pk>/status.json", plan_views.run_status, name="run_status"),
@@ -45,6 +50,7 @@ urlpatterns = [
     path("aftale/<int:pk>/aflys/", plan_views.appointment_cancel, name="appointment_cancel"),
     path("ikke-placeret/<int:pk>/", plan_views.unplaced_find, name="unplaced"),
     path("fremmoede/", attendance_views.attendance, name="attendance"),
+    path("fremmoede/<int:pk>/aftaler/", attendance_views.meeting_agreements, name="meeting_agreements"),
     path("kalenderlinks/<slug:site_code>/", plan_views.feeds, name="feeds"),
     path("progression/", progress_views.progress_centre, name="progress_centre"),
     path("forloeb/<int:pk>/progression/", progress_views.progress_enrolment, name="progress_enrolment"),

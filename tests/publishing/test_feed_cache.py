@@ -176,7 +176,7 @@ def test_an_unrelated_change_costs_a_check_not_a_render(client, world):  # noqa:
     enrolment = world["bo"].enrolments.get()
     enrolment.referring_jobcentre = "Jobcenter Kolding"
     enrolment.save()  # a new data epoch; no feed shows the jobcentre
-    with mock.patch("scheduler.public.views.feed_body", side_effect=AssertionError("rendered")):
+    with mock.patch("scheduler.publishing.feeds.feed_render", side_effect=AssertionError("rendered")):
         again, queries = _get(client, url)
     assert again.content == first.content and queries > 0
     assert _get(client, url)[1] == 0  # stamped with the new epoch

@@ -14,6 +14,7 @@ from audit.models import AuditEvent, AuditEventError
 from scheduler.audit import audit_record
 from scheduler.models import (
     INDICATORS,
+    Agreement,
     Appointment,
     Attendance,
     Booking,
@@ -143,6 +144,9 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     world.api("consultant").post("/api/attendance", data={"marks": [{  # an attendance record
         "appointment": world.objects["past_appointment"].pk, "citizen": pk, "status": "no_show"}]},
         content_type="application/json")
+    world.api("consultant").post(f"/api/appointments/{world.objects['past_appointment'].pk}/agreements", data={
+        "citizen": pk, "agenda": "", "agreements": [{"kind": "task", "due_by": "2099-01-01", "responsible": "citizen",
+                                                     "text": "Søg job"}]}, content_type="application/json")
 
     call_command("retention_report", months=24)
     report = capsys.readouterr().out
@@ -153,7 +157,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert counts["bookings"] == 1 and counts["queued_tasks"] == 1 and counts["finished_tasks"] == 1
     assert counts["sessions"] == 1 and counts["audit_rows"] >= 1 and counts["admin_log_rows"] == 1
     assert counts["progress_measurements"] == 1 and counts["progress_reports"] == 1
-    assert counts["attendance"] == 1
+    assert counts["attendance"] == 1 and counts["agreements"] == 1
     assert Citizen.objects.filter(pk=pk).exists()  # the report deletes nothing
 
     settings.RETENTION_MONTHS = 24
@@ -165,6 +169,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert not ProgressReport.objects.filter(enrolment__citizen_id=pk).exists()
     assert not ProgressScore.objects.filter(measurement_id=measurement.pk).exists()
     assert not Attendance.objects.filter(citizen_id=pk).exists()
+    assert not Agreement.objects.exists()
     assert not Booking.objects.filter(resource_kind="citizen", resource_id=pk).exists()
     # The plan keeps the appointment (statistics), without the citizen.
     assert Appointment.objects.filter(pk=appointment_pk, citizens__isnull=True).exists()

@@ -48,6 +48,8 @@ def test_a_coordinator_of_another_site_cannot_mark_site_a(world: World) -> None:
 def test_a_coordinator_marks_the_rest_of_the_day_held(world: World) -> None:
     client = world.web("coord_a")
     day = world.objects["past_appointment"].start.date().isoformat()
+    detail = client.get(f"/aftale/{world.objects['past_appointment'].pk}/").content.decode()
+    assert f"/fremmoede/?center=alfa&amp;dag={day}" in detail
     assert "Anne Jensen" in client.get(f"/fremmoede/?center=alfa&dag={day}").content.decode()
     answer = client.post(f"/fremmoede/?center=alfa&dag={day}", {"alle": "1"})
     assert answer.status_code == 302
@@ -59,3 +61,30 @@ def test_the_logged_in_consultant_sees_only_their_own_appointments(world: World)
     page = world.web("consultant").get("/fremmoede/").content.decode()
     assert "Anne Jensen" in page and "Carla" not in page
     assert world.web("outsider").get("/fremmoede/").status_code == 403
+
+
+def test_the_consultant_writes_agreements_the_citizen_reads_them_and_the_feed_never_shows_them(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduler.models import ActivityRequest
+
+    past = world.objects["past_appointment"]
+    url = _link(world).replace("fremmoede/", f"fremmoede/{past.pk}/aftaler/")
+    client = world.web("anonymous")
+    page = client.get(url).content.decode()
+    assert "AJ" in page and "Jensen" not in page and "Næste møde senest" in page
+    due = timezone.localdate() + timedelta(days=9)
+    answer = client.post(url, {"citizen": world.objects["citizen_a"].pk, "next_kind": "talk",
+                               "next_due": due.isoformat(), "task0_who": "citizen", "task0_text": "Ring til lægen",
+                               "task0_due": due.isoformat()})
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    assert ActivityRequest.objects.get().due_by == due
+    assert "Ring til lægen" in client.get(answer["Location"]).content.decode()
+
+    citizen_page = world.web("anonymous").get(world.links["citizen"].page_url.split("8000", 1)[-1]).content.decode()
+    assert "Dine aftaler" in citizen_page and "Du: Ring til lægen" in citizen_page
+    feed = world.web("anonymous").get(world.links["citizen"].feed_url.split("8000", 1)[-1])
+    body = b"".join(feed.streaming_content) if feed.streaming else feed.content
+    assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in body and "lægen".encode() not in body

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduler', '0009_h15a_attendance'),
+        ('scheduler', '0010_h15a_attendance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduler', '0010_h15a_agreements'),
+        ('scheduler', '0012_merge_h14_h15a'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0003_reference_data'),
+        ('activities', '0004_h12_reasons_internship_presence'),
     ]
 
     operations = [

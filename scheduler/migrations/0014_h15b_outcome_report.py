@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0005_h15b_outcomes'),
-        ('scheduler', '0011_h15b_progress'),
+        ('activities', '0006_h15b_outcomes'),
+        ('scheduler', '0013_h15b_progress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduler', '0008_h11layout_unplaced_rule'),
+        ('scheduler', '0009_h12_reasons_unplaced_cause'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

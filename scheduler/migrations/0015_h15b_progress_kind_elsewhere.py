@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduler', '0012_h15b_outcome_report'),
+        ('scheduler', '0014_h15b_outcome_report'),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0004_h15b_progress_rule'),
+        ('activities', '0005_h15b_progress_rule'),
     ]
 
     operations = [
