@@ -4,7 +4,9 @@ from audit.admin import AuditedAdminMixin
 from scheduler.models import (
     Absence,
     ActivityRequest,
+    Agreement,
     Appointment,
+    Attendance,
     Booking,
     Citizen,
     CitizenUnavailability,
@@ -12,6 +14,7 @@ from scheduler.models import (
     Coordinator,
     Enrolment,
     FeedToken,
+    MeetingNote,
     Plan,
     PlanningWeights,
     PreferredTime,
@@ -168,6 +171,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    """Marked through the attendance page and the API (audited there); read-only here."""
+
+    list_display = ["kind", "start", "status", "citizen", "marked_at"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    list_display = ["enrolment", "kind", "responsible", "made_on", "due_by"]
+    list_filter = ["kind", "responsible"]
+
+
+@admin.register(MeetingNote)
+class MeetingNoteAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    list_display = ["enrolment", "kind", "held_on", "retention_step"]
 
 
 @admin.register(SolveRun)

@@ -29,7 +29,7 @@ class MeetingForm(forms.Form):
         "rows": 3}))
     retention_step = forms.ChoiceField(label="Fastholdelsesplan: trin", required=False,
                                        choices=[("", "—"), *RetentionStep.choices])
-    next_kind = forms.ChoiceField(label="Næste møde", required=False, choices=[
+    next_kind = forms.ChoiceField(label="Mødetype", required=False, choices=[
         ("", "—"), *[(k, ActivityKind(k).label) for k in NEXT_KINDS]])
     next_due = forms.DateField(label="Næste møde senest", required=False, widget=DATE)
     next_earliest = forms.DateField(label="Tidligst", required=False, widget=DATE)

@@ -1,6 +1,7 @@
 """A consultant marks yesterday's attendance on a phone-sized screen (390 × 844), in a real Chromium
 against gunicorn on the seeded small demo centre (see conftest.py)."""
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -53,4 +54,20 @@ def test_a_consultant_marks_a_days_attendance_from_a_phone(demo_server, browser,
     assert "færdig" in page.locator("nav.days a[aria-current=page]").inner_text()
     assert page.evaluate(NO_OVERFLOW)
     shot(page, "attendance-03-saved")
+
+    # The first talk ended with agreements: the next talk within ten days, and a task for the citizen.
+    due = (date.today() + timedelta(days=10)).isoformat()
+    sections.nth(0).get_by_role("link", name="Aftaler og dagsorden").click()
+    page.get_by_label("Mødetype").select_option("talk")
+    page.get_by_label("Næste møde senest").fill(due)
+    page.get_by_label("Opgave 1: hvem").select_option("citizen")
+    page.get_by_label("Opgave 1", exact=True).fill("Ring til jobcentret")
+    page.get_by_label("Opgave 1 senest").fill(due)
+    assert page.evaluate(NO_OVERFLOW)
+    shot(page, "attendance-04-agreements")
+    page.get_by_role("button", name="Gem aftaler").click()
+    page.wait_for_url(re.compile(r"gemt=2"))
+    agreed = page.locator("ul.agreed").inner_text()
+    assert "Næste samtale senest" in agreed and "Du: Ring til jobcentret" in agreed
+    shot(page, "attendance-05-agreements-saved")
     context.close()
