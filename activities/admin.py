@@ -12,6 +12,7 @@ from activities.models import (
     Internship,
     InternshipStep,
     InterventionModel,
+    Outcome,
     Phase,
     StaffType,
     TargetGroup,
@@ -37,11 +38,23 @@ class PhaseInline(admin.TabularInline):
     show_change_link = True
 
 
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    extra = 0
+    fields = ["order", "name", "successful"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ["model", "order", "name", "successful"]
+    list_filter = ["model", "successful"]
+
+
 @admin.register(InterventionModel)
 class InterventionModelAdmin(admin.ModelAdmin):
     list_display = ["name", "min_weeks", "max_weeks", "builtin"]
     filter_horizontal = ["target_groups"]
-    inlines = [PhaseInline]
+    inlines = [PhaseInline, OutcomeInline]
     actions = ["copy_models"]
 
     @admin.action(description=_("Kopiér valgte indsatsmodeller"))

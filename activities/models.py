@@ -81,6 +81,7 @@ class ActivityKind(models.TextChoices):
     S7A = "s7a", _("§7a-samtale")
     STEPUP = "stepup", _("Tværfaglig step-up-samtale")
     ASSESSMENT = "assessment", _("Funktionsvurdering")
+    PROGRESS = "progress", _("Progressionsmåling")
 
 
 class Place(models.TextChoices):
@@ -126,6 +127,10 @@ class InterventionModel(PlainTextMixin, models.Model):
     min_weeks = models.PositiveSmallIntegerField(_("normal længde fra (uger)"))
     max_weeks = models.PositiveSmallIntegerField(_("normal længde til (uger)"))
     outcomes = models.TextField(_("mulige afslutninger"), blank=True)
+    success_goal_percent = models.PositiveSmallIntegerField(
+        _("mål for succesfuld afslutning (%)"), default=70, validators=[MaxValueValidator(100)],
+        help_text=_("Andelen af forløb, der skal afsluttes med et succesfuldt udfald (seed: mindst 70 %)."),
+    )
 
     class Meta:
         verbose_name = _("indsatsmodel")
@@ -137,6 +142,29 @@ class InterventionModel(PlainTextMixin, models.Model):
 
     def clean(self) -> None:
         validate_week_range(self.min_weeks, self.max_weeks)
+
+
+class Outcome(PlainTextMixin, models.Model):
+    """One of a model's possible outcomes ("udfald"): closing an enrolment records one of them."""
+
+    model = models.ForeignKey(
+        InterventionModel, on_delete=models.CASCADE, related_name="outcome_choices", verbose_name=_("indsatsmodel")
+    )
+    order = models.PositiveSmallIntegerField(_("rækkefølge"))
+    name = models.CharField(_("udfald"), max_length=200)
+    successful = models.BooleanField(
+        _("succesfuldt"), default=True,
+        help_text=_("Tæller som succesfuldt afsluttet i statistikken (målet for indsatsmodellen)."),
+    )
+
+    class Meta:
+        verbose_name = _("udfald")
+        verbose_name_plural = _("udfald")
+        ordering = ["model", "order"]
+        constraints = [models.UniqueConstraint(fields=["model", "order"], name="unique_outcome_order")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Phase(PlainTextMixin, models.Model):

@@ -40,6 +40,24 @@ def rule(kind: str, staff: list[str], minutes: int, freq: str, n: int = 1, *, pl
     }
 
 
+# The seven outcomes of the full intervention model (seed 000, "følgende syv udfald"), and whether each
+# counts as "afsluttet succesfuldt" against the model's goal of at least 70 %: the first three end the
+# sickness benefit (the 70–80 % the seed reports); the others hand the case on for further clarification.
+FULL_MODEL_OUTCOMES: list[tuple[str, bool]] = [
+    ("Raskmeldt og tilbage i hidtidig beskæftigelse", True),
+    ("Til rådighed for arbejdsmarkedet – overgang til a-dagpenge via »Min plan«", True),
+    ("Bred vurdering: kan påtage sig passende arbejde inden for skånehensyn og kompetencer", True),
+    ("Stationær lidelse: stillingtagen til revalidering, ressourceforløb, fleksjob eller førtidspension", False),
+    ("Revalideringsplan iværksat på baggrund af LÆ 265 og rehabiliteringsplanens forberedende del", False),
+    ("Rehabiliteringsplanens forberedende del udarbejdet til rehabiliteringsteamet", False),
+    ("Fortsat berettiget til sygedagpenge/ressourceforløbsydelse: plan for videre afklaring og indsats", False),
+]
+
+# Progress measurement (seed 001): scored with the citizen from the start of the own plan, then with the
+# talks at least every 4th week, so the progress report has a development to show.
+PROGRESS_FIRST = "Første progressionsmåling med borgeren (12 indikatorer)"
+PROGRESS_EVERY = "Progressionsmåling med borgeren mindst hver 4. uge"
+
 MODELS: list[dict[str, Any]] = [
     {
         "name": "Tværfaglig fuldindsats – sygedagpenge",
@@ -50,10 +68,7 @@ MODELS: list[dict[str, Any]] = [
         ),
         "target_groups": ["sygedagpenge"],
         "min_weeks": 6, "max_weeks": 13,
-        "outcomes": (
-            "Raskmeldt til eget job; raskmeldt til andet job; delvis raskmelding; uddannelse; fleksjob; "
-            "ressourceforløb; fortsat sygemeldt med ny plan"
-        ),
+        "outcomes": "; ".join(name for name, _ok in FULL_MODEL_OUTCOMES),
         "phases": [
             {"name": "Visitation og opstart", "weeks": 1,
              "goals": "Fast kontaktperson, forventningsafstemning, første aftaler med dato.",
@@ -64,6 +79,7 @@ MODELS: list[dict[str, Any]] = [
                  rule("talk", ["social"], 60, "every_n_days", 28, text="Individuel samtale mindst hver 4. uge"),
                  rule("group_session", ["social"], 120, "per_week", 1, theme="group_dynamics",
                       contact=False, features=("group_room",), text="Sparring i små grupper"),
+                 rule("progress", ["social"], 45, "once", text=PROGRESS_FIRST),
              ]},
             {"name": "Samtaler og holdforløb", "weeks": 6,
              "goals": "Mestring, sundhed og motivation; job- og indsatsplan; afklaring af skånehensyn.",
@@ -73,6 +89,7 @@ MODELS: list[dict[str, Any]] = [
                       features=("group_room",), text="Mestringsforløb 2 × om ugen"),
                  rule("group_session", ["health"], 90, "per_week", 1, theme="health", contact=False,
                       features=("training_hall",), text="Sundhedstilbud: kost, motion, søvn, psykoedukation"),
+                 rule("progress", ["social"], 45, "every_n_days", 28, text=PROGRESS_EVERY),
                  rule("assessment", ["health"], 90, "once", place="home", contact=False,
                       text="Funktionsvurdering i hjemmet ved fysio- eller ergoterapeut"),
                  rule("roundtable", ["social", "job"], 60, "on_request", place="company", condition="employed",
@@ -84,6 +101,7 @@ MODELS: list[dict[str, Any]] = [
                       "rundbordssamtale og progressionsrapport.",
              "rules": [
                  rule("talk", ["social"], 60, "every_n_days", 28, text="Individuel samtale mindst hver 4. uge"),
+                 rule("progress", ["social"], 45, "every_n_days", 28, text=PROGRESS_EVERY),
                  rule("followup_visit", ["job"], 45, "every_n_days", 14, place="company",
                       condition="in_internship", contact=False,
                       text="Opfølgning i praktikken med alle parter mindst hver 14. dag"),
@@ -203,3 +221,49 @@ def install_reference_data(get_model: Callable[[str, str], Any]) -> None:
                 )
                 activity_rule.staff_types.set([staff[code] for code in r["staff"]])
                 activity_rule.room_features.set([features[code] for code in r["features"]])
+
+
+def install_progress_rules(get_model: Callable[[str, str], Any]) -> None:
+    """Add the progress-measurement rules of MODELS to built-in models installed before they existed."""
+    phase_model = get_model("activities", "Phase")
+    rule_model = get_model("activities", "ActivityRule")
+    staff_type = get_model("activities", "StaffType")
+    for spec in MODELS:
+        for phase_spec in spec["phases"]:
+            phase = phase_model.objects.filter(
+                model__name=spec["name"], model__builtin=True, name=phase_spec["name"]
+            ).first()
+            if phase is None or rule_model.objects.filter(phase=phase, kind="progress").exists():
+                continue
+            for r in (r for r in phase_spec["rules"] if r["kind"] == "progress"):
+                activity_rule = rule_model.objects.create(
+                    phase=phase, kind=r["kind"], description=r["description"],
+                    with_contact_consultant=r["with_contact_consultant"], duration_minutes=r["duration_minutes"],
+                    frequency_type=r["frequency_type"], frequency_value=r["frequency_value"], place=r["place"],
+                    theme=r["theme"], condition=r["condition"],
+                )
+                activity_rule.staff_types.set(staff_type.objects.filter(code__in=r["staff"]))
+
+
+def outcome_list(model_name: str, outcomes_text: str) -> list[tuple[str, bool]]:
+    """The outcomes of a model: the seven of the full model, else its text split at ";" (an outcome
+    containing "fortsat" — the course goes on — is not counted as successful)."""
+    if model_name == MODELS[0]["name"]:
+        return FULL_MODEL_OUTCOMES
+    names = [part.strip() for part in outcomes_text.replace("\n", ";").split(";") if part.strip()]
+    return [(name[:1].upper() + name[1:], "fortsat" not in name.lower()) for name in names]
+
+
+def install_outcomes(get_model: Callable[[str, str], Any]) -> None:
+    """Give every intervention model its outcome rows (idempotent: models that have some are skipped)."""
+    intervention_model = get_model("activities", "InterventionModel")
+    outcome = get_model("activities", "Outcome")
+    for model in intervention_model.objects.all():
+        if outcome.objects.filter(model=model).exists():
+            continue
+        items = outcome_list(model.name if model.builtin else "", model.outcomes)
+        outcome.objects.bulk_create(outcome(model=model, order=n, name=name[:200], successful=ok)
+                                    for n, (name, ok) in enumerate(items, start=1))
+        if model.builtin and model.name == MODELS[0]["name"]:
+            model.outcomes = MODELS[0]["outcomes"]
+            model.save(update_fields=["outcomes"])

@@ -22,7 +22,11 @@ def intervention_model_copy(*, model: InterventionModel, name: str | None = None
         min_weeks=model.min_weeks,
         max_weeks=model.max_weeks,
         outcomes=model.outcomes,
+        success_goal_percent=model.success_goal_percent,
     )
+    for outcome in model.outcome_choices.all():
+        outcome.pk, outcome.model = None, copy
+        outcome.save()
     copy.target_groups.set(target_groups)
     for phase in phases:
         rules = list(phase.rules.all())

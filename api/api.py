@@ -4,7 +4,19 @@ from ninja import NinjaAPI
 from api import errors
 from api.auth import AUTH
 from api.docs import LocalSwagger
-from api.routers import activities, attendance, courses, forecast, imports, people, plans, runs, sites
+from api.routers import (
+    activities,
+    attendance,
+    courses,
+    forecast,
+    imports,
+    people,
+    plans,
+    progress,
+    reports,
+    runs,
+    sites,
+)
 
 DESCRIPTION = """
 **Dansk.** REST-API til ugeskemaer for beskæftigelsesrettede rehabiliteringscentre: centre, lokaler,
@@ -35,6 +47,8 @@ errors.install(api)
 api.add_router("/", sites.router)
 api.add_router("/", people.router)
 api.add_router("/", activities.router)
+api.add_router("/", progress.router)
+api.add_router("/", reports.router)
 # Runs first: "/plans/runs" must not be taken for "/plans/{plan_id}".
 api.add_router("/plans/runs", runs.router)
 api.add_router("/plans", plans.router)

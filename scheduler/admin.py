@@ -18,6 +18,9 @@ from scheduler.models import (
     Plan,
     PlanningWeights,
     PreferredTime,
+    ProgressMeasurement,
+    ProgressReport,
+    ProgressScore,
     SolvePart,
     SolveRun,
     UnplacedTask,
@@ -96,6 +99,32 @@ class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["intervention_model", "target_group", "status"]
     autocomplete_fields = ["citizen", "contact_consultant"]
+
+
+class ProgressScoreInline(admin.TabularInline):
+    model = ProgressScore
+    extra = 0
+
+
+@admin.register(ProgressMeasurement)
+class ProgressMeasurementAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["enrolment", "measured_on", "difficult_period", "recorded_by"]
+    list_filter = ["difficult_period"]
+    raw_id_fields = ["enrolment", "recorded_by"]
+    inlines = [ProgressScoreInline]
+
+
+@admin.register(ProgressScore)
+class ProgressScoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["measurement", "indicator", "score"]
+    raw_id_fields = ["measurement"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["enrolment", "version", "outcome_name", "created_at", "signed_off_at"]
+    raw_id_fields = ["enrolment", "created_by", "signed_off_by"]
+    exclude = ["pdf"]
 
 
 @admin.register(ActivityRequest)

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 SHARED_FOR_STAFF = frozenset({
     "activities.interventionmodel", "activities.phase", "activities.activityrule", "activities.company",
-    "activities.employeravailability",
+    "activities.employeravailability", "activities.outcome",
 })
 PERMISSION_METHODS = (
     "has_module_permission", "has_view_permission", "has_add_permission", "has_change_permission",

@@ -5,7 +5,8 @@ Off until settings.RETENTION_MONTHS is set. Then the daily django-q2 task (audit
 ended more than that many months ago, every copy of their data:
 
 - the citizen with enrolments, requests, internships, course memberships, unavailability, attendance
-  records, agreements, meeting notes and feed tokens (database cascades);
+  records, agreements, meeting notes, feed tokens, progress measurements with their scores and progress
+  reports (database cascades);
 - the links from plan appointments and unplaced tasks (plans keep anonymous statistics: kind, time,
   consultant, room), the citizen's bookings, and their initials/reference in unplaced reasons;
 - audit rows: citizen ids, object and path are masked (the row keeps who did what and when);
@@ -44,6 +45,8 @@ from scheduler.models import (
     EnrolmentStatus,
     FeedToken,
     MeetingNote,
+    ProgressMeasurement,
+    ProgressReport,
     UnplacedTask,
 )
 
@@ -125,6 +128,10 @@ def _related_ids(citizen: Citizen) -> dict[str, list[int]]:
             ActivityRequest.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
         "activities.internship": list(
             Internship.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
+        "scheduler.progressmeasurement": list(
+            ProgressMeasurement.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
+        "scheduler.progressreport": list(
+            ProgressReport.objects.filter(enrolment_id__in=enrolment_ids).values_list("pk", flat=True)),
         "activities.coursemembership": list(
             CourseMembership.objects.filter(citizen=citizen).values_list("pk", flat=True)),
     }
@@ -150,6 +157,8 @@ def _inventory(citizen: Citizen) -> tuple[dict[str, int], dict[str, object]]:
     admin_log = _admin_log_rows(citizen, related)
     counts = {
         "enrolments": len(related["scheduler.enrolment"]),
+        "progress_measurements": len(related["scheduler.progressmeasurement"]),
+        "progress_reports": len(related["scheduler.progressreport"]),
         "appointment_links": Appointment.citizens.through.objects.filter(citizen=citizen).count(),
         "unplaced_links": UnplacedTask.citizens.through.objects.filter(citizen=citizen).count(),
         "bookings": Booking.objects.filter(resource_kind=BookingResource.CITIZEN, resource_id=citizen.pk).count(),

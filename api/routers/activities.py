@@ -14,6 +14,7 @@ from activities.models import (
     Internship,
     InternshipStep,
     InterventionModel,
+    Outcome,
     Phase,
 )
 from activities.services import intervention_model_copy
@@ -79,9 +80,10 @@ phase_nested = output_schema(
     Phase, PHASE_FIELDS, "PhaseNested", {"rules": list[rule_out]}
 )
 phase_in, phase_patch, phase_out = schemas_for(Phase, PHASE_FIELDS, "Phase", out_extra={"rules": list[rule_out]})
+outcome_nested = output_schema(Outcome, ["order", "name", "successful"], "OutcomeNested")
 model_in, model_patch, model_out = schemas_for(
     InterventionModel, MODEL_FIELDS, "InterventionModel", read_only=("builtin", "copied_from"),
-    out_extra={"phases": list[phase_nested]},
+    out_extra={"phases": list[phase_nested], "outcome_choices": list[outcome_nested]},
 )
 session_nested = output_schema(CourseSession, ["weekday", "start_time", "duration_minutes"], "CourseSessionNested")
 course_in, course_patch, course_out = schemas_for(
@@ -98,7 +100,8 @@ internship_in, internship_patch, internship_out = schemas_for(
 
 MODELS = Resource(
     model=InterventionModel, path="intervention-models", out=model_out, create_in=model_in, patch_in=model_patch,
-    prefetch_related=("target_groups", "phases__rules__staff_types", "phases__rules__room_features"),
+    prefetch_related=("target_groups", "phases__rules__staff_types", "phases__rules__room_features",
+                      "outcome_choices"),
     before_write=refuse_builtin, label="indsatsmodeller / intervention models",
 )
 PHASES = Resource(

@@ -41,7 +41,7 @@ class PlanQuery(Schema):
 
 class OptionsQuery(Schema):
     citizen: int = Field(..., ge=1, le=MAX_ID)
-    kind: Literal["start_talk", "talk", "contact", "s7a", "stepup", "assessment"] = Field(
+    kind: Literal["start_talk", "talk", "contact", "s7a", "stepup", "assessment", "progress"] = Field(
         "talk", description="Aktiviteten; faggruppe, sted og lokale som i borgerens forløbsregel / "
         "the activity; staff type, place and room as in the citizen's model rule")
     duration: int | None = Field(None, ge=15, le=240,

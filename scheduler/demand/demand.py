@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 
 from activities.models import (
     ActivityKind,
@@ -63,6 +63,7 @@ from scheduler.models import (
     Enrolment,
     EnrolmentStatus,
     PlanStatus,
+    ProgressMeasurement,
     RequestStatus,
 )
 from scheduler.weeks import iso_week_label
@@ -75,6 +76,7 @@ REQUEST_DEFAULTS: dict[str, tuple[tuple[str, ...], str]] = {
     ActivityKind.STEPUP: (("job", "social", "health"), Place.SITE),
     ActivityKind.FOLLOWUP_VISIT: (("job",), Place.COMPANY),
     ActivityKind.ASSESSMENT: (("health",), Place.HOME),
+    ActivityKind.PROGRESS: (("social",), Place.SITE),
 }
 
 PENALTY_DUE = 10
@@ -217,6 +219,7 @@ def attendance_history(
                     missed[e.id][kind] = Missed(day, mark.status)
             elif kind not in last[e.id] or last[e.id][kind] < day:
                 last[e.id][kind] = day
+    _measured_history(last, enrolments, week_start)
     return last, missed
 
 
@@ -229,6 +232,19 @@ def last_missed(missed: dict[str, Missed], held: dict[str, date], kind: str, sin
     latest = max(found, key=lambda m: m.day)
     held_day = last_held(held, kind, since=since)
     return latest if held_day is None or latest.day > held_day else None
+
+
+def _measured_history(last: dict[int, dict[str, date]], enrolments: list[Enrolment], week_start: date) -> None:
+    """A progress measurement recorded with the citizen counts as a held progress talk (also one scored
+    during another talk), so a progress rule's next deadline counts from the latest measurement."""
+    rows = (
+        ProgressMeasurement.objects.filter(enrolment__in=enrolments, measured_on__lt=week_start)
+        .values("enrolment_id").annotate(day=Max("measured_on")).values_list("enrolment_id", "day")
+    )
+    kind = ActivityKind.PROGRESS
+    for enrolment_id, day in rows:
+        if kind not in last[enrolment_id] or last[enrolment_id][kind] < day:
+            last[enrolment_id][kind] = day
 
 
 def _midnight(day: date) -> datetime:

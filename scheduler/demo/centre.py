@@ -34,6 +34,7 @@ from activities.models import (
 from rooms.models import ClosedDay, OpeningHours, Room, RoomFeature, Site
 from scheduler.demo import names
 from scheduler.models import (
+    INDICATORS,
     Absence,
     ActivityRequest,
     Appointment,
@@ -44,8 +45,11 @@ from scheduler.models import (
     Consultant,
     Coordinator,
     Enrolment,
+    EnrolmentStatus,
     Plan,
     PlanStatus,
+    ProgressMeasurement,
+    ProgressScore,
     WorkingHours,
 )
 
@@ -156,7 +160,10 @@ class DemoBuilder:
         self.internships = self._internships()
         self._courses()
         self._requests()
+        self.ended = self._ended_enrolments()
         self._history()
+        self._ended_attendance()
+        self._progress()
         self._users()
         return self.counts()
 
@@ -659,6 +666,12 @@ class DemoBuilder:
         first = len(entries)
         last = first + (self._attendance_history(book, entries) if self.attendance_rng else 0)
         self._marking_day(book)
+        for enrolment in self.ended:  # talks about every 3–4 weeks, the last one at the end
+            day = enrolment.start_date
+            while day <= enrolment.end_date:
+                kind = ActivityKind.START_TALK if day == enrolment.start_date else ActivityKind.TALK
+                book(day, enrolment.contact_consultant, enrolment.citizen, kind, 60, site_id=enrolment.citizen.site_id)
+                day += timedelta(days=self.rng.randint(18, 28))
         weeks = sorted({week for week, *_rest in entries})
         plans = {}
         for week in weeks:
@@ -734,6 +747,75 @@ class DemoBuilder:
                                             kind=appointment.kind, start=appointment.start))
         Attendance.objects.bulk_create(marks)
 
+    def _ended_enrolments(self) -> list[Enrolment]:
+        """Courses that ended in the last year with one of their model's outcomes (about three in four
+        successful), for citizens who are no longer active: the outcome statistics have something to show."""
+        today = min(date.today(), self.week - timedelta(days=1))
+        contacts = self._contact_pool()
+        ended: list[Enrolment] = []
+        for n in range(max(6, self.size.citizens // 5)):
+            site = self.sites[n % len(self.sites)]
+            first, last = self._person_name(international_share=0.12)
+            citizen = Citizen.objects.create(
+                reference=f"a{n + 1:05d}", first_name=first, last_name=last, site=site,
+                postcode=self.town_of[site.pk][1], city=self.town_of[site.pk][0])
+            model, group, _weeks = self._pick_model()
+            model = model if model.name != LONG_MODEL else self.models[SICKNESS_MODEL]
+            group = group if model.name != SICKNESS_MODEL else self.groups["sygedagpenge"]
+            end = today - timedelta(days=self.rng.randint(7, 330))
+            span = self.rng.randint(group.min_weeks, group.max_weeks) + self.rng.choice([-2, -1, 0, 0, 1, 3])
+            outcomes = list(model.outcome_choices.order_by("order"))
+            good, other = [o for o in outcomes if o.successful], [o for o in outcomes if not o.successful]
+            outcome = self.rng.choice(good if (self.rng.random() < 0.74 or not other) else other)
+            contact = self._take_contact(contacts, site.pk, "job" if model.name == JOB_MODEL else "social") or \
+                self.consultants[n % len(self.consultants)]
+            ended.append(Enrolment.objects.create(
+                citizen=citizen, intervention_model=model, target_group=group,
+                referring_jobcentre=f"{self.town_of[site.pk][0]} {names.JOBCENTRES_SUFFIX}",
+                start_date=end - timedelta(weeks=max(4, span)), target_weeks=max(4, span), end_date=end,
+                status=EnrolmentStatus.ENDED, outcome=outcome, contact_consultant=contact,
+            ))
+        return ended
+
+    def _ended_attendance(self) -> None:
+        """Attendance of the ended courses' talks: most held, some no-shows and afbud."""
+        rows = Appointment.objects.filter(citizens__in=[e.citizen_id for e in self.ended]).values_list(
+            "uid", "kind", "start", "citizens")
+        marks = []
+        for uid, kind, start, citizen_id in rows:
+            roll = self.rng.random()
+            status = AttendanceStatus.NO_SHOW if roll < 0.1 else \
+                AttendanceStatus.CITIZEN_CANCELLED if roll < 0.16 else AttendanceStatus.HELD
+            marks.append(Attendance(appointment_uid=uid, citizen_id=citizen_id, status=status, kind=kind, start=start))
+        Attendance.objects.bulk_create(marks)
+
+    def _progress(self) -> None:
+        """Progress measurements for citizens in the full model past its start: every ~4 weeks from the
+        second week, mostly small steps up, sometimes a dip (a difficult period, flagged now and then)."""
+        today = min(date.today(), self.week - timedelta(days=1))
+        measurements: list[tuple[ProgressMeasurement, dict[str, int]]] = []
+        for enrolment in [*self.enrolments, *self.ended]:
+            if enrolment.intervention_model.name != SICKNESS_MODEL or enrolment.contact_consultant_id is None:
+                continue
+            day = enrolment.start_date + timedelta(days=self.rng.randint(7, 12))
+            scores = {ind.code: self.rng.randint(2, 6) for ind in INDICATORS}
+            while day <= min(today, enrolment.end_date or today):
+                dip = self.rng.random() < 0.15
+                if measurements and measurements[-1][0].enrolment_id == enrolment.pk:
+                    for ind in INDICATORS:
+                        step = -self.rng.randint(1, 3) if dip and ind.group != "udvikling" else self.rng.randint(0, 2)
+                        scores[ind.code] = max(1, min(10, scores[ind.code] + step))
+                flagged = dip and self.rng.random() < 0.5
+                measurements.append((ProgressMeasurement(
+                    enrolment_id=enrolment.pk, measured_on=day, difficult_period=flagged,
+                    note="Svær periode drøftet ved samtalen" if flagged else ""), dict(scores)))
+                day += timedelta(days=self.rng.randint(24, 30))
+        ProgressMeasurement.objects.bulk_create([m for m, _s in measurements])
+        ProgressScore.objects.bulk_create([
+            ProgressScore(measurement_id=m.pk, indicator=code, score=value)
+            for m, values in measurements for code, value in values.items()
+        ])
+
     def _marking_day(self, book: object) -> None:
         """The demo consultant's last working day before today: talks with their citizens and a group session,
         nobody has marked attendance for yet (the consultant's attendance page has something to show)."""
@@ -786,6 +868,8 @@ class DemoBuilder:
             "bestilte aktiviteter": ActivityRequest.objects.count(),
             "historiske aftaler": Appointment.objects.count(),
             "fremmøde markeret": Attendance.objects.count(),
+            "progressionsmålinger": ProgressMeasurement.objects.count(),
+            "afsluttede forløb": Enrolment.objects.filter(status=EnrolmentStatus.ENDED).count(),
         }
 
 

@@ -30,7 +30,7 @@ DEFAULT_DURATION = 60
 # Kinds a coordinator can place by hand from "find a time": one citizen, one consultant.
 PLACEABLE_KINDS = {
     ActivityKind.START_TALK, ActivityKind.TALK, ActivityKind.CONTACT, ActivityKind.S7A, ActivityKind.STEPUP,
-    ActivityKind.ASSESSMENT, ActivityKind.FOLLOWUP_VISIT, ActivityKind.ROUNDTABLE,
+    ActivityKind.ASSESSMENT, ActivityKind.FOLLOWUP_VISIT, ActivityKind.ROUNDTABLE, ActivityKind.PROGRESS,
 }
 
 

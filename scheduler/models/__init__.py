@@ -23,6 +23,14 @@ from scheduler.models.plans import (
     PlanStatus,
     UnplacedTask,
 )
+from scheduler.models.progress import (
+    INDICATOR_BY_CODE,
+    INDICATORS,
+    ProgressGroup,
+    ProgressMeasurement,
+    ProgressScore,
+)
+from scheduler.models.reports import ProgressReport
 from scheduler.models.runs import SolvePart, SolveRun, SolveRunStatus
 from scheduler.models.tokens import FeedInputChange, FeedKind, FeedToken
 from scheduler.models.weights import PlanningWeights
@@ -46,6 +54,8 @@ __all__ = [
     "Coordinator",
     "Enrolment",
     "EnrolmentStatus",
+    "INDICATORS",
+    "INDICATOR_BY_CODE",
     "FeedKind",
     "FeedInputChange",
     "FeedToken",
@@ -55,6 +65,10 @@ __all__ = [
     "PlanStatus",
     "PlanningWeights",
     "PreferredTime",
+    "ProgressGroup",
+    "ProgressMeasurement",
+    "ProgressReport",
+    "ProgressScore",
     "RequestStatus",
     "Responsible",
     "RetentionStep",

@@ -10,6 +10,7 @@ from activities.models import (
     ActivityKind,
     Company,
     InterventionModel,
+    Outcome,
     Phase,
     StaffType,
     TargetGroup,
@@ -51,6 +52,10 @@ class Enrolment(PlainTextMixin, models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE,
     )
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments",
+        verbose_name=_("udfald"), help_text=_("Registreres når forløbet afsluttes."),
+    )
 
     class Meta:
         verbose_name = _("forløb")
@@ -73,6 +78,8 @@ class Enrolment(PlainTextMixin, models.Model):
                 errors["current_phase"] = _("Fasen hører ikke til forløbets indsatsmodel.")
         if self.phase_started and self.start_date and self.phase_started < self.start_date:
             errors["phase_started"] = _("Fasen kan ikke starte før forløbet.")
+        if self.outcome_id and self.intervention_model_id and self.outcome.model_id != self.intervention_model_id:
+            errors["outcome"] = _("Udfaldet hører ikke til forløbets indsatsmodel.")
         if self.contact_consultant_id and self.citizen_id:
             if not self.contact_consultant.serves(self.citizen.site_id):
                 errors["contact_consultant"] = _("Kontaktpersonen arbejder ikke på borgerens center.")

@@ -15,14 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityKind, CourseMembership, CourseSession, GroupCourse, Internship, InternshipStep
 from rooms.models import ClosedDay, Room, Site, Weekday
 from scheduler.models import (
+    INDICATORS,
     Absence,
     ActivityRequest,
     CancelReason,
     Citizen,
     Consultant,
     Enrolment,
+    ProgressGroup,
     WorkingHours,
 )
+from scheduler.models.progress import SCORE_MAX, SCORE_MIN
 from scheduler.weeks import iso_week_label, parse_iso_week, planning_window, week_title
 
 WEEKDAYS = [(d.value, d.label.capitalize()) for d in list(Weekday)[:5]]
@@ -293,6 +296,59 @@ def week_value(week_start: date) -> str:
     return iso_week_label(week_start)
 
 
+class ProgressForm(forms.Form):
+    """One progress measurement: the day, the 12 indicators 1–10, a difficult-period flag and a note."""
+
+    measured_on = forms.DateField(label=_("Dato"), widget=DateInput())
+    difficult_period = forms.BooleanField(label=_("Svær periode"), required=False)
+    note = forms.CharField(label=_("Note (uden helbredsoplysninger)"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for ind in INDICATORS:
+            self.fields[f"score_{ind.code}"] = forms.IntegerField(
+                label=ind.label, min_value=SCORE_MIN, max_value=SCORE_MAX,
+                widget=forms.NumberInput(attrs={"min": SCORE_MIN, "max": SCORE_MAX, "inputmode": "numeric"}),
+            )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(str(g.label).upper(), [self[f"score_{i.code}"] for i in INDICATORS if i.group == g])
+                for g in ProgressGroup]
+
+    def scores(self) -> dict[str, int]:
+        return {name.removeprefix("score_"): value for name, value in self.cleaned_data.items()
+                if name.startswith("score_")}
+
+
+class ReportTextsForm(forms.Form):
+    """The progress report's texts (seed 001: resources, barriers, development possibilities, recommendation)."""
+
+    resources = forms.CharField(label=_("Borgerens ressourcer"), required=False, max_length=4000,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    barriers = forms.CharField(label=_("Barrierer"), required=False, max_length=4000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    possibilities = forms.CharField(label=_("Udviklingsmuligheder"), required=False, max_length=4000,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    recommendation = forms.CharField(label=_("Konkret anbefaling til det videre forløb"), max_length=4000,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(ReportTextsForm):
+    """Closing an enrolment: one of its model's outcomes, the end date, and the report's texts."""
+
+    outcome = forms.ModelChoiceField(label=_("Udfald"), queryset=None, empty_label=None,
+                                     widget=forms.RadioSelect)
+    end_date = forms.DateField(label=_("Slutdato"), widget=DateInput())
+
+    field_order = ["outcome", "end_date", "resources", "barriers", "possibilities", "recommendation"]
+
+    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = enrolment.intervention_model.outcome_choices.order_by("order")
+
+    def texts(self) -> dict[str, str]:
+        return {key: self.cleaned_data[key] for key in ("resources", "barriers", "possibilities", "recommendation")}
 class CourseProposalForm(forms.Form):
     """A proposed holdforløb as the coordinator accepts it: shown filled in, every field editable."""
 

@@ -36,6 +36,7 @@ SHORT_LABELS = {
     ActivityKind.S7A: "§7a",
     ActivityKind.STEPUP: "Step-up",
     ActivityKind.ASSESSMENT: "Vurdering",
+    ActivityKind.PROGRESS: "Progression",
 }
 
 

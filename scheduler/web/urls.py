@@ -4,7 +4,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 
-from scheduler.web import attendance_views, course_views, data_views, forecast_views, overview_views, plan_views
+from scheduler.web import (
+    attendance_views,
+    course_views,
+    data_views,
+    forecast_views,
+    overview_views,
+    plan_views,
+    progress_views,
+    report_views,
+    statistics_views,
+)
 
 app_name = "web"
 
@@ -44,6 +54,14 @@ urlpatterns = [
     path("fremmoede/", attendance_views.attendance, name="attendance"),
     path("fremmoede/<int:pk>/aftaler/", attendance_views.meeting_agreements, name="meeting_agreements"),
     path("kalenderlinks/<slug:site_code>/", plan_views.feeds, name="feeds"),
+    path("progression/", progress_views.progress_centre, name="progress_centre"),
+    path("forloeb/<int:pk>/progression/", progress_views.progress_enrolment, name="progress_enrolment"),
+    path("forloeb/<int:pk>/afslut/", report_views.enrolment_close_view, name="enrolment_close"),
+    path("forloeb/<int:pk>/rapport/", report_views.progress_report, name="progress_report"),
+    path("rapport/<int:pk>/godkend/", report_views.progress_report_sign, name="progress_report_sign"),
+    path("rapport/<int:pk>/progressionsrapport.pdf", report_views.progress_report_pdf, name="progress_report_pdf"),
+    path("statistik/", statistics_views.outcome_statistics_page, name="outcome_statistics"),
+    path("statistik/udfald.csv", statistics_views.outcome_statistics_csv_view, name="outcome_statistics_csv"),
     path("data/<slug:slug>/", data_views.data_list, name="data_list"),
     path("data/<slug:slug>/ny/", data_views.data_edit, name="data_new"),
     path("data/<slug:slug>/<int:pk>/", data_views.data_edit, name="data_edit"),

@@ -26,6 +26,7 @@ from rooms.models import OpeningHours
 from scheduler.models import (
     Absence,
     PlanStatus,
+    ProgressReport,
     SolveRun,
     UnplacedTask,
     WorkingHours,
@@ -123,6 +124,8 @@ def build_world() -> World:
     run.sites.set([site_a])
     link = citizen_link(citizen_a)
     consultant_link = feed_token_issue(owner=consultant)
+    report = ProgressReport.objects.create(enrolment=citizen_a.enrolments.get(), version=1, outcome_name="Job",
+                                           recommendation="Videre i job", pdf=b"%PDF-1.4 test")
     objects = {
         "site_a": site_a, "site_b": site_b, "consultant": consultant, "consultant_b": consultant_b,
         "citizen_a": citizen_a, "citizen_b": citizen_b, "other_citizen_a": other_citizen_a,
@@ -134,7 +137,7 @@ def build_world() -> World:
         "rule": ActivityRule.objects.filter(phase__model=model).first(),
         "plan": plan, "plan_b": plan_b, "draft": draft, "appointment": appointment,
         "appointment_b": appointment_b, "past_appointment": past_appointment,
-        "draft_appointment": draft_appointment, "unplaced": unplaced, "run": run,
+        "draft_appointment": draft_appointment, "unplaced": unplaced, "run": run, "report": report,
     }
     return World(users=personas.users, tokens=personas.tokens, objects=objects,
                  links={"citizen": link, "consultant": consultant_link})

@@ -12,7 +12,20 @@ from django_q.tasks import async_task
 
 from audit.models import AuditEvent, AuditEventError
 from scheduler.audit import audit_record
-from scheduler.models import Agreement, Appointment, Attendance, Booking, Citizen, EnrolmentStatus, FeedToken
+from scheduler.models import (
+    INDICATORS,
+    Agreement,
+    Appointment,
+    Attendance,
+    Booking,
+    Citizen,
+    EnrolmentStatus,
+    FeedToken,
+    ProgressMeasurement,
+    ProgressReport,
+    ProgressScore,
+)
+from scheduler.progress.services import progress_measurement_record
 from scheduler.retention import retention_report, retention_run
 from tests.security.conftest import World
 
@@ -108,6 +121,9 @@ def _end(citizen: Citizen, ended: date) -> None:
 def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, settings) -> None:
     citizen, keep = world.objects["citizen_a"], world.objects["citizen_b"]
     pk = citizen.pk
+    measurement = progress_measurement_record(
+        enrolment=citizen.enrolments.get(), measured_on=date(2026, 1, 12), user=None, note="svær uge",
+        scores={i.code: 4 for i in INDICATORS})
     _end(citizen, date(2024, 1, 31))
     _end(keep, date(2026, 1, 31))  # ended recently: kept
     world.api("coord_a").get(f"/api/citizens/{pk}")  # an audit row
@@ -140,6 +156,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     counts = items[0].counts
     assert counts["bookings"] == 1 and counts["queued_tasks"] == 1 and counts["finished_tasks"] == 1
     assert counts["sessions"] == 1 and counts["audit_rows"] >= 1 and counts["admin_log_rows"] == 1
+    assert counts["progress_measurements"] == 1 and counts["progress_reports"] == 1
     assert counts["attendance"] == 1 and counts["agreements"] == 1
     assert Citizen.objects.filter(pk=pk).exists()  # the report deletes nothing
 
@@ -148,6 +165,9 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert [d.reference for d in done] == ["b-alfa"]
     assert not Citizen.objects.filter(pk=pk).exists() and Citizen.objects.filter(pk=keep.pk).exists()
     assert not FeedToken.objects.filter(citizen_id=pk).exists()
+    assert not ProgressMeasurement.objects.filter(pk=measurement.pk).exists()
+    assert not ProgressReport.objects.filter(enrolment__citizen_id=pk).exists()
+    assert not ProgressScore.objects.filter(measurement_id=measurement.pk).exists()
     assert not Attendance.objects.filter(citizen_id=pk).exists()
     assert not Agreement.objects.exists()
     assert not Booking.objects.filter(resource_kind="citizen", resource_id=pk).exists()

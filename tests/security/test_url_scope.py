@@ -11,12 +11,14 @@ Whatever the status, a persona outside site A never sees citizen A's name in the
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from api.api import api
+from scheduler.models import INDICATOR_BY_CODE
 from tests.security.conftest import PERSONAS, WEEK_CODE, World, build_world
 
 ALLOWED = "allowed"
@@ -87,6 +89,20 @@ WEB: dict[str, Case] = {
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
     "web:data_edit": Case(lambda w: f"/data/borgere/{o('citizen_a')(w)}/", site_a()),
     "web:citizen_link": Case(lambda w: f"/data/borgere/{o('citizen_a')(w)}/link/", site_a(), method="post"),
+    # Progress: the citizen's coordinators and their contact consultant; the centre page names only the
+    # caller's own citizens (a consultant: those they are contact person for).
+    "web:progress_centre": Case(lambda w: "/progression/", {**site_a(allowed_b=True), "consultant": ALLOWED},
+                                sees_citizen_a=("consultant",)),
+    "web:progress_enrolment": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/progression/",
+                                   {**site_a(), "consultant": ALLOWED}, sees_citizen_a=("consultant",)),
+    # Closing and the progress report: the coordinators of the citizen's site only.
+    "web:enrolment_close": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/afslut/", site_a()),
+    "web:progress_report": Case(lambda w: f"/forloeb/{o('enrolment')(w)}/rapport/", site_a()),
+    "web:progress_report_sign": Case(lambda w: f"/rapport/{o('report')(w)}/godkend/", site_a(), method="post",
+                                     destructive=True),
+    "web:progress_report_pdf": Case(lambda w: f"/rapport/{o('report')(w)}/progressionsrapport.pdf", site_a()),
+    "web:outcome_statistics": Case(lambda w: "/statistik/", site_a(allowed_b=True)),
+    "web:outcome_statistics_csv": Case(lambda w: "/statistik/udfald.csv", site_a(allowed_b=True)),
     "web:static": Case(lambda w: "/static/css/coordinator.css", dict.fromkeys(PERSONAS, 200)),
     # Secret links: the token is the credential, whoever is logged in (see test_tokens.py for misses).
     "calendar_feed": Case(lambda w: w.links["citizen"].feed_url, dict.fromkeys(PERSONAS, 200), public_token=True),
@@ -146,6 +162,9 @@ def crud_cases() -> dict[str, Case]:
     return cases
 
 
+PROGRESS_BODY = {"measured_on": date.today().isoformat(), "scores": dict.fromkeys(INDICATOR_BY_CODE, 5)}
+
+
 def plan_url(obj: str, suffix: str = "") -> Callable[[World], str]:
     return lambda w: f"/api/plans/{w.objects[obj].pk}{suffix}"
 
@@ -183,6 +202,11 @@ API: dict[str, Case] = {
     "plan_runs_read": Case(lambda w: f"/api/plans/runs/{w.objects['run'].pk}", planners(coord_b=404)),
     "plan_runs_cancel": Case(lambda w: f"/api/plans/runs/{w.objects['run'].pk}/cancel", planners(coord_b=404),
                              method="post"),
+    "progress_read": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/progress",
+                          {**planners(coord_b=404), "consultant": ALLOWED}),
+    "progress_record": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/progress",
+                            {**planners(coord_b=404), "consultant": ALLOWED}, method="post", body=PROGRESS_BODY),
+    "progress_distribution": Case(lambda w: "/api/progress/distribution", {**planners(), "consultant": ALLOWED}),
     "forecast_read": Case(lambda w: f"/api/forecast?site=alfa&week={WEEK_CODE}", planners(coord_b=422)),
     "course_proposals_list": Case(lambda w: f"/api/course-proposals?site=alfa&week={WEEK_CODE}", planners(coord_b=422)),
     "course_proposals_accept": Case(lambda w: "/api/course-proposals/accept", planners(coord_b=422), method="post",
@@ -199,6 +223,16 @@ API: dict[str, Case] = {
                                 "citizen": w.objects["citizen_a"].pk, "status": "no_show"}]}),
     "citizens_attendance": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/attendance",
                                 planners(coord_b=404)),
+    "enrolments_close": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/close", planners(coord_b=404),
+                             method="post", destructive=True, body=lambda w: {
+                                 "outcome": w.objects["enrolment"].intervention_model.outcome_choices.first().pk,
+                                 "end_date": date.today().isoformat(), "recommendation": "Videre i job"}),
+    "reports_list": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/reports", planners(coord_b=404)),
+    "reports_generate": Case(lambda w: f"/api/enrolments/{w.objects['enrolment'].pk}/reports", planners(coord_b=404),
+                             method="post", body={"recommendation": "Videre i job"}),
+    "reports_pdf": Case(lambda w: f"/api/reports/{w.objects['report'].pk}/pdf", planners(coord_b=404)),
+    "reports_sign_off": Case(lambda w: f"/api/reports/{w.objects['report'].pk}/sign-off", planners(coord_b=404),
+                             method="post", body={}, destructive=True),
     "appointments_agreements": Case(
         lambda w: f"/api/appointments/{w.objects['past_appointment'].pk}/agreements",
         {**planners(coord_b=422), "consultant": ALLOWED}, method="post",
