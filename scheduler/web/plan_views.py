@@ -38,7 +38,15 @@ from scheduler.web.access import coordinator_required, site_or_404, visible_site
 from scheduler.web.errors import domain_error_show
 from scheduler.web.forms import ActivityRequestForm, MoveForm, OptionForm, VersionForm, WeekPickerForm
 from scheduler.web.grid import LANE_KINDS, SLOTS, hour_marks, week_grid
-from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
+from scheduler.weeks import (
+    WeekError,
+    iso_week_label,
+    parse_iso_week,
+    planning_week_check,
+    week_neighbours,
+    week_started,
+    week_title,
+)
 
 OPTION_LIMIT = 6
 
@@ -152,6 +160,7 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     prev_week, next_week = week_neighbours(week_start)
     return render(request, "coordinator/week.html", {
         "site": site, "week_start": week_start, "week_code": iso_week_label(week_start),
+        "week_started": week_started(week_start),
         "week_title": week_title(week_start), "plan": plan, "published": published, "running": running,
         "days": days, "unplaced": unplaced, "counts": counts, "view": view, "lane_views": [
             ("konsulent", _("Konsulenter")), ("lokale", _("Lokaler")), ("borger", _("Borgere"))],
@@ -189,7 +198,8 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     wanted = visible if request.POST.get("together") else {site.pk}
     site_ids = sites_planned_together(week_start=week_start, site_ids=wanted) & visible
     try:
-        run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of)
+        run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of,
+                               allow_started_week=request.POST.get("allow_started_week") == "1")
     except DomainError as error:
         domain_error_show(request, error)
         conflict = getattr(error, "run", None)
@@ -454,7 +464,7 @@ def request_create(request: HttpRequest, site_code: str, week_code: str) -> Http
 
 @coordinator_required
 def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
-    from scheduler.publishing.services import plan_diff, plan_publish
+    from scheduler.publishing.services import plan_diff, plan_publish, started_week_preview
 
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
@@ -471,7 +481,9 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         form = VersionForm(request.POST)
         if form.is_valid():
             try:
-                published = plan_publish(plan=plan, seen_version=form.cleaned_data["version"], user=request.user)
+                # A week that has begun is published only with the box ticked that names what will change.
+                published = plan_publish(plan=plan, seen_version=form.cleaned_data["version"], user=request.user,
+                                         allow_started_week=request.POST.get("allow_started_week") == "1")
             except DomainError as error:
                 domain_error_show(request, error)
             else:
@@ -483,7 +495,7 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         "site": site, "plan": plan, "current": current, "diff": diff, "week_title": week_title(week_start),
         "week_url": week_url(site, week_start), "week_code": iso_week_label(week_start),
         "new_count": plan.appointments.filter(status="planned").count(),
-        "unplaced_count": plan.unplaced.count(),
+        "unplaced_count": plan.unplaced.count(), "started": started_week_preview(plan=plan),
     })
 
 

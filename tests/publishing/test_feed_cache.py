@@ -148,6 +148,8 @@ def test_a_cancellation_and_a_name_change_reach_the_cached_feed(client, world): 
     site.name = "Center Fredericia"
     site.save()
     assert "Center Fredericia" in _get(client, url)[0].content.decode()
+    site.feed_company_names = True  # Lars, a job consultant, sees the company of his own visit
+    site.save()
     company = world["company"]
     company.name = "Bageriet Fredericia ApS"
     company.save()
