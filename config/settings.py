@@ -317,3 +317,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Retention (scheduler.retention): months after an enrolment ended before the citizen's data is
 # deleted. Off (None) until set; the daily task and `retention_run` then do nothing.
 RETENTION_MONTHS: int | None = env_int("RETENTION_MONTHS", 0) or None
+
+# E-mail (scheduler.publishing.notifications: change messages after a new version). The console backend
+# prints messages in the worker's log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the
+# EMAIL_* settings for SMTP (docs/deploy.md).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ugeskema@localhost")

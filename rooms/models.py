@@ -91,6 +91,11 @@ class Site(Address):
         help_text=_("Vis virksomhedens navn og adresse i jobkonsulentens eget feed ved besøg. Andre feeds viser "
                     "kun 'Virksomhedsbesøg'."),
     )
+    change_emails = models.BooleanField(
+        _("ændringer pr. e-mail"), default=False,
+        help_text=_("Send borgere og konsulenter med en e-mailadresse en besked, når en ny version af ugen "
+                    "ændrer deres aftaler."),
+    )
     # Lunch break of the consultants based here (their home site): `lunch_minutes` free of appointments
     # somewhere between the two times, on every day they have an appointment. 0 minutes = no lunch rule.
     lunch_earliest = models.TimeField(_("frokost tidligst"), default=time(11, 0))

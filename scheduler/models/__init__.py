@@ -1,6 +1,7 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
+from scheduler.models.notices import ChangeNotice
 from scheduler.models.people import (
     Absence,
     AbsenceReason,
@@ -31,6 +32,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "Booking",
+    "ChangeNotice",
     "BookingResource",
     "Citizen",
     "CitizenUnavailability",

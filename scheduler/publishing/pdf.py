@@ -112,6 +112,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def letter_styles() -> dict[str, ParagraphStyle]:
+    """The ugeskema's fonts and sizes for other printouts (change letters)."""
+    return _styles()
+
+
 def _item_flowable(item: WeekItem, width: float) -> Flowable:
     s = _styles()
     labels = []

@@ -261,6 +261,9 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     from scheduler.publishing.feed_cache import feed_prewarm_after_publish
 
     feed_prewarm_after_publish(plan.pk)  # calendar apps poll soon after a publication: answers ready
+    from scheduler.publishing.notifications import change_notices_after_publish
+
+    change_notices_after_publish(plan)  # version N>1: e-mail the people it changes things for
     return plan
 
 
