@@ -37,8 +37,12 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # PYTEST_ARGS narrows a run, e.g. the PostgreSQL pass of .ci/run leaves out what no database touches.
+# TEST_WORKERS pytest-xdist processes (default: the machine's cores, at most 4), each with its own test
+# database (pytest-django suffixes its name: test.sqlite3_gw0, test_test_gw1); 0 runs in this process.
+# loadgroup keeps the tests that share an expensive server or seeded file (xdist_group marks) together.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 test: install browser
-	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

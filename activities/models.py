@@ -12,6 +12,19 @@ from rooms.text import PlainTextMixin
 
 # The legal full-time week in Denmark is 37 hours; nobody works, trains or interns beyond it here.
 MAX_HOURS_PER_WEEK = 37
+# Internship hours are presence at the workplace. A day of more than six hours includes a 30-minute
+# lunch break that is no work, so 08:00-15:30 five days (37.5 hours' presence, 35 working) is a normal
+# full-time internship; the 37-hour cap counts working hours.
+LUNCH_AFTER_MINUTES = 6 * 60
+LUNCH_MINUTES = 30
+MAX_PRESENCE_HOURS_PER_WEEK = MAX_HOURS_PER_WEEK + 5 * LUNCH_MINUTES / 60
+
+
+def working_hours(presence_hours_per_week: float, days: int) -> float:
+    """Working hours in a week of `presence_hours_per_week` spread evenly over `days` days."""
+    per_day = presence_hours_per_week * 60 / max(1, days)
+    lunch = LUNCH_MINUTES if per_day > LUNCH_AFTER_MINUTES else 0
+    return (per_day - lunch) * days / 60
 
 
 def validate_week_range(min_weeks: int | None, max_weeks: int | None) -> None:
@@ -384,7 +397,9 @@ class InternshipStep(models.Model):
     start_date = models.DateField(_("gælder fra"))
     hours_per_week = models.DecimalField(
         _("timer pr. uge"), max_digits=4, decimal_places=1,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS_PER_WEEK)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PRESENCE_HOURS_PER_WEEK)],
+        help_text=_("Tilstedeværelse inkl. frokost: en dag over 6 timer har 30 minutters frokost, der ikke "
+                    "tæller med i de højst 37 arbejdstimer (08:00–15:30 fem dage er 37,5)."),
     )
     weekdays = models.JSONField(_("ugedage"), help_text=_("Liste af ugedage, 0 = mandag … 4 = fredag."))
     daily_start = models.TimeField(_("mødetid"), default=time(8, 0))
@@ -403,8 +418,12 @@ class InternshipStep(models.Model):
         days = self.weekdays if isinstance(self.weekdays, list) else None
         if not days or any(not isinstance(d, int) or d < 0 or d > 4 for d in days) or len(set(days)) != len(days):
             errors["weekdays"] = _("Vælg mindst én ugedag fra mandag (0) til fredag (4), hver højst én gang.")
-        if self.hours_per_week is not None and self.hours_per_week > MAX_HOURS_PER_WEEK:
-            errors["hours_per_week"] = _("Højst 37 timer pr. uge.")
+        if self.hours_per_week is not None and days and not errors and (
+            working_hours(float(self.hours_per_week), len(days)) > MAX_HOURS_PER_WEEK + 1e-9
+        ):
+            errors["hours_per_week"] = _("Højst 37 arbejdstimer pr. uge (frokost fraregnet).")
+        elif self.hours_per_week is not None and self.hours_per_week > MAX_PRESENCE_HOURS_PER_WEEK:
+            errors["hours_per_week"] = _("Højst 37 arbejdstimer pr. uge (frokost fraregnet).")
         elif days and not errors and self.hours_per_week and self.daily_start:
             minutes_per_day = float(self.hours_per_week) * 60 / len(days)
             if self.daily_start.hour * 60 + self.daily_start.minute + minutes_per_day > 20 * 60:

@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 from api import errors
 from api.auth import AUTH
 from api.docs import LocalSwagger
-from api.routers import activities, imports, people, plans, runs, sites
+from api.routers import activities, attendance, courses, forecast, imports, people, plans, runs, sites
 
 DESCRIPTION = """
 **Dansk.** REST-API til ugeskemaer for beskæftigelsesrettede rehabiliteringscentre: centre, lokaler,
@@ -39,3 +39,6 @@ api.add_router("/", activities.router)
 api.add_router("/plans/runs", runs.router)
 api.add_router("/plans", plans.router)
 api.add_router("/import", imports.router)
+api.add_router("/course-proposals", courses.router)
+api.add_router("/forecast", forecast.router)
+api.add_router("/", attendance.router)

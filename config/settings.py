@@ -192,6 +192,9 @@ PLANNER_SPLIT_MIN_TASKS = env_int("PLANNER_SPLIT_MIN_TASKS", 400)
 # block exactly their span.
 PLANNER_DAY_RULES = env_bool("PLANNER_DAY_RULES", True)
 PLANNER_MAX_RUN_MINUTES = env_int("PLANNER_MAX_RUN_MINUTES", 180)
+# Citizens without a course place are pointed at a proposed new course (scheduler.courses.proposals):
+# CP-SAT's time limit per site and theme while planning a week; 0 turns the pointer off.
+PLANNER_COURSE_PROPOSAL_SECONDS = env_int("PLANNER_COURSE_PROPOSAL_SECONDS", 2)
 Q_TIMEOUT_SECONDS = env_int("Q_TIMEOUT_SECONDS", 900)
 Q_RETRY_SECONDS = env_int("Q_RETRY_SECONDS", 1200)
 
@@ -317,6 +320,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Retention (scheduler.retention): months after an enrolment ended before the citizen's data is
 # deleted. Off (None) until set; the daily task and `retention_run` then do nothing.
 RETENTION_MONTHS: int | None = env_int("RETENTION_MONTHS", 0) or None
+
+# Attendance (scheduler.attendance): an appointment nobody marked counts as held this many days after
+# its end; until then it is "not marked yet". Consultants mark their own appointments of the last
+# ATTENDANCE_CONSULTANT_DAYS days (from their secret link or their login); coordinators any past one.
+ATTENDANCE_GRACE_DAYS: int = env_int("ATTENDANCE_GRACE_DAYS", 2)
+ATTENDANCE_CONSULTANT_DAYS: int = env_int("ATTENDANCE_CONSULTANT_DAYS", 14)
 
 # E-mail (scheduler.publishing.notifications: change messages after a new version). The console backend
 # prints messages in the worker's log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the

@@ -33,9 +33,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from activities.models import (
+    ActivityRule,
     Company,
     CourseMembership,
     CourseSession,
+    EmployerAvailability,
     GroupCourse,
     Internship,
     InternshipStep,
@@ -44,10 +46,18 @@ from activities.models import (
     StaffType,
     TargetGroup,
 )
-from rooms.models import OpeningHours, Room, RoomFeature, Site
+from rooms.models import ClosedDay, OpeningHours, Room, RoomFeature, Site, TravelTimeOverride
 from rooms.text import LINE_PATTERN, TEXT_PATTERN
 from scheduler.errors import DomainError
-from scheduler.models import Citizen, Consultant, Enrolment, WorkingHours
+from scheduler.models import (
+    Absence,
+    ActivityRequest,
+    Citizen,
+    CitizenUnavailability,
+    Consultant,
+    Enrolment,
+    WorkingHours,
+)
 
 FORMAT = "ugeskema-centre/1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "import-schema.json"
@@ -78,6 +88,18 @@ STEP_FIELDS = {"start_date", "hours_per_week", "weekdays", "daily_start"}
 COURSE_FIELDS = {"name", "theme", "min_participants", "max_participants", "start_date", "end_date"}
 SESSION_FIELDS = {"weekday", "start_time", "duration_minutes"}
 MEMBER_FIELDS = {"joined", "left"}
+CLOSED_DAY_FIELDS = {"reason"}
+WEEKLY_FIELDS = {"end_time"}
+ABSENCE_FIELDS = {"end_date", "end_time", "reason"}
+REQUEST_FIELDS = {"due_by", "duration_minutes", "note", "status"}
+TRAVEL_FIELDS = {"minutes", "note"}
+MODEL_FIELDS = {"description", "min_weeks", "max_weeks", "outcomes"}
+PHASE_FIELDS = {"name", "description", "target_weeks", "goals", "optional"}
+RULE_FIELDS = {"description", "with_contact_consultant", "duration_minutes", "frequency_type", "frequency_value",
+               "place"}
+# What a request of a kind needs when the file does not say (scheduler.demand.demand.REQUEST_DEFAULTS).
+REQUEST_STAFF = {"roundtable": ["social", "job"], "s7a": ["social"], "stepup": ["job", "social", "health"],
+                 "followup_visit": ["job"], "assessment": ["health"]}
 
 Errors = list[tuple[str, str]]
 
@@ -275,6 +297,11 @@ _PATTERN_MESSAGES = {
 }
 
 
+def _danish_number(value: Any) -> str:
+    """39.5 -> "39,5": the decimal comma a Danish reader expects."""
+    return str(value).replace(".", ",")
+
+
 def _schema_message(error: jsonschema.ValidationError) -> str:
     keyword, expected = error.validator, error.validator_value
     match keyword:
@@ -290,9 +317,9 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         case "pattern":
             return str(_PATTERN_MESSAGES.get(expected, _("Har ikke den rigtige form.")))
         case "minimum":
-            return _("Skal være mindst %(n)s.") % {"n": expected}
+            return _("Skal være mindst %(n)s.") % {"n": _danish_number(expected)}
         case "maximum":
-            return _("Må højst være %(n)s.") % {"n": expected}
+            return _("Må højst være %(n)s.") % {"n": _danish_number(expected)}
         case "exclusiveMinimum":
             return _("Skal være større end %(n)s.") % {"n": expected}
         case "exclusiveMaximum":
@@ -607,6 +634,49 @@ class _Importer:
 
     # -- records --------------------------------------------------------------------------------
 
+    def intervention_models(self, doc: dict) -> None:
+        """Intervention models with their phases and rules. They are shared by every site, so only an
+        administrator imports them, and the built-in models (the seed documents) stay as they are."""
+        for path, data in self.items(doc, "intervention_models", "$"):
+            model: Any = FAILED
+            if self.required(data, path, "name"):
+                existing = InterventionModel.objects.filter(name=data["name"]).first()
+                if self.allowed is not None:
+                    self.error(f"{path}.name", _("Kun en administrator kan indlæse indsatsmodeller."))
+                elif existing is not None and existing.builtin:
+                    self.error(f"{path}.name", _("En indbygget indsatsmodel kan ikke ændres; kopiér den i stedet."))
+                ok = self.allowed is None and not (existing is not None and existing.builtin)
+                groups = self.codes(self._target_groups, data.get("target_groups", []), f"{path}.target_groups",
+                                    "målgruppe")
+                model = self.upsert(
+                    "intervention_models", path, InterventionModel, {"name": data["name"] if ok else FAILED}, data,
+                    MODEL_FIELDS,
+                    m2m={"target_groups": groups} if "target_groups" in data and groups is not None else None,
+                    check_only=groups is None,
+                )
+                if model is not FAILED:
+                    self._models[model.name] = model
+            for ppath, p in self.items(data, "phases", path):
+                if not self.required(p, ppath, "order", "name"):
+                    continue
+                phase = self.upsert("phases", ppath, Phase, {"model": model, "order": p["order"]}, p, PHASE_FIELDS)
+                for rpath, r in self.items(p, "rules", ppath):
+                    if self.required(r, rpath, "kind", "staff_types", "duration_minutes", "frequency_type"):
+                        self.rule(phase, r, rpath)
+
+    def rule(self, phase: Any, data: dict, path: str) -> None:
+        types = self.codes(self._staff_types, data["staff_types"], f"{path}.staff_types", "faggruppe")
+        features = self.codes(self._features, data.get("room_features", []), f"{path}.room_features", "facilitet")
+        m2m = {"staff_types": types} if types is not None else {}
+        if "room_features" in data and features is not None:
+            m2m["room_features"] = features
+        self.upsert(
+            "activity_rules", path, ActivityRule,
+            {"phase": phase, "kind": data["kind"], "condition": data.get("condition", "always"),
+             "theme": data.get("theme", "")},
+            data, RULE_FIELDS, m2m=m2m, check_only=types is None or features is None,
+        )
+
     def sites(self, doc: dict) -> None:
         for path, data in self.items(doc, "sites", "$"):
             site: Any = FAILED
@@ -630,6 +700,10 @@ class _Importer:
                 self.upsert("rooms", rpath, Room, {"site": site, "name": r["name"]}, r, ROOM_FIELDS,
                             m2m={"features": features} if "features" in r and features is not None else None,
                             check_only=features is None)
+            for cpath, c in self.items(data, "closed_days", path):
+                if self.required(c, cpath, "date"):
+                    self.upsert("closed_days", cpath, ClosedDay, {"site": site, "date": c["date"]}, c,
+                                CLOSED_DAY_FIELDS)
 
     def companies(self, doc: dict) -> None:
         for path, data in self.items(doc, "companies", "$"):
@@ -639,6 +713,11 @@ class _Importer:
                                       {"name": data["name"], "postcode": data["postcode"]}, data, COMPANY_FIELDS)
             if company is FAILED and isinstance(data.get("name"), str):
                 self._failed[Company].add(data["name"])
+            for apath, a in self.items(data, "availability", path):
+                if self.required(a, apath, "weekday", "start_time", "end_time"):
+                    self.upsert("employer_availability", apath, EmployerAvailability,
+                                {"company": company, "weekday": a["weekday"], "start_time": a["start_time"]}, a,
+                                WEEKLY_FIELDS)
 
     def consultants(self, doc: dict) -> None:
         for path, data in self.items(doc, "consultants", "$"):
@@ -652,6 +731,11 @@ class _Importer:
                 if self.required(h, hpath, "weekday", "start_time", "end_time"):
                     self.upsert("working_hours", hpath, WorkingHours,
                                 {"consultant": consultant, "weekday": h["weekday"]}, h, HOURS_FIELDS)
+            for apath, a in self.items(data, "absences", path):
+                if self.required(a, apath, "start_date", "end_date"):
+                    self.upsert("absences", apath, Absence,
+                                {"consultant": consultant, "start_date": a["start_date"],
+                                 "start_time": a.get("start_time")}, a, ABSENCE_FIELDS)
 
     def consultant_record(self, path: str, data: dict) -> Any:
         reference = data["reference"]
@@ -701,6 +785,11 @@ class _Importer:
                     self._failed[Citizen].add(reference)
             elif data.get("reference"):
                 self._failed[Citizen].add(data["reference"])
+            for upath, u in self.items(data, "unavailability", path):
+                if self.required(u, upath, "weekday", "start_time", "end_time"):
+                    self.upsert("citizen_unavailability", upath, CitizenUnavailability,
+                                {"citizen": citizen, "weekday": u["weekday"], "start_time": u["start_time"]}, u,
+                                WEEKLY_FIELDS)
             for epath, enrolment in self.items(data, "enrolments", path):
                 self.enrolment(citizen, enrolment, epath)
 
@@ -731,6 +820,59 @@ class _Importer:
             )
         for ipath, internship in self.items(data, "internships", path):
             self.internship(enrolment, internship, ipath)
+        for rpath, request in self.items(data, "requests", path):
+            if self.required(request, rpath, "kind", "earliest", "due_by"):
+                self.request(enrolment, request, rpath)
+
+    def request(self, enrolment: Any, data: dict, path: str) -> None:
+        """A coordinator's request (round table, §7a, step-up, extra talk …) of an enrolment of the file,
+        so of the caller's sites; its company is any known company, as for internships."""
+        extra: dict[str, Any] = {}
+        if data.get("company") is not None:
+            company = self.company(data["company"], f"{path}.company")
+            extra["company_id"] = company.pk if company is not FAILED else FAILED
+        elif "company" in data:
+            extra["company_id"] = None
+        codes = data.get("staff_types")
+        if codes is None and enrolment is not FAILED and not ActivityRequest.objects.filter(
+            enrolment=enrolment, kind=data["kind"], earliest=data["earliest"]
+        ).exists():
+            codes = REQUEST_STAFF.get(data["kind"])  # a new request needs the kind's staff; an update keeps its own
+        types = self.codes(self._staff_types, codes, f"{path}.staff_types", "faggruppe") if codes else None
+        self.upsert(
+            "requests", path, ActivityRequest,
+            {"enrolment": enrolment, "kind": data["kind"], "earliest": data["earliest"]}, data, REQUEST_FIELDS,
+            extra=extra, m2m={"staff_types": types} if types is not None else None,
+            check_only=codes is not None and types is None,
+        )
+
+    def travel_overrides(self, doc: dict) -> None:
+        """Measured travel times. Every site named must be one of the caller's; a pair with no site
+        would change no plan and is refused."""
+        for path, data in self.items(doc, "travel_overrides", "$"):
+            if not self.required(data, path, "from", "to", "minutes"):
+                continue
+            ends = [self.place(data[end], f"{path}.{end}") for end in ("from", "to")]
+            if not any(isinstance(e, Site) for e in ends) and FAILED not in ends:
+                self.error(f"{path}.from", _("Mindst den ene ende skal være et center."))
+                ends = [FAILED, FAILED]
+            keys = ends
+            if FAILED not in ends:
+                keys = sorted(e.location_key for e in ends)
+                # The override holds both ways: a pair stored the other way round is the same record.
+                if TravelTimeOverride.objects.filter(origin=keys[1], destination=keys[0]).exists():
+                    keys.reverse()
+            self.upsert("travel_overrides", path, TravelTimeOverride,
+                        {"origin": keys[0], "destination": keys[1]}, data, TRAVEL_FIELDS)
+
+    def place(self, data: dict, path: str) -> Any:
+        if not isinstance(data, dict):
+            return FAILED
+        if "site" in data:
+            return self.site(data["site"], f"{path}.site")
+        if isinstance(data.get("company"), dict):
+            return self.company(data["company"], f"{path}.company")
+        return FAILED
 
     def internship(self, enrolment: Any, data: dict, path: str) -> None:
         internship: Any = FAILED
@@ -802,11 +944,13 @@ def centre_import(
     importer = _Importer(allowed_site_ids)
     try:
         with transaction.atomic():
+            importer.intervention_models(pruned)
             importer.sites(pruned)
             importer.companies(pruned)
             importer.consultants(pruned)
             importer.citizens(pruned)
             importer.group_courses(pruned)
+            importer.travel_overrides(pruned)
             if schema_errors or importer.errors:
                 # A value refused by the schema was taken out; what the records say about it is no news.
                 later = [e for e in importer.errors if not any(_under(e[0], p) for p, _m in schema_errors)]

@@ -4,8 +4,8 @@ Off until settings.RETENTION_MONTHS is set. Then the daily django-q2 task (audit
 `retention_run_task`) and `manage.py retention_run` delete, for every citizen whose enrolments have all
 ended more than that many months ago, every copy of their data:
 
-- the citizen with enrolments, requests, internships, course memberships, unavailability and feed
-  tokens (database cascades);
+- the citizen with enrolments, requests, internships, course memberships, unavailability, attendance
+  records, agreements, meeting notes and feed tokens (database cascades);
 - the links from plan appointments and unplaced tasks (plans keep anonymous statistics: kind, time,
   consultant, room), the citizen's bookings, and their initials/reference in unplaced reasons;
 - audit rows: citizen ids, object and path are masked (the row keeps who did what and when);
@@ -33,7 +33,9 @@ from activities.models import CourseMembership, Internship
 from audit.models import AuditEvent
 from scheduler.models import (
     ActivityRequest,
+    Agreement,
     Appointment,
+    Attendance,
     Booking,
     BookingResource,
     Citizen,
@@ -41,6 +43,7 @@ from scheduler.models import (
     Enrolment,
     EnrolmentStatus,
     FeedToken,
+    MeetingNote,
     UnplacedTask,
 )
 
@@ -151,6 +154,9 @@ def _inventory(citizen: Citizen) -> tuple[dict[str, int], dict[str, object]]:
         "unplaced_links": UnplacedTask.citizens.through.objects.filter(citizen=citizen).count(),
         "bookings": Booking.objects.filter(resource_kind=BookingResource.CITIZEN, resource_id=citizen.pk).count(),
         "feed_tokens": FeedToken.objects.filter(citizen=citizen).count(),
+        "attendance": Attendance.objects.filter(citizen=citizen).count(),
+        "agreements": Agreement.objects.filter(enrolment__citizen=citizen).count(),
+        "meeting_notes": MeetingNote.objects.filter(enrolment__citizen=citizen).count(),
         "audit_rows": AuditEvent.objects.for_citizen(citizen.pk).count(),
         "admin_log_rows": LogEntry.objects.filter(admin_log).count(),
         "sessions": len(sessions),

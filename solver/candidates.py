@@ -12,9 +12,10 @@ import hashlib
 import itertools
 from dataclasses import dataclass, field
 
-from solver.lookup import Index, covers, mask_of, staff_label
+from solver.explain import no_candidates
+from solver.lookup import Index, covers, eligible_consultants, mask_of, staff_label
 from solver.objective import placement_costs
-from solver.problem import DANISH_DAYS, Consultant, Place, Placement, Problem, Task
+from solver.problem import Cause, Consultant, Place, Placement, Problem, Ref, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class CandidateSet:
     candidates: list[Candidate] = field(default_factory=list)
     by_task: list[list[int]] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # task id -> Danish reason (no candidates)
+    causes: dict[str, Cause] = field(default_factory=dict)  # task id -> the same reason, structured
     room_classes: list[RoomClass] = field(default_factory=list)
     class_of_room: dict[int, int] = field(default_factory=dict)
     breaks: object | None = None  # solver.breaks.Breaks, built on first use (False: no break rules)
@@ -72,19 +74,6 @@ def _room_classes(problem: Problem) -> tuple[list[RoomClass], dict[int, int]]:
 def _stable_hash(*parts: object) -> int:
     """Deterministic across processes (Python's hash() is salted)."""
     return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big")
-
-
-def eligible_consultants(
-    problem: Problem, task: Task, req: frozenset[str], consultants: list[Consultant]
-) -> list[Consultant]:
-    return [
-        c
-        for c in consultants
-        if c.staff_types & req
-        and c.site_ids & task.site_ids
-        and (task.allowed_consultant_ids is None or c.id in task.allowed_consultant_ids)
-        and c.contracted_minutes_per_week > 0
-    ]
 
 
 def _start_slots(problem: Problem, task: Task, step: int) -> list[int]:
@@ -122,7 +111,10 @@ def build(problem: Problem, index: Index | None = None) -> CandidateSet:
         cs.candidates.extend(found)
         cs.by_task.append(list(range(first, len(cs.candidates))))
         if not found and task.id not in cs.reasons:
-            cs.reasons[task.id] = explain_no_candidates(cs, task, consultants)
+            def fits(t: Task, ti: int = ti) -> bool:
+                return bool(_task_candidates(cs, ti, t, consultants))
+
+            cs.reasons[task.id], cs.causes[task.id] = no_candidates(idx, task, consultants, fits)
     return cs
 
 
@@ -140,16 +132,6 @@ def _citizen_mask(idx: Index, task: Task, site_id: int | None = None) -> int:
         for zid in task.citizen_ids:
             m &= idx.citizen_presence(zid, Place.SITE, idx.sites[sid].location_id)
         out |= m
-    return out
-
-
-def _one_citizen_mask(idx: Index, task: Task, zid: int) -> int:
-    """Slots one citizen can attend the task (at any of its sites)."""
-    if task.place != Place.SITE:
-        return idx.citizen_presence(zid, task.place, task.location_id)
-    out = 0
-    for sid in task.site_ids:
-        out |= idx.citizen_presence(zid, Place.SITE, idx.sites[sid].location_id)
     return out
 
 
@@ -340,35 +322,40 @@ def _pinned_candidates(cs: CandidateSet, ti: int, task: Task) -> list[Candidate]
     prefix = f"Fastlåst tid {when} kan ikke holdes: "
     room = idx.rooms.get(pin.room_id) if task.place == Place.SITE and pin.room_id is not None else None
     site_id = room.site_id if room is not None else pin.site_id
+
+    def refuse(text: str, person: Ref | None = None, obj: Ref | None = None, why: str = "") -> list[Candidate]:
+        cs.reasons[task.id] = prefix + text
+        cs.causes[task.id] = Cause("pin_broken", person, pin.start_slot, obj, {"blocker": why} if why else {})
+        return []
+
     combo: list[Consultant] = []
     for kid, req in zip(pin.consultant_ids, task.staff_requirements, strict=True):
         c = idx.consultants[kid]
+        who = Ref("consultant", c.id, c.name)
         if not c.staff_types & req:
-            cs.reasons[task.id] = prefix + f"{c.name} er ikke {staff_label(req)}"
-            return []
+            return refuse(f"{c.name} er ikke {staff_label(req)}", who, why="staff_type")
         if not _reachable(idx, (c,), task, site_id, [start]):
-            cs.reasons[task.id] = prefix + f"{c.name} er ikke til rådighed (fravær eller uden for arbejdstid)"
-            return []
+            text, why = _pin_consultant_blocker(idx, c, task, site_id, start)
+            return refuse(text, who, why=why)
         combo.append(c)
     where = task.location_id
     if task.place == Place.SITE:
         where = idx.sites[site_id].location_id if site_id in idx.sites else None
     for zid in task.citizen_ids:
         if not covers(idx.citizen_presence(zid, task.place, where), start, end):
-            cs.reasons[task.id] = prefix + f"borger {idx.citizens[zid].label} er ikke til rådighed"
-            return []
+            z = idx.citizens[zid]
+            return refuse(f"{z.label} er ikke til rådighed", Ref("citizen", zid, z.label), why="citizen")
     room_class: int | None = None
     if task.place == Place.SITE:
         if room is None:
-            cs.reasons[task.id] = prefix + "der er ikke angivet et kendt lokale"
-            return []
+            return refuse("der er ikke angivet et kendt lokale", why="room_none")
         site_id = room.site_id
         if not covers(idx.site_open[site_id], start, end):
-            cs.reasons[task.id] = prefix + f"{idx.sites[site_id].name} er lukket"
-            return []
+            site = idx.sites[site_id]
+            return refuse(f"{site.name} er lukket", obj=Ref("site", site.id, site.name), why="site_closed")
         if room.capacity < task.needed_capacity() or not task.room_features <= room.features:
-            cs.reasons[task.id] = prefix + f"lokale {room.name or room.id} passer ikke til aftalen"
-            return []
+            name = room.name or str(room.id)
+            return refuse(f"lokale {name} passer ikke til aftalen", obj=Ref("room", room.id, name), why="room_none")
         room_class = cs.class_of_room[room.id]
     else:
         site_id = None
@@ -376,78 +363,21 @@ def _pinned_candidates(cs: CandidateSet, ti: int, task: Task) -> list[Candidate]
     return [_make(cs, ti, task, start, tuple(combo), site_id, room_class, room_id)]
 
 
-def _weekday_list(days: list[int]) -> str:
-    names = [DANISH_DAYS[d] for d in sorted(set(days))]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " og " + names[-1]
+def _pin_consultant_blocker(idx: Index, c: Consultant, task: Task, site_id: int | None, start: int) -> tuple[str, str]:
+    """Why a pinned consultant cannot make their pinned time: absent, not working then, or (working)
+    booked elsewhere or unable to get there and back."""
+    trip = idx.home_trip_slots(c, task, site_id)
+    s0, s1 = start - trip, start + task.duration_slots + trip
+    if s0 >= 0 and covers(idx.consultant_shift[c.id], s0, s1):
+        return f"{c.name} har en anden aftale eller kan ikke nå frem og tilbage", "consultant_full"
+    if s0 >= 0 and covers(mask_of(c.available) | mask_of(c.absent), s0, s1):
+        return f"{c.name} er fraværende", "consultant_absent"
+    return f"{c.name} arbejder ikke på det tidspunkt", "consultant_hours"
 
 
 def explain_no_candidates(cs: CandidateSet, task: Task, consultants: list[Consultant]) -> str:
-    """Danish, actionable reason why a task has no feasible placement at all."""
-    problem, idx = cs.problem, cs.index
-    sites = " / ".join(idx.sites[s].name for s in sorted(task.site_ids))
-    deadline = problem.format_end(task.window.end)
-    dur = task.duration_slots
-    window = mask_of((task.window,))
-    if task.place == Place.SITE:
-        if not any(_suitable_class(cs, task, s) is not None for s in task.site_ids):
-            feats = f" med {', '.join(sorted(task.room_features))}" if task.room_features else ""
-            return f"Intet lokale i {sites} med plads til {task.needed_capacity()} personer{feats}"
-        if not any(idx.site_open[s] & window for s in task.site_ids):
-            return f"{sites} er lukket i hele perioden frem til {deadline} (helligdag/lukkedag)"
-    if task.external_windows is not None and not mask_of(task.external_windows) & window:
-        return f"Arbejdsgiver/ekstern deltager er ikke til stede før fristen {deadline}"
-    for zid in task.citizen_ids:
-        if not _has_run(_one_citizen_mask(idx, task, zid) & window, dur):
-            z = idx.citizens[zid]
-            return (
-                f"Borger {z.label} har ingen ledig tid før fristen {deadline} "
-                "(praktik, delvis raskmelding eller aftalte hensyn)"
-            )
-    for req in task.staff_requirements:
-        pool = eligible_consultants(problem, task, req, consultants)
-        if not pool:
-            return f"Ingen {staff_label(req)} dækker {sites}"
-        present = [c for c in pool if idx.consultant_avail[c.id] & window]
-        if not present:
-            absent = ", ".join(c.name for c in pool)
-            verb = "er" if len(pool) == 1 else "er alle"
-            whole_week = task.window.start <= 0 and task.window.end >= problem.num_slots
-            period = "man–fre" if whole_week else f"frem til fristen {deadline}"
-            return f"{absent} {verb} fraværende {period}; ingen anden {staff_label(req)} dækker {sites}"
-    combined = _citizen_mask(idx, task) & window
-    if task.external_windows is not None:
-        combined &= mask_of(task.external_windows)
-    if not _has_run(combined, dur):
-        return f"Borgerne i gruppen har ingen fælles ledig tid før fristen {deadline}"
-    for req in task.staff_requirements:
-        pool = eligible_consultants(problem, task, req, consultants)
-        if not any(_has_run(idx.consultant_avail[c.id] & combined, dur) for c in pool):
-            days = [d for d in range(5) if _day_bits(problem, d) & combined]
-            when = f" {_weekday_list(days)}" if days else ""
-            staff = staff_label(req)
-            return f"Ingen {staff} med ledig tid i {sites}{when}, hvor borgeren kan (frist {deadline})"
-    staffs = " og ".join(staff_label(r) for r in task.staff_requirements)
-    if task.fixed_start is not None:
-        fixed = problem.format_slot(task.fixed_start)
-        return f"Den faste tid {fixed} passer ikke med arbejdstiden for {staffs} eller med lokalerne i {sites}"
-    return f"Ingen fælles ledig tid for borger, {staffs} og lokale i {sites} før fristen {deadline}"
-
-
-def _day_bits(problem: Problem, day: int) -> int:
-    spd = problem.slots_per_day
-    return ((1 << spd) - 1) << (day * spd)
-
-
-def _has_run(mask: int, length: int) -> bool:
-    """Whether `mask` has `length` consecutive set bits."""
-    m = mask
-    for _ in range(length - 1):
-        m &= m >> 1
-        if not m:
-            return False
-    return m != 0
+    """Danish, actionable reason why a task has no feasible placement at all (solver.explain)."""
+    return no_candidates(cs.index, task, consultants)[0]
 
 
 def placement_of(cs: CandidateSet, cand: Candidate, room_id: int | None) -> Placement:

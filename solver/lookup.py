@@ -177,6 +177,28 @@ class Index:
                 free &= ~span_bits(max(day0, w.start - trip), min(day0 + spd, w.end + trip))
         return free
 
+    def citizen_task_presence(self, citizen_id: int, task: Task) -> int:
+        """Slots one citizen can attend `task` (a site task: at any of its sites)."""
+        if task.place != Place.SITE:
+            return self.citizen_presence(citizen_id, task.place, task.location_id)
+        out = 0
+        for sid in task.site_ids:
+            out |= self.citizen_presence(citizen_id, Place.SITE, self.sites[sid].location_id)
+        return out
+
     def citizen_trip(self, task: Task) -> bool:
         """Whether attending this task makes the citizen travel to the site."""
         return task.place == Place.SITE
+
+
+def eligible_consultants(
+    problem: Problem, task: Task, req: frozenset[str], consultants: list[Consultant]
+) -> list[Consultant]:
+    return [
+        c
+        for c in consultants
+        if c.staff_types & req
+        and c.site_ids & task.site_ids
+        and (task.allowed_consultant_ids is None or c.id in task.allowed_consultant_ids)
+        and c.contracted_minutes_per_week > 0
+    ]

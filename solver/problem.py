@@ -119,6 +119,8 @@ class Consultant:
     preferred: tuple[Window, ...] = ()  # preferred working times; empty = no preference
     max_caseload: int = 25  # soft limit when new citizens get a contact consultant
     caseload: int = 0  # current number of citizens with this contact consultant
+    # Absences (already left out of `available`); only reasons use them, to tell absence from hours.
+    absent: tuple[Window, ...] = ()
     # Appointments already in other plans (other sites' weeks): nothing is planned over them, and
     # with DayRules.travel the trip to and from their place is kept free too. Inside `available`.
     bookings: tuple[Booking, ...] = ()
@@ -160,6 +162,31 @@ class Citizen:
     free: tuple[Window, ...] | None = None
     workplaces: tuple[Workplace, ...] = ()
     max_run_minutes: int | None = None  # accommodation: longest stretch of appointments without a free slot
+    # Already left out of `available`; only reasons use them, to name the one cause that applies:
+    # fixed unavailability (fast fravær) and the hours outside the accommodated day (aftalte hensyn).
+    unavailable: tuple[Window, ...] = ()
+    outside_hours: tuple[Window, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """Something a reason points at, for the UI to link to: a course, room, site, company, rule ..."""
+
+    kind: str
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """The one blocker of an unplaced task, structured (codes: docs/plan-format.md)."""
+
+    code: str
+    person: Ref | None = None  # kind "citizen" or "consultant"
+    at_slot: int | None = None  # the moment the cause is about
+    object: Ref | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+    at_is_end: bool = False  # at_slot is an exclusive end (a deadline): the end of the slot before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +222,7 @@ class Task:
     min_participants: int = 0  # group sessions: allowed size of citizen_ids
     max_participants: int | None = None
     rule_id: int | None = None  # the caller's rule this task comes from (opaque to the solver); None = none
+    course: Ref | None = None  # group sessions: the course, so reasons can name it
 
     def needed_capacity(self) -> int:
         return max(self.room_min_capacity, len(self.citizen_ids) + len(self.staff_requirements))
@@ -508,6 +536,7 @@ def _unique(kind: str, ids: Iterable[int] | Iterable[str]) -> set:
 class Unplaced:
     task_id: str
     reason: str  # Danish, actionable; names the person/site/day
+    cause: Cause | None = None  # the same reason, structured
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,11 @@ Danish, score with the shared objective and list moved published appointments.""
 
 from __future__ import annotations
 
-from collections import Counter
-
+from solver.blocked import blocked
 from solver.candidates import CandidateSet, placement_of
-from solver.lookup import staff_label
 from solver.objective import evaluate
 from solver.occupancy import Occupancy
-from solver.problem import DANISH_DAYS, Placement, Solution, SolveStatus, Unplaced
+from solver.problem import Placement, Solution, SolveStatus, Unplaced
 
 
 def assign_rooms(cs: CandidateSet, chosen: list[int]) -> dict[int, int | None]:
@@ -77,64 +75,8 @@ def _class_rooms(cs: CandidateSet, rc_index: int, items: list[int], *, keep_publ
 
 
 def explain_blocked(cs: CandidateSet, task_index: int, occ: Occupancy) -> str:
-    """Danish reason for a task that had candidates but none fitted next to the rest."""
-    problem, idx = cs.problem, cs.index
-    task = problem.tasks[task_index]
-    deadline = problem.format_end(task.window.end)
-    # A resource that alone blocks a candidate is the actionable one ("free it and it fits");
-    # fall back to counting every blocker when no candidate has a single one.
-    single: Counter[tuple[str, int]] = Counter()
-    every: Counter[tuple[str, int]] = Counter()
-    days: set[int] = set()
-    for ci in cs.by_task[task_index]:
-        cand = cs.candidates[ci]
-        days.add(problem.day_of(cand.start))
-        found = occ.blockers(cand)
-        every.update(found)
-        if len(found) == 1:
-            single.update(found)
-    blockers = single or every
-    day_text = _days(days)
-    sites = " / ".join(idx.sites[s].name for s in sorted(task.site_ids))
-    if not blockers:
-        return "Ikke placeret: det kostede mere at placere end at udelade; kør planlægningen igen eller juster vægtene"
-    kinds: Counter[str] = Counter()
-    for (kind, _), n in blockers.items():
-        kinds[kind] += n
-    kind = kinds.most_common(1)[0][0]
-    ids = [i for (k, i), _ in blockers.most_common() if k == kind]
-    if kind == "consultant":
-        names = ", ".join(idx.consultants[i].name for i in ids[:3])
-        staff = " og ".join(staff_label(r) for r in task.staff_requirements)
-        return f"Ingen {staff} med ledig tid i {sites} {day_text} før fristen {deadline} ({names} er fuldt booket)"
-    if kind == "citizen":
-        label = idx.citizens[ids[0]].label
-        return f"Borger {label} er allerede booket i alle mulige tider før fristen {deadline}"
-    if kind == "citizen_day":
-        z = idx.citizens[ids[0]]
-        return f"Borger {z.label} har nået sit daglige maksimum på {z.max_minutes_per_day} min {day_text}"
-    if kind == "contract":
-        return f"{idx.consultants[ids[0]].name} har ikke flere kontraktlige timer denne uge"
-    if kind == "lunch":
-        return f"{idx.consultants[ids[0]].name} skal have frokostpause {day_text}, og resten af tiden er booket"
-    if kind == "run":
-        limit = problem.rules.max_run_minutes
-        return f"{idx.consultants[ids[0]].name} ville få mere end {limit} min aftaler i træk uden pause {day_text}"
-    if kind == "citizen_run":
-        z = idx.citizens[ids[0]]
-        return f"Borger {z.label} skal have pause efter højst {z.max_run_minutes} min aftaler i træk {day_text}"
-    rc = cs.room_classes[ids[0]]
-    site_name = idx.sites[rc.site_id].name
-    return f"Ingen ledige lokaler til {task.needed_capacity()} personer i {site_name} {day_text}"
-
-
-def _days(days: set[int]) -> str:
-    names = [DANISH_DAYS[d] for d in sorted(days)]
-    if len(names) == 5:
-        return "mandag–fredag"
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " og " + names[-1]
+    """Danish reason for a task that had candidates but none fitted next to the rest (solver.explain)."""
+    return blocked(cs, task_index, occ, {})[0]
 
 
 def moved_task_ids(cs: CandidateSet, placements: dict[str, Placement]) -> tuple[str, ...]:
@@ -162,14 +104,23 @@ def build_solution(
     placements = [placement_of(cs, cs.candidates[ci], rooms.get(ci)) for ci in chosen]
     by_task = {p.task_id: p for p in placements}
     occ = Occupancy(cs)
+    booked: dict[int, list[tuple[int, int, int]]] = {}  # citizen -> placed (start, end, task index)
     for ci in chosen:
-        occ.add(cs.candidates[ci])
+        cand = cs.candidates[ci]
+        occ.add(cand)
+        end = cand.start + problem.tasks[cand.task_index].duration_slots
+        for zid in problem.tasks[cand.task_index].citizen_ids:
+            booked.setdefault(zid, []).append((cand.start, end, cand.task_index))
     unplaced = []
     for ti, task in enumerate(problem.tasks):
         if task.id in by_task:
             continue
-        reason = cs.reasons.get(task.id) or explain_blocked(cs, ti, occ)
-        unplaced.append(Unplaced(task.id, f"{reason}. Krav: {task.reason_rule}" if task.reason_rule else reason))
+        if task.id in cs.reasons:
+            reason, cause = cs.reasons[task.id], cs.causes.get(task.id)
+        else:
+            reason, cause = blocked(cs, ti, occ, booked)
+        text = f"{reason}. Krav: {task.reason_rule}" if task.reason_rule else reason
+        unplaced.append(Unplaced(task.id, text, cause))
     score = evaluate(problem, placements, cs.no_candidate_task_ids(), cs.index)
     unavoidable = score.total - score.avoidable
     gap = None

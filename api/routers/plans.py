@@ -108,7 +108,7 @@ def plan_out(plan: Plan, scope: Scope, *, consultant_only: int | None = None) ->
         if scope.site_ids is not None:
             tasks = tasks.filter(Q(citizens__site_id__in=list(scope.site_ids)) | Q(citizens__isnull=True))
         tasks = tasks.distinct()
-        unplaced = list(tasks.order_by("pk").values("id", "task_key", "kind", "reason", "rule", "due_by"))
+        unplaced = list(tasks.order_by("pk").values("id", "task_key", "kind", "reason", "cause", "rule", "due_by"))
         who = _links(UnplacedTask.citizens.through, "unplacedtask_id", "citizen_id", tasks.values("pk"))
         for task in unplaced:
             task["citizens"] = who.get(task["id"], [])

@@ -1,5 +1,6 @@
 """Schemas of planning runs and plans."""
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -53,12 +54,27 @@ class AppointmentOut(Schema):
     rule: str
 
 
+class CauseRefOut(Schema):
+    kind: str
+    id: int
+    name: str
+
+
+class UnplacedCauseOut(Schema):
+    code: str
+    person: CauseRefOut | None = None
+    at: datetime | None = None
+    object: CauseRefOut | None = None
+    params: dict[str, Any] = {}
+
+
 class UnplacedOut(Schema):
     id: int
     task_key: str
     kind: str
     citizens: list[int]
     reason: str
+    cause: UnplacedCauseOut | None = Field(None, description="Struktureret årsag / structured cause (docs/api.md)")
     rule: str
     due_by: date | None
 

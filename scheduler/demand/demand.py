@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from activities.models import (
     ActivityKind,
@@ -38,9 +38,9 @@ from activities.models import (
     GroupCourse,
     InternshipKind,
     Place,
-    Theme,
 )
 from rooms.models import Site
+from scheduler.attendance.selectors import missed_marks, missed_uids
 from scheduler.availability import (
     DAYS,
     SiteWeek,
@@ -50,12 +50,16 @@ from scheduler.availability import (
     minutes,
     site_weeks,
     week_dates,
+    work_hours,
 )
-from scheduler.demand.rules import last_held, rule_due, rule_start
+from scheduler.demand.course_reason import no_course_reason
+from scheduler.demand.rules import HISTORY_KINDS, last_held, rule_due, rule_start
 from scheduler.models import (
     ActivityRequest,
+    Agreement,
     Appointment,
     AppointmentStatus,
+    AttendanceStatus,
     Enrolment,
     EnrolmentStatus,
     PlanStatus,
@@ -121,6 +125,7 @@ class Note:
     group_course_id: int | None = None
     due_by: date | None = None
     rule_id: int | None = None  # the model rule it comes from, if any
+    cause: dict[str, object] | None = None  # structured cause (scheduler.causes); None = not known
 
 
 @dataclass(slots=True)
@@ -130,6 +135,7 @@ class WeekDemand:
     demands: list[Demand] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     enrolments: dict[int, Enrolment] = field(default_factory=dict)
+    internships: dict[int, list] = field(default_factory=dict)  # the week's internships per enrolment id
 
 
 def _day_text(day: date) -> str:
@@ -152,49 +158,101 @@ def active_enrolments(*, site_ids: Iterable[int], week_start: date) -> list[Enro
     )
 
 
-def held_history(*, enrolments: Iterable[Enrolment], week_start: date) -> dict[int, dict[str, date]]:
-    """Last held date per (enrolment, kind) from published plans before the week.
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """The latest marked no-show, afbud or centre cancellation of a kind (after which nothing was held)."""
 
-    Appointments are matched to an enrolment by its link, or by citizen and date (appointments
-    stored before the link existed, or imported history).
+    day: date
+    status: str
+
+
+MISSED_TEXT = {
+    AttendanceStatus.NO_SHOW: "udeblev",
+    AttendanceStatus.CITIZEN_CANCELLED: "meldte afbud",
+    AttendanceStatus.CENTRE_CANCELLED: "aflyst af centret",
+}
+
+
+def held_history(*, enrolments: Iterable[Enrolment], week_start: date) -> dict[int, dict[str, date]]:
+    """Last held date per (enrolment, kind) from published plans before the week (see attendance_history)."""
+    return attendance_history(enrolments=enrolments, week_start=week_start)[0]
+
+
+def attendance_history(
+    *, enrolments: Iterable[Enrolment], week_start: date
+) -> tuple[dict[int, dict[str, date]], dict[int, dict[str, Missed]]]:
+    """Last held date, and last missed appointment, per (enrolment, kind) from published plans before the week.
+
+    An appointment counts as held for a citizen unless their attendance is marked no-show, afbud or
+    cancelled by the centre (scheduler.attendance): not marked yet counts as held, it was planned and
+    nobody said otherwise. Appointments are matched to an enrolment by its link, or by citizen and date
+    (appointments stored before the link existed, or imported history).
     """
     enrolments = list(enrolments)
     by_citizen: dict[int, list[Enrolment]] = defaultdict(list)
     for e in enrolments:
         by_citizen[e.citizen_id].append(e)
     last: dict[int, dict[str, date]] = defaultdict(dict)
+    missed: dict[int, dict[str, Missed]] = defaultdict(dict)
+    before = aware(_midnight(week_start))
     rows = (
         Appointment.objects.filter(
             plan__status=PlanStatus.PUBLISHED,
             status=AppointmentStatus.PLANNED,
-            start__lt=aware(_midnight(week_start)),
+            start__lt=before,
             citizens__in=list(by_citizen),
         )
-        .values_list("citizens", "enrolment_id", "kind", "start")
+        .values_list("citizens", "enrolment_id", "kind", "start", "uid")
         .distinct()
     )
-    for citizen_id, enrolment_id, kind, start in rows:
-        day = start.astimezone(aware(_midnight(week_start)).tzinfo).date()
+    marks = missed_marks(citizen_ids=list(by_citizen), before=before)
+    for citizen_id, enrolment_id, kind, start, uid in rows:
+        day = start.astimezone(before.tzinfo).date()
+        mark = marks.get((uid, citizen_id))
         for e in by_citizen[citizen_id]:
             if (enrolment_id is not None and enrolment_id != e.id) or day < e.start_date:
                 continue
-            if kind not in last[e.id] or last[e.id][kind] < day:
+            if mark is not None:
+                if kind not in missed[e.id] or missed[e.id][kind].day < day:
+                    missed[e.id][kind] = Missed(day, mark.status)
+            elif kind not in last[e.id] or last[e.id][kind] < day:
                 last[e.id][kind] = day
-    return last
+    return last, missed
+
+
+def last_missed(missed: dict[str, Missed], held: dict[str, date], kind: str, since: date | None) -> Missed | None:
+    """The latest missed appointment counting for `kind` after the last held one (and on or after `since`)."""
+    found = [missed[k] for k in HISTORY_KINDS.get(kind, (kind,)) if k in missed]
+    found = [m for m in found if since is None or m.day >= since]
+    if not found:
+        return None
+    latest = max(found, key=lambda m: m.day)
+    held_day = last_held(held, kind, since=since)
+    return latest if held_day is None or latest.day > held_day else None
 
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
-def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
-    """Everything due this week for the citizens of these sites."""
+def week_demand(
+    *, week_start: date, site_ids: Iterable[int], assumed_held: dict[int, dict[str, date]] | None = None
+) -> WeekDemand:
+    """Everything due this week for the citizens of these sites.
+
+    `assumed_held` (enrolment -> kind -> day) adds appointments not in any published plan yet, as if held
+    (the forecast of the weeks ahead: scheduler.demand.forecast)."""
     site_ids = frozenset(site_ids)
     result = WeekDemand(week_start, site_ids)
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
-    history = held_history(enrolments=enrolments, week_start=week_start)
+    result.internships = internships
+    history, missed = attendance_history(enrolments=enrolments, week_start=week_start)
+    for enrolment_id, kinds in (assumed_held or {}).items():
+        for kind, day in kinds.items():
+            if day < week_start and (kind not in history[enrolment_id] or history[enrolment_id][kind] < day):
+                history[enrolment_id][kind] = day
     weeks = site_weeks(sites=Site.objects.filter(id__in=site_ids), week_start=week_start)
     phase_ids = {e.current_phase_id for e in enrolments if e.current_phase_id}
     rules_by_phase: dict[int, list[ActivityRule]] = defaultdict(list)
@@ -202,24 +260,34 @@ def week_demand(*, week_start: date, site_ids: Iterable[int]) -> WeekDemand:
         rules_by_phase[rule.phase_id].append(rule)
 
     themes = course_themes(citizen_ids=[e.citizen_id for e in enrolments], week_start=week_start)
+    agreed = agreed_meetings(enrolment_ids=result.enrolments, week_start=week_start)
+    courses: dict = {}  # a theme's courses per site, read once for every citizen without a place
     for e in enrolments:
         for rule in rules_by_phase.get(e.current_phase_id or -1, []):
+            if rule.frequency_type == FrequencyType.EVERY_N_DAYS and any(
+                    (e.id, kind) in agreed for kind in HISTORY_KINDS.get(rule.kind, (rule.kind,))):
+                continue  # the agreed next meeting is planned instead (its request)
             if rule.kind == ActivityKind.GROUP_SESSION and rule.theme and rule.theme not in themes[e.citizen_id]:
                 site = weeks[e.citizen.site_id].site
+                reason, cause = no_course_reason(
+                    theme=rule.theme, site=site, citizen=e.citizen, week_start=week_start,
+                    hours_at_work=work_hours(internships.get(e.id, []), week_start), courses=courses,
+                )
                 result.notes.append(
                     Note(
                         f"course:{e.id}:{rule.id}:{iso_week_label(week_start)}",
                         rule.kind,
-                        f"Ingen ledig plads på et hold med tema {Theme(rule.theme).label.lower()} i {site.name}, "
-                        "der kører denne uge og passer med borgerens tider",
+                        reason,
                         f"{_kind_label(rule.kind)} {rule.frequency_text}",
                         (e.citizen_id,),
                         e.id,
                         due_by=week_start + timedelta(days=4),
                         rule_id=rule.id,
+                        cause=cause,
                     )
                 )
-            _rule_demand(result, e, rule, history.get(e.id, {}), internships.get(e.id, []), weeks[e.citizen.site_id])
+            _rule_demand(result, e, rule, history.get(e.id, {}), internships.get(e.id, []), weeks[e.citizen.site_id],
+                         missed.get(e.id, {}))
     _request_demand(result, enrolments, rules_by_phase, internships, weeks)
     _course_demand(result, weeks)
     return result
@@ -237,7 +305,7 @@ def _company_for(rule_condition: str, internships: list) -> int | None:
 
 def _rule_demand(
     result: WeekDemand, e: Enrolment, rule: ActivityRule, history: dict[str, date], internships: list,
-    site_week: SiteWeek,
+    site_week: SiteWeek, missed: dict[str, Missed] | None = None,
 ) -> None:
     week_start = result.week_start
     friday = week_start + timedelta(days=4)
@@ -288,6 +356,10 @@ def _rule_demand(
     if rule.frequency_type == FrequencyType.EVERY_N_DAYS:
         n = max(1, rule.frequency_value)
         deadline = rule_due(rule, e, history, start).deadline
+        # Not held (no-show, afbud, cancelled): due again at once, whatever the rule's own deadline says.
+        not_held = last_missed(missed or {}, history, rule.kind, start.floor)
+        if not_held is not None:
+            deadline = min(deadline, week_start - timedelta(days=1))
         next_monday = week_start + timedelta(days=7)
         count, first_day = 0, 0
         while deadline < next_monday and first_day <= 4:
@@ -295,7 +367,9 @@ def _rule_demand(
             overdue = deadline < week_start
             last_day = 4 if overdue else min(4, deadline.weekday())
             due = week_start + timedelta(days=last_day)
-            if overdue:
+            if not_held is not None and count == 1:
+                text = f"{label} {rule.frequency_text} – {MISSED_TEXT[not_held.status]} {_day_text(not_held.day)}"
+            elif overdue:
                 text = f"{label} {rule.frequency_text} – overskredet (frist var {deadline:%d.%m.})"
             else:
                 text = f"{label} {rule.frequency_text} – senest {_day_text(due)}"
@@ -350,19 +424,29 @@ def _rule_demand(
                 )
             )
     elif rule.frequency_type == FrequencyType.ONCE:
-        if last_held(history, rule.kind) is not None:
-            return
-        result.demands.append(
-            Demand(
-                key=f"{key_prefix}:1",
-                first_day=0,
-                last_day=4,
-                due_by=friday,
-                reason_rule=f"{label} én gang i forløbet – endnu ikke holdt",
-                penalty=PENALTY_DUE + 2,
-                **base,
-            )
+        _once_demand(result, rule, history, missed or {}, f"{key_prefix}:1", base)
+
+
+def _once_demand(result: WeekDemand, rule: ActivityRule, history: dict[str, date], missed: dict[str, Missed],
+                 key: str, base: dict) -> None:
+    if last_held(history, rule.kind) is not None:
+        return
+    label = _kind_label(rule.kind)
+    missed_once = last_missed(missed, history, rule.kind, None)
+    text = f"{label} én gang i forløbet – endnu ikke holdt"
+    if missed_once is not None:
+        text = f"{label} én gang i forløbet – {MISSED_TEXT[missed_once.status]} {_day_text(missed_once.day)}"
+    result.demands.append(
+        Demand(
+            key=key,
+            first_day=0,
+            last_day=4,
+            due_by=result.week_start + timedelta(days=4),
+            reason_rule=text,
+            penalty=PENALTY_DUE + 2,
+            **base,
         )
+    )
 
 
 def _split(days: list[int], n: int) -> list[list[int]]:
@@ -379,6 +463,32 @@ def _split(days: list[int], n: int) -> list[list[int]]:
     return out
 
 
+def requests_held_elsewhere(week_start: date) -> set[int]:
+    """Requests a published plan of another week holds (and the citizen did not miss)."""
+    elsewhere = list(
+        Appointment.objects.filter(
+            request__isnull=False, plan__status=PlanStatus.PUBLISHED, status=AppointmentStatus.PLANNED
+        )
+        .exclude(plan__week_start=week_start)
+        .values_list("request_id", "uid")
+    )
+    # A requested activity the citizen missed (or the centre cancelled) is still owed.
+    not_held = missed_uids(uids=[uid for _r, uid in elsewhere])
+    return {request_id for request_id, uid in elsewhere if uid not in not_held}
+
+
+def agreed_meetings(*, enrolment_ids: Iterable[int], week_start: date) -> set[tuple[int, str]]:
+    """(enrolment, kind) of next meetings agreed at a talk whose window is open this week: the agreed
+    meeting takes the place of the model rule's own one (its request is planned instead)."""
+    friday = week_start + timedelta(days=4)
+    rows = ActivityRequest.objects.filter(
+        status=RequestStatus.OPEN, enrolment_id__in=list(enrolment_ids), earliest__lte=friday,
+        agreements__isnull=False,
+    ).values_list("id", "enrolment_id", "kind").distinct()
+    held = requests_held_elsewhere(week_start)
+    return {(enrolment_id, kind) for pk, enrolment_id, kind in rows if pk not in held}
+
+
 def _request_demand(
     result: WeekDemand,
     enrolments: list[Enrolment],
@@ -390,15 +500,10 @@ def _request_demand(
     friday = week_start + timedelta(days=4)
     week = iso_week_label(week_start)
     by_id = {e.id: e for e in enrolments}
-    held_elsewhere = set(
-        Appointment.objects.filter(
-            request__isnull=False, plan__status=PlanStatus.PUBLISHED, status=AppointmentStatus.PLANNED
-        )
-        .exclude(plan__week_start=week_start)
-        .values_list("request_id", flat=True)
-    )
+    held_elsewhere = requests_held_elsewhere(week_start)
     requests = (
         ActivityRequest.objects.filter(status=RequestStatus.OPEN, enrolment_id__in=list(by_id), earliest__lte=friday)
+        .annotate(agreed=Exists(Agreement.objects.filter(request=OuterRef("pk"))))
         .select_related("company")
         .prefetch_related("staff_types")
         .order_by("due_by", "id")
@@ -425,9 +530,10 @@ def _request_demand(
         due = friday if overdue or req.due_by > friday else req.due_by
         first = max(0, (req.earliest - week_start).days)
         label = _kind_label(req.kind)
-        text = f"Bestilt af koordinator: {label} senest {req.due_by:%d.%m.}"
+        source = "Aftalt med borgeren" if req.agreed else "Bestilt af koordinator"
+        text = f"{source}: {label} senest {req.due_by:%d.%m.}"
         if overdue:
-            text = f"Bestilt af koordinator: {label} – overskredet (frist var {req.due_by:%d.%m.})"
+            text = f"{source}: {label} – overskredet (frist var {req.due_by:%d.%m.})"
         if req.note:
             text = f"{text} ({req.note})"
         result.demands.append(
@@ -553,4 +659,5 @@ def _course_demand(result: WeekDemand, weeks: dict) -> None:
             )
 
 
-__all__ = ["DAYS", "Demand", "Note", "WeekDemand", "week_demand", "active_enrolments", "held_history"]
+__all__ = ["DAYS", "Demand", "Note", "WeekDemand", "week_demand", "active_enrolments", "held_history",
+           "attendance_history"]

@@ -5,6 +5,7 @@ so the same size, seed and week always give the same data. Rows are bulk-created
 citizens.
 """
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -36,6 +37,8 @@ from scheduler.models import (
     Absence,
     ActivityRequest,
     Appointment,
+    Attendance,
+    AttendanceStatus,
     Citizen,
     CitizenUnavailability,
     Consultant,
@@ -107,6 +110,9 @@ class DemoBuilder:
     def __init__(self, size: str, seed: int, week_start: date) -> None:
         self.size = SIZES[size]
         self.rng = random.Random(seed)
+        # Months of talks, group sessions and attendance for the statistics; not for S (`make run` stays
+        # fast). Its own random stream: the rest of the demo (and the planning benchmarks) stays the same.
+        self.attendance_rng = random.Random(seed + 7919) if size != "S" else None
         self.week = week_start
         self.staff = {t.code: t for t in StaffType.objects.all()}
         self.features = {f.code: f for f in RoomFeature.objects.all()}
@@ -187,7 +193,9 @@ class DemoBuilder:
             for n in range(1, max(2, per_site // 5) + 1):
                 rooms.append((Room(site=site, name=f"Grupperum {n}", capacity=16), ["group_room"]))
             rooms.append((Room(site=site, name="Træningssal", capacity=16), ["training_hall"]))
-            rooms.append((Room(site=site, name="Køkken", capacity=12), ["kitchen", "group_room"]))
+            # As big as the group rooms: the planner pools identical rooms and gives a group session
+            # the smallest adequate kind, so a smaller kitchen would be the only room for every session.
+            rooms.append((Room(site=site, name="Køkken", capacity=16), ["kitchen", "group_room"]))
         Room.objects.bulk_create([room for room, _f in rooms])
         through = Room.features.through
         through.objects.bulk_create([
@@ -296,8 +304,10 @@ class DemoBuilder:
         for index, company in enumerate(all_companies):
             by_site.setdefault(self.sites[index // per_site].pk, []).append(company)
         availability = []
+        self.employer_days: dict[int, list[int]] = {}
         for company in all_companies:
             days = range(5) if self.rng.random() < 0.7 else sorted(self.rng.sample(range(5), 2))
+            self.employer_days[company.pk] = list(days)
             end = self.rng.choice([time(14, 0), time(15, 0), time(15, 30)])
             availability += [EmployerAvailability(company=company, weekday=d, start_time=time(8, 0), end_time=end)
                              for d in days]
@@ -358,6 +368,10 @@ class DemoBuilder:
                 unavailability.append(CitizenUnavailability(citizen=citizen, weekday=day, start_time=time(9, 0),
                                                             end_time=time(11, 0)))
         CitizenUnavailability.objects.bulk_create(unavailability)
+        self.unavailable: dict[int, list[tuple[int, int, int]]] = {}
+        for u in unavailability:
+            self.unavailable.setdefault(u.citizen_id, []).append(
+                (u.weekday, u.start_time.hour * 60 + u.start_time.minute, u.end_time.hour * 60 + u.end_time.minute))
 
         contacts = self._contact_pool()
         enrolments = []
@@ -432,11 +446,26 @@ class DemoBuilder:
                 day_count = 3 if step_hours <= 15 else 4 if step_hours <= 25 else 5
                 steps.append(InternshipStep(
                     internship=internship, start_date=internship.start_date + timedelta(weeks=2 * step_no),
-                    hours_per_week=Decimal(step_hours), weekdays=sorted(self.rng.sample(range(5), day_count)),
+                    hours_per_week=Decimal(step_hours),
+                    weekdays=self._meeting_employer(sorted(self.rng.sample(range(5), day_count)),
+                                                    self.employer_days[internship.company_id]),
                     daily_start=daily_start,
                 ))
         InternshipStep.objects.bulk_create(steps)
         return list(Internship.objects.prefetch_related("steps").select_related("enrolment").order_by("pk"))
+
+    @staticmethod
+    def _meeting_employer(days: list[int], employer_days: list[int]) -> list[int]:
+        """Internship days that share at least two days with the employer's contact person, so the
+        follow-up visits and round tables the rules ask for have a day when both are there (a real
+        placement is agreed on days the employer is in)."""
+        days = list(days)
+        for day in employer_days:
+            if len(set(days) & set(employer_days)) >= min(2, len(employer_days)):
+                break
+            if day not in days:
+                days[next(i for i, d in enumerate(days) if d not in employer_days)] = day
+        return sorted(days)
 
     # Per theme: facilitator staff type and alternative weekly patterns (weekday, start, minutes); a
     # site with more participants than one course holds runs parallel courses at the other times.
@@ -459,34 +488,67 @@ class DemoBuilder:
                   Theme.GROUP_DYNAMICS: "Min plan – sparringsgruppe", Theme.WELLBEING: "Trivselsdag"}
         busy = self._internship_blocks()
         members: list[CourseMembership] = []
+        self.course_minutes: dict[tuple[int, int], int] = defaultdict(int)  # (citizen, weekday) -> minutes
         feature_of = {Theme.HEALTH: "training_hall"}
         for site in self.sites:
             site_enrolments = [e for e in self.enrolments if e.citizen.site_id == site.pk]
             for theme, (staff_type, patterns) in self.COURSE_PATTERNS.items():
                 wanting = [e for e in site_enrolments if theme in self.group_themes.get(e.current_phase_id, set())]
                 if len(wanting) < self.COURSE_MIN:
-                    continue  # too few for a course here: the planner reports them
+                    if wanting:
+                        # Too few for a course now: the next one starts in three weeks, and the planner
+                        # names it for those waiting (as a centre would plan it).
+                        self._course(site, theme, staff_type, patterns[0], f"{titles[theme]} {site.city}",
+                                     feature_of, start=self.week + timedelta(weeks=3))
+                    continue
                 course_count = min(len(patterns), -(-len(wanting) // self.COURSE_SIZE))
                 for n in range(course_count):
                     pattern = patterns[n]
-                    course = GroupCourse.objects.create(
-                        name=f"{titles[theme]} {site.city}" + (f" {n + 1}" if course_count > 1 else ""),
-                        theme=theme, site=site, facilitator_staff_type=self.staff[staff_type],
-                        min_participants=self.COURSE_MIN, max_participants=14,
-                        start_date=self.week - timedelta(weeks=4), end_date=self.week + timedelta(weeks=8),
-                    )
-                    course.room_features.set([self.features[feature_of.get(theme, "group_room")]])
-                    CourseSession.objects.bulk_create([
-                        CourseSession(course=course, weekday=d, start_time=t, duration_minutes=m)
-                        for d, t, m in pattern
-                    ])
+                    name = f"{titles[theme]} {site.city}" + (f" {n + 1}" if course_count > 1 else "")
+                    course = self._course(site, theme, staff_type, pattern, name, feature_of,
+                                          start=self.week - timedelta(weeks=4))
                     # Even shares; those whose internship clashes and about one in ten others wait for
                     # the planner to find them a place.
                     share = wanting[n::course_count][: self.COURSE_SIZE]
-                    members += [CourseMembership(course=course, citizen_id=e.citizen_id, joined=e.phase_started)
-                                for e in share
-                                if not self._clashes(busy.get(e.pk, []), pattern) and self.rng.random() > 0.1]
+                    for e in share:
+                        if (not self._clashes(busy.get(e.pk, []), pattern) and self._can_attend(e.citizen, pattern)
+                                and self.rng.random() > 0.1):
+                            members.append(CourseMembership(course=course, citizen_id=e.citizen_id,
+                                                            joined=e.phase_started))
+                            for day, _at, minutes in pattern:
+                                self.course_minutes[(e.citizen_id, day)] += minutes
         CourseMembership.objects.bulk_create(members)
+
+    def _course(self, site: Site, theme: str, staff_type: str, pattern: list[tuple[int, time, int]], name: str,
+                feature_of: dict[str, str], *, start: date) -> GroupCourse:
+        course = GroupCourse.objects.create(
+            name=name, theme=theme, site=site, facilitator_staff_type=self.staff[staff_type],
+            min_participants=self.COURSE_MIN, max_participants=14,
+            start_date=start, end_date=start + timedelta(weeks=12),
+        )
+        course.room_features.set([self.features[feature_of.get(theme, "group_room")]])
+        CourseSession.objects.bulk_create([
+            CourseSession(course=course, weekday=d, start_time=t, duration_minutes=m) for d, t, m in pattern
+        ])
+        return course
+
+    def _can_attend(self, citizen: Citizen, pattern: list[tuple[int, time, int]]) -> bool:
+        """The citizen's accommodations allow every session (not before / not after, most hours a
+        day, fixed unavailability): a centre does not sign someone up for sessions they cannot attend."""
+        blocked = self.unavailable.get(citizen.pk, [])
+        for day, at, minutes in pattern:
+            start = at.hour * 60 + at.minute
+            end = start + minutes
+            if citizen.not_before and start < citizen.not_before.hour * 60 + citizen.not_before.minute:
+                return False
+            if citizen.not_after and end > citizen.not_after.hour * 60 + citizen.not_after.minute:
+                return False
+            that_day = self.course_minutes[(citizen.pk, day)]  # the citizen's other courses that day
+            if citizen.max_hours_per_day is not None and that_day + minutes > citizen.max_hours_per_day * 60:
+                return False
+            if any(d == day and s < end and start < e for d, s, e in blocked):
+                return False
+        return True
 
     def _internship_blocks(self) -> dict[int, list[tuple[int, int, int]]]:
         blocks: dict[int, list[tuple[int, int, int]]] = {}
@@ -501,7 +563,8 @@ class DemoBuilder:
     def _clashes(blocks: list[tuple[int, int, int]], pattern: list[tuple[int, time, int]]) -> bool:
         for day, at, minutes in pattern:
             start = at.hour * 60 + at.minute
-            if any(d == day and s < start + minutes + 120 and start < e for d, s, e in blocks):
+            # Two hours' margin after the session and one before it: the trip between centre and workplace.
+            if any(d == day and s < start + minutes + 120 and start - 60 < e for d, s, e in blocks):
                 return True
         return False
 
@@ -555,8 +618,10 @@ class DemoBuilder:
         cursor: dict[tuple[int, date], int] = {}
         entries: list[tuple[date, Appointment, list[int], list[int]]] = []
 
-        def book(day: date, consultant: Consultant, citizen: Citizen, kind: str, minutes: int, **extra: object) -> None:
-            citizen_id, citizen_ref = citizen.pk, citizen.reference
+        def book(day: date, consultant: Consultant, citizen: Citizen | list[Citizen], kind: str, minutes: int,
+                 **extra: object) -> None:
+            group = citizen if isinstance(citizen, list) else [citizen]
+            citizen_ids, citizen_ref = [z.pk for z in group], group[0].reference
             while day.weekday() > 4:
                 day -= timedelta(days=1)
             used = cursor.get((consultant.pk, day), 0)
@@ -566,7 +631,7 @@ class DemoBuilder:
             start = datetime.combine(day, time(9, 0), tzinfo=TZ) + timedelta(minutes=75 * used)
             appointment = Appointment(task_key=f"history:{kind}:{citizen_ref}:{day.isoformat()}", kind=kind,
                                       start=start, end=start + timedelta(minutes=minutes), rule="Historik", **extra)
-            entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], [citizen_id]))
+            entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], citizen_ids))
 
         for index, enrolment in enumerate(self.enrolments):
             contact = enrolment.contact_consultant
@@ -591,6 +656,9 @@ class DemoBuilder:
                     book(last_visit, pool[index % len(pool)], enrolment.citizen,
                          ActivityKind.FOLLOWUP_VISIT, 45, company_id=internship.company_id, place="company")
 
+        first = len(entries)
+        last = first + (self._attendance_history(book, entries) if self.attendance_rng else 0)
+        self._marking_day(book)
         weeks = sorted({week for week, *_rest in entries})
         plans = {}
         for week in weeks:
@@ -607,6 +675,82 @@ class DemoBuilder:
                                        for _w, a, cs, _z in entries for c in cs])
         z_through.objects.bulk_create([z_through(appointment_id=a.pk, citizen_id=z)
                                        for _w, a, _c, zs in entries for z in zs])
+        if self.attendance_rng:
+            self._attendance_marks([(a, zs) for _w, a, _c, zs in entries[first:last]])
+
+    def _attendance_history(self, book: object, entries: list) -> int:
+        """Earlier talks every 4 weeks back to the start of each course, and every past session of the group
+        courses, appended to `entries` after the demo's last talks (those stay the last held ones, so what is
+        due in the demo week does not change). Returns how many entries were added: attendance is marked on
+        these only (a missed last talk would make it due again)."""
+        rng = self.attendance_rng
+        before = len(entries)
+        today = date.today()
+        for enrolment in self.enrolments:
+            contact = enrolment.contact_consultant
+            if contact is None or enrolment.start_date >= self.week:
+                continue
+            day = self.week - timedelta(days=35 + rng.randint(0, 6))
+            while day > enrolment.start_date + timedelta(days=6):
+                book(day, contact, enrolment.citizen, ActivityKind.TALK, 60, site_id=enrolment.citizen.site_id)
+                day -= timedelta(days=28 - rng.randint(0, 7))
+        pools: dict[str, dict[int, list[Consultant]]] = {}
+        courses = GroupCourse.objects.filter(site__in=self.sites).select_related("facilitator_staff_type")
+        courses = courses.prefetch_related("sessions", "coursemembership_set__citizen").order_by("pk")
+        for n, course in enumerate(courses):
+            code = course.facilitator_staff_type.code
+            pool = pools.setdefault(code, self._staff_by_site(code)).get(course.site_id)
+            if not pool:
+                continue
+            facilitator = course.facilitator or pool[n % len(pool)]
+            monday = course.start_date - timedelta(days=course.start_date.weekday())
+            while monday < min(self.week, today):
+                for session in course.sessions.all():
+                    day = monday + timedelta(days=session.weekday)
+                    members = [m.citizen for m in course.coursemembership_set.all()
+                               if m.joined <= day and (m.left is None or m.left >= day)]
+                    if members and course.start_date <= day < today - timedelta(days=1):
+                        book(day, facilitator, members, ActivityKind.GROUP_SESSION, session.duration_minutes,
+                             site_id=course.site_id, group_course=course)
+                monday += timedelta(days=7)
+        return len(entries) - before
+
+    def _attendance_marks(self, rows: list[tuple[Appointment, list[int]]]) -> None:
+        """About 8 % no-shows, 6 % afbud, 2 % cancelled by the centre; most of the rest marked held, some
+        left unmarked (held after the grace period)."""
+        rng = self.attendance_rng
+        now = datetime.now(TZ)
+        marks = []
+        for appointment, citizen_ids in rows:
+            if appointment.end > now - timedelta(days=3):
+                continue
+            for citizen_id in citizen_ids:
+                r = rng.random()
+                status = (AttendanceStatus.NO_SHOW if r < 0.08 else AttendanceStatus.CITIZEN_CANCELLED if r < 0.14
+                          else AttendanceStatus.CENTRE_CANCELLED if r < 0.16 else AttendanceStatus.HELD if r < 0.8
+                          else None)
+                if status:
+                    marks.append(Attendance(appointment_uid=appointment.uid, citizen_id=citizen_id, status=status,
+                                            kind=appointment.kind, start=appointment.start))
+        Attendance.objects.bulk_create(marks)
+
+    def _marking_day(self, book: object) -> None:
+        """The demo consultant's last working day before today: talks with their citizens and a group session,
+        nobody has marked attendance for yet (the consultant's attendance page has something to show)."""
+        day = date.today() - timedelta(days=1)
+        while day.weekday() > 4:
+            day -= timedelta(days=1)
+        consultant = self.consultants[0]
+        if day >= self.week:
+            return
+        own = [e.citizen for e in self.enrolments if e.contact_consultant_id == consultant.pk and e.start_date < day]
+        for citizen in own[:2]:
+            book(day, consultant, citizen, ActivityKind.TALK, 60, site_id=citizen.site_id)
+        courses = GroupCourse.objects.filter(site_id=consultant.home_site_id, members__isnull=False)
+        course = courses.order_by("pk").first()
+        if course is not None:
+            members = list(course.members.order_by("pk")[:6])
+            book(day, consultant, members, ActivityKind.GROUP_SESSION, 90, site_id=course.site_id, group_course=course)
 
     def _users(self) -> None:
         users = get_user_model()
@@ -641,6 +785,7 @@ class DemoBuilder:
             "holddeltagere": CourseMembership.objects.count(),
             "bestilte aktiviteter": ActivityRequest.objects.count(),
             "historiske aftaler": Appointment.objects.count(),
+            "fremmøde markeret": Attendance.objects.count(),
         }
 
 

@@ -1,5 +1,7 @@
 """The planning core's models, one module per aggregate; everything is re-exported here so
 `from scheduler.models import Plan` keeps working (and the app label and migrations stay the same)."""
+from scheduler.models.agreements import Agreement, AgreementKind, MeetingNote, Responsible, RetentionStep
+from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
 from scheduler.models.notices import ChangeNotice
 from scheduler.models.people import (
@@ -29,7 +31,11 @@ __all__ = [
     "Absence",
     "AbsenceReason",
     "ActivityRequest",
+    "Agreement",
+    "AgreementKind",
     "Appointment",
+    "Attendance",
+    "AttendanceStatus",
     "AppointmentStatus",
     "Booking",
     "ChangeNotice",
@@ -43,11 +49,15 @@ __all__ = [
     "FeedKind",
     "FeedInputChange",
     "FeedToken",
+    "MISSED",
+    "MeetingNote",
     "Plan",
     "PlanStatus",
     "PlanningWeights",
     "PreferredTime",
     "RequestStatus",
+    "Responsible",
+    "RetentionStep",
     "SolvePart",
     "SolveRun",
     "SolveRunStatus",

@@ -121,6 +121,8 @@ class UnplacedTask(models.Model):
     kind = models.CharField(_("aktivitet"), max_length=30, choices=ActivityKind.choices)
     citizens = models.ManyToManyField(Citizen, blank=True, verbose_name=_("borgere"))
     reason = models.TextField(_("årsag"))
+    # The same reason, structured for the UI to link to the fix (docs/plan-format.md); null for old rows.
+    cause = models.JSONField(_("årsag (struktureret)"), null=True, blank=True)
     rule = models.CharField(_("begrundelse"), max_length=200, blank=True)
     due_by = models.DateField(_("senest"), null=True, blank=True)
     enrolment = models.ForeignKey(

@@ -43,14 +43,28 @@ def proposals_write(proposals: Proposals | None) -> None:
         Enrolment.objects.filter(pk=item["enrolment"], contact_consultant__isnull=True).update(
             contact_consultant_id=item["consultant"]
         )
-    for item in proposals.get("course_places", []):
-        joined = date.fromisoformat(str(item["joined"]))
-        membership, made = CourseMembership.objects.get_or_create(
-            course_id=item["course"], citizen_id=item["citizen"], defaults={"joined": joined}
+    places = proposals.get("course_places", [])
+    if not places:
+        return
+    # One read and one insert for all places: this runs on every look at a draft (options, move checks).
+    known = {
+        (m.course_id, m.citizen_id): m
+        for m in CourseMembership.objects.filter(
+            course_id__in={item["course"] for item in places}, citizen_id__in={item["citizen"] for item in places}
         )
-        if not made and membership.left is not None:  # joins again, as course_places_assign does
+    }
+    new = []
+    for item in places:
+        joined = date.fromisoformat(str(item["joined"]))
+        membership = known.get((item["course"], item["citizen"]))
+        if membership is None:
+            membership = CourseMembership(course_id=item["course"], citizen_id=item["citizen"], joined=joined)
+            known[(item["course"], item["citizen"])] = membership
+            new.append(membership)
+        elif membership.left is not None:  # joins again, as course_places_assign does
             membership.joined, membership.left = joined, None
             membership.save(update_fields=["joined", "left"])
+    CourseMembership.objects.bulk_create(new)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from rooms.models import Site
 from scheduler.errors import PlanningError
-from scheduler.models import Appointment, AppointmentStatus, Plan, PlanningWeights, PlanStatus, UnplacedTask
+from scheduler.models import Appointment, AppointmentStatus, Citizen, Plan, PlanningWeights, PlanStatus, UnplacedTask
 from scheduler.weeks import iso_week_label
 from solver.problem import Weights
 
@@ -181,7 +181,8 @@ def plan_export(*, plan: Plan) -> dict[str, object]:
         {
             "task_key": u.task_key,
             "kind": u.kind,
-            "reason": u.reason,
+            "reason": _pseudonymous(u.reason, u.citizens.all()),
+            "cause": _pseudonymous_cause(u.cause, u.citizens.all()),
             "rule": u.rule,
             "due_by": u.due_by.isoformat() if u.due_by else None,
             "citizens": [{"id": z.id, "reference": z.reference} for z in sorted(u.citizens.all(), key=lambda z: z.id)],
@@ -206,3 +207,19 @@ def plan_export(*, plan: Plan) -> dict[str, object]:
         "appointments": appointments,
         "unplaced": unplaced,
     }
+
+
+# The export names citizens by reference only (docs/plan-format.md); reasons name them in full for
+# the coordinators who read them in the app.
+def _pseudonymous(text: str, citizens: Iterable[Citizen]) -> str:
+    for z in citizens:
+        text = text.replace(z.full_name, z.reference)
+    return text
+
+
+def _pseudonymous_cause(cause: dict | None, citizens: Iterable[Citizen]) -> dict | None:
+    if not cause or not isinstance(cause.get("person"), dict) or cause["person"].get("kind") != "citizen":
+        return cause
+    refs = {z.id: z.reference for z in citizens}
+    person = {**cause["person"], "name": refs.get(cause["person"].get("id"), "")}
+    return {**cause, "person": person}

@@ -21,12 +21,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, ActivityRule, CourseMembership, GroupCourse
 from scheduler.availability import TZ, active_internships, site_weeks, work_hours
+from scheduler.causes import cause_json, solver_cause_json
+from scheduler.courses.proposals import course_notes_explain
 from scheduler.data_epoch import data_changed
 from scheduler.demand.demand import active_enrolments, running_courses
 from scheduler.errors import PlanningCancelled, PlanningError, PlanVerificationError
@@ -42,7 +45,7 @@ from scheduler.models import (
 from scheduler.planning.bookings import plan_bookings_write
 from scheduler.planning.proposals import proposals_applied, proposals_empty, proposals_made
 from scheduler.planning.selectors import week_plans
-from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build
+from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build, workplace_travel
 from scheduler.publishing.changes import appointment_moved_mark
 from scheduler.weeks import started_week_check
 from solver.diagnose import Diagnosis
@@ -146,10 +149,12 @@ def course_places_assign(*, site_ids: Iterable[int], week_start: date) -> list[C
     weeks = site_weeks(sites={e.citizen.site for e in enrolments}, week_start=week_start)
     internships = active_internships(enrolment_ids=[e.id for e in enrolments], week_start=week_start)
 
-    free_of = {
-        e.id: citizen_free(e.citizen, weeks[e.citizen.site_id], work_hours(internships.get(e.id, []), week_start))
-        for e, _theme in wanted
-    }
+    hours_of = {e.id: work_hours(internships.get(e.id, []), week_start) for e, _theme in wanted}
+    # With the trip from the workplace, as the planner will see it: a place is never given on a
+    # course the citizen cannot reach from their internship.
+    companies = {w.company_id for ws in hours_of.values() for w in ws}
+    travel = workplace_travel(sites=[w.site for w in weeks.values()], company_ids=companies)
+    free_of = {e.id: citizen_free(e.citizen, weeks[e.citizen.site_id], hours_of[e.id], travel) for e, _theme in wanted}
 
     def options(e: Enrolment, theme: str, with_room: bool) -> list[GroupCourse]:
         z = e.citizen
@@ -196,7 +201,9 @@ def _span(session) -> tuple[int, int]:  # noqa: ANN001 - CourseSession
 
 def _fits(session, free: dict, taken: list, citizen) -> bool:  # noqa: ANN001
     s0, s1 = _span(session)
-    if citizen.max_hours_per_day is not None and session.duration_minutes > citizen.max_hours_per_day * 60:
+    # The citizen's other courses that day count towards their most hours a day too.
+    that_day = sum(b - a for day, (a, b) in taken if day == session.weekday)
+    if citizen.max_hours_per_day is not None and that_day + session.duration_minutes > citizen.max_hours_per_day * 60:
         return False
     if not any(a <= s0 and s1 <= b for a, b in free.get(session.weekday, [])):
         return False
@@ -260,6 +267,10 @@ def plan_prepare(
             time_limit=time_limit,
             num_workers=num_workers,
             random_seed=random_seed,
+        )
+        course_notes_explain(
+            notes=built.notes, week_start=week_start, time_limit=settings.PLANNER_COURSE_PROPOSAL_SECONDS,
+            num_workers=num_workers, random_seed=random_seed,
         )
     built.proposals = proposals
     return built
@@ -511,15 +522,19 @@ def plan_store(
     unplaced_rows: list[UnplacedTask] = []
     unplaced_citizens: list[tuple[int, ...]] = []
     # Tasks the solver left unplaced and tasks that never reached it (notes) are stored alike.
-    unplaced = [(u.task_id, u.reason, built.demands[u.task_id]) for u in solution.unplaced]
-    unplaced += [(n.key, n.reason, n) for n in built.notes]
-    for key, reason, source in unplaced:
+    unplaced = [
+        (u.task_id, u.reason, solver_cause_json(problem, u.cause, TZ), built.demands[u.task_id])
+        for u in solution.unplaced
+    ]
+    unplaced += [(n.key, n.reason, n.cause or cause_json("other"), n) for n in built.notes]
+    for key, reason, cause, source in unplaced:
         unplaced_rows.append(
             UnplacedTask(
                 plan=plan,
                 task_key=key,
                 kind=source.kind,
                 reason=reason,
+                cause=cause,
                 rule=source.reason_rule[:200],
                 due_by=source.due_by,
                 enrolment_id=source.enrolment_id,

@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
 
-from activities.models import ActivityKind, Company, EmployerAvailability, Place
+from activities.models import ActivityKind, Company, EmployerAvailability, GroupCourse, Place
 from rooms.models import Room, Site, TravelTimeOverride
 from rooms.travel import estimate_minutes
 from scheduler.availability import (
@@ -36,6 +36,7 @@ from scheduler.availability import (
     week_dates,
     work_hours,
 )
+from scheduler.causes import cause_json, citizen_json, ref_json
 from scheduler.demand import demand as demand_mod
 from scheduler.demand.demand import Demand, Note, WeekDemand
 from scheduler.errors import PlanningError
@@ -86,17 +87,35 @@ def _appointments(plans: Iterable[Plan], **filters: object) -> list[Appointment]
     )
 
 
+def _draft_word(drafts: list[Plan]) -> tuple[list[Appointment], set[str]]:
+    """The drafts' word on each task: their first row per task key (by plan, then id), as full rows only
+    where a coordinator pinned it (only those become pins or held cancellations), and the task keys of
+    all of them (an unpinned draft row releases a published pin). A draft holds hundreds of rows; loading
+    them all with their people cost a fifth of a `problem_build`."""
+    if not drafts:
+        return [], set()
+    first: dict[str, int] = {}
+    for pk, task_key in (Appointment.objects.filter(plan__in=drafts).order_by("plan_id", "id")
+                         .values_list("pk", "task_key")):
+        first.setdefault(task_key, pk)
+    chosen = set(first.values())
+    return [a for a in _appointments(drafts, pinned=True) if a.pk in chosen], set(first)
+
+
 def coordinator_decisions(
-    draft_rows: list[Appointment], published_rows: list[Appointment]
+    draft_rows: list[Appointment], published_rows: list[Appointment], draft_keys: Iterable[str] = (),
 ) -> tuple[dict[str, Appointment], dict[str, Appointment]]:
     """(pins, cancellations) a coordinator made that re-planning must keep, by task key.
 
     What a coordinator pinned, moved, placed or cancelled by hand is pinned. The newest word on a task
     counts: the draft's appointment if the draft has the task, else the published one — so a published
-    pin carries over into every next draft, and unpinning in the draft releases it."""
+    pin carries over into every next draft, and unpinning in the draft releases it. `draft_keys`: task
+    keys the drafts hold besides `draft_rows` (when only their pinned rows were loaded)."""
     latest: dict[str, Appointment] = {}
     for a in published_rows:
         latest.setdefault(a.task_key, a)
+    for task_key in draft_keys:
+        latest.pop(task_key, None)
     in_drafts: dict[str, Appointment] = {}
     for a in draft_rows:
         in_drafts.setdefault(a.task_key, a)
@@ -193,7 +212,8 @@ def problem_build(
     wd = week_demand or demand_mod.week_demand(week_start=week_start, site_ids=site_ids)
     drafts, published = week_plans(week_start=week_start, site_ids=site_ids)
     published_rows = _appointments(published)
-    pins, held_cancelled = coordinator_decisions(_appointments(drafts), published_rows)
+    draft_rows, draft_keys = _draft_word(list(drafts))
+    pins, held_cancelled = coordinator_decisions(draft_rows, published_rows, draft_keys)
     previous = {a.task_key: a for a in published_rows if a.status == AppointmentStatus.PLANNED}
 
     # Consultants: those serving the sites, and anyone a pin or the published plan names.
@@ -236,10 +256,7 @@ def problem_build(
         z.id: z
         for z in Citizen.objects.filter(id__in=citizen_ids, site_id__in=site_ids).prefetch_related("unavailability")
     }
-    enrolments = _enrolments_by_citizen(citizens, week_start)
-    internships = active_internships(
-        enrolment_ids=[e.id for es in enrolments.values() for e in es], week_start=week_start
-    )
+    enrolments, internships = _enrolments_by_citizen(citizens, week_start, wd)
     hours_at_work = {
         zid: work_hours([i for e in enrolments.get(zid, []) for i in internships.get(e.id, [])], week_start)
         for zid in citizens
@@ -247,7 +264,7 @@ def problem_build(
 
     # Travel: the consultants' home sites to every place a task goes to, and citizens' sites to their workplaces.
     notes = list(wd.notes)
-    demands = _attendable_group_sessions(wd.demands, citizens, weeks, hours_at_work, notes)
+    demands = wd.demands
     locations = {s.location_key: (s.latitude, s.longitude) for s in all_sites.values()}
     company_ids = (
         {d.company_id for d in demands if d.company_id}
@@ -271,6 +288,8 @@ def problem_build(
     if day_rules:
         places = elsewhere["places"]
         problem_consultants = [_with_booking_places(c, places, grid, locations) for c in problem_consultants]
+    # Who can attend a session is judged as the solver will see it: with the trip from the workplace.
+    demands = _attendable_group_sessions(demands, citizens, weeks, hours_at_work, notes, travel)
 
     problem_citizens = tuple(
         _citizen(
@@ -290,6 +309,11 @@ def problem_build(
 
     tasks: list[sp.Task] = []
     by_key: dict[str, Demand] = {}
+    course_names = dict(
+        GroupCourse.objects.filter(id__in={d.group_course_id for d in demands if d.group_course_id}).values_list(
+            "id", "name"
+        )
+    )
     consultant_types = {c.id: c.staff_types for c in problem_consultants}
     for d in demands:
         if d.key in held_cancelled:
@@ -310,6 +334,7 @@ def problem_build(
             )
             continue
         task = _task(d, grid, employer, known_consultants)
+        task = _with_course(task, d, course_names)
         task = _after_first_trip(task, travel, problem_sites)
         pin = pins.pop(d.key, None)
         prev = previous.get(d.key)
@@ -354,6 +379,14 @@ def problem_build(
         build_seconds=_time.perf_counter() - t0,
         held_cancelled=list(held_cancelled.values()),
     )
+
+
+def _with_course(task: sp.Task, d: Demand, course_names: dict[int, str]) -> sp.Task:
+    """A group session names its course, so reasons can say which course keeps a citizen busy
+    ("er på sit hold »…«")."""
+    if d.kind == ActivityKind.GROUP_SESSION and d.group_course_id in course_names:
+        return replace(task, course=sp.Ref("course", d.group_course_id, course_names[d.group_course_id]))
+    return task
 
 
 def grid_of(problem: sp.Problem) -> Grid:
@@ -468,14 +501,18 @@ def _consultants(
         hours[wh.consultant_id][wh.weekday] = [(minutes(wh.start_time), minutes(wh.end_time))]
     closed_everywhere = all_sites_closed_days(week_start)
     days = week_dates(week_start)
+    # What the absences take away is kept too: reasons tell "absent" from "not working then".
+    absent: dict[int, DayIntervals] = defaultdict(lambda: defaultdict(list))
     for ab in Absence.objects.filter(consultant_id__in=ids, start_date__lte=friday, end_date__gte=week_start):
         for d, day in enumerate(days):
             if not ab.start_date <= day <= ab.end_date or d not in hours[ab.consultant_id]:
                 continue
             if ab.start_time is None or ab.end_time is None:
+                absent[ab.consultant_id][d] += hours[ab.consultant_id][d]
                 del hours[ab.consultant_id][d]
             else:
                 cut = (minutes(ab.start_time), minutes(ab.end_time))
+                absent[ab.consultant_id][d] += intersect(hours[ab.consultant_id][d], cut)
                 hours[ab.consultant_id][d] = subtract(hours[ab.consultant_id][d], cut)
     preferred: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for pt in PreferredTime.objects.filter(consultant_id__in=ids):
@@ -511,6 +548,7 @@ def _consultants(
                 preferred=grid.windows(preferred[c.id]),
                 max_caseload=c.max_caseload,
                 caseload=caseload.get(c.id, 0),
+                absent=grid.windows({d: normalise(iv) for d, iv in absent[c.id].items() if d not in closed_everywhere}),
             )
         )
     return out
@@ -519,12 +557,23 @@ def _consultants(
 # -- citizens ---------------------------------------------------------------------------------------
 
 
-def _enrolments_by_citizen(citizens: dict[int, Citizen], week_start: date) -> dict[int, list[Enrolment]]:
+def _enrolments_by_citizen(
+    citizens: dict[int, Citizen], week_start: date, wd: WeekDemand,
+) -> tuple[dict[int, list[Enrolment]], dict[int, list]]:
+    """The citizens' active enrolments, and the week's internships per enrolment id. The week's demand
+    read both for the planned sites (the citizens' sites): taken from there, not read twice."""
+    site_ids = {z.site_id for z in citizens.values()}
+    reuse = wd.week_start == week_start and site_ids <= wd.site_ids
+    active = (list(wd.enrolments.values()) if reuse
+              else demand_mod.active_enrolments(site_ids=site_ids, week_start=week_start))
     out: dict[int, list[Enrolment]] = defaultdict(list)
-    for e in demand_mod.active_enrolments(site_ids={z.site_id for z in citizens.values()}, week_start=week_start):
+    for e in active:
         if e.citizen_id in citizens:
             out[e.citizen_id].append(e)
-    return out
+    enrolment_ids = [e.id for es in out.values() for e in es]
+    if reuse:
+        return out, {e: wd.internships[e] for e in enrolment_ids if e in wd.internships}
+    return out, active_internships(enrolment_ids=enrolment_ids, week_start=week_start)
 
 
 def citizen_free(z: Citizen, site_week: SiteWeek, hours_at_work: list, travel: dict | None = None) -> DayIntervals:
@@ -579,7 +628,7 @@ def _citizen(
     contact = next((e.contact_consultant_id for e in enrolments if e.contact_consultant_id), None)
     return sp.Citizen(
         id=z.id,
-        label=z.initials or z.reference,
+        label=z.full_name,  # reasons are read by coordinators: full names, never initials
         site_id=z.site_id,
         available=grid.windows(free),
         max_minutes_per_day=int(z.max_hours_per_day * 60) if z.max_hours_per_day else None,
@@ -588,7 +637,29 @@ def _citizen(
         busy_days=frozenset(group_days | {w.day for w in hours_at_work}),
         internship=grid.windows({d: normalise(iv) for d, iv in internship.items()}),
         **presence,
+        unavailable=grid.windows(_fixed_unavailability(z, site_week)),
+        outside_hours=grid.windows(_outside_hours(z, site_week)),
     )
+
+
+def _fixed_unavailability(z: Citizen, site_week: SiteWeek) -> DayIntervals:
+    out: DayIntervals = defaultdict(list)
+    for u in z.unavailability.all():
+        for iv in site_week.open.get(u.weekday, []):
+            out[u.weekday] += intersect([iv], (minutes(u.start_time), minutes(u.end_time)))
+    return {d: normalise(iv) for d, iv in out.items() if iv}
+
+
+def _outside_hours(z: Citizen, site_week: SiteWeek) -> DayIntervals:
+    """Opening hours outside the citizen's accommodated day (not before / not after)."""
+    lo = minutes(z.not_before) if z.not_before else 0
+    hi = minutes(z.not_after) if z.not_after else 24 * 60
+    out: DayIntervals = {}
+    for d, intervals in site_week.open.items():
+        outside = subtract(list(intervals), (lo, hi))
+        if outside:
+            out[d] = normalise(outside)
+    return out
 
 
 def _attendable_group_sessions(
@@ -597,6 +668,7 @@ def _attendable_group_sessions(
     weeks: dict[int, SiteWeek],
     hours_at_work: dict[int, list],
     notes: list[Note],
+    travel: dict[tuple[str, str], int] | None = None,
 ) -> list[Demand]:
     """A group session is all-or-nothing for its participants in the solver, so members who cannot
     come (internship, fixed unavailability, accommodations, another course at the same time) are
@@ -627,6 +699,11 @@ def _attendable_group_sessions(
                     tuple(d.citizen_ids),
                     group_course_id=d.group_course_id,
                     due_by=d.due_by,
+                    cause=cause_json(
+                        "site_closed",
+                        obj=ref_json("site", site_week.site.id, site_week.site.name),
+                        params={"course_id": d.group_course_id, "weekday": d.fixed_day, "minute": span[0]},
+                    ),
                 )
             )
             continue
@@ -635,29 +712,33 @@ def _attendable_group_sessions(
             z = citizens.get(zid)
             if z is None:
                 continue
-            free = citizen_free(z, weeks[z.site_id], hours_at_work.get(zid, []))
+            free = citizen_free(z, weeks[z.site_id], hours_at_work.get(zid, []), travel)
             fits = any(s <= span[0] and span[1] <= e for s, e in free.get(d.fixed_day, []))
             clash = any(s < span[1] and span[0] < e for s, e in taken[zid][d.fixed_day])
-            too_long = z.max_hours_per_day is not None and d.duration_minutes > z.max_hours_per_day * 60
+            # The day's other sessions count too: together they must fit the citizen's most hours a day.
+            that_day = sum(e - s for s, e in taken[zid][d.fixed_day])
+            too_long = z.max_hours_per_day is not None and that_day + d.duration_minutes > z.max_hours_per_day * 60
             if fits and not clash and not too_long:
                 keep.append(zid)
                 continue
-            why = (
-                "deltager allerede i et andet hold på det tidspunkt"
+            code, why = (
+                ("citizen_course", "deltager allerede i et andet hold på det tidspunkt")
                 if clash
-                else "holdgangen er længere end borgerens højeste antal timer pr. dag"
+                else ("citizen_accommodation", "holdgangen er længere end borgerens højeste antal timer pr. dag"
+                      if not that_day else "holdgangene den dag er tilsammen flere end borgerens højeste antal timer")
                 if too_long
-                else "praktik, fast fravær eller aftalte hensyn på det tidspunkt"
+                else _why_not_free(z, d.fixed_day, span, hours_at_work.get(zid, []))
             )
             notes.append(
                 Note(
                     f"{d.key}:absent:{zid}",
                     d.kind,
-                    f"Borger {z.initials or z.reference} kan ikke deltage: {why}",
+                    f"{z.full_name} kan ikke deltage: {why}",
                     d.reason_rule,
                     (zid,),
                     group_course_id=d.group_course_id,
                     due_by=d.due_by,
+                    cause=cause_json(code, person=citizen_json(z), params={"course_id": d.group_course_id}),
                 )
             )
         if d.max_participants is not None and len(keep) > d.max_participants:
@@ -666,11 +747,16 @@ def _attendable_group_sessions(
                     Note(
                         f"{d.key}:absent:{zid}",
                         d.kind,
-                        f"Holdet er fuldt ({d.max_participants} deltagere)",
+                        f"Holdet er fuldt ({d.max_participants} af {d.max_participants})",
                         d.reason_rule,
                         (zid,),
                         group_course_id=d.group_course_id,
                         due_by=d.due_by,
+                        cause=cause_json(
+                            "course_full",
+                            person=citizen_json(citizens[zid]),
+                            params={"course_id": d.group_course_id, "max_participants": d.max_participants},
+                        ),
                     )
                 )
             keep = keep[: d.max_participants]
@@ -697,6 +783,21 @@ def _attendable_group_sessions(
     return out
 
 
+def _why_not_free(z: Citizen, day: int, span: Interval, hours_at_work: list) -> tuple[str, str]:
+    """The one commitment of the citizen's own week that the session runs into (code, Danish)."""
+    if any(w.day == day and w.start < span[1] and span[0] < w.end for w in hours_at_work):
+        return "citizen_internship", "holdgangen ligger i borgerens praktiktid"
+    for u in z.unavailability.all():
+        if u.weekday == day and minutes(u.start_time) < span[1] and span[0] < minutes(u.end_time):
+            return "citizen_absent", "holdgangen ligger i borgerens faste fravær"
+    lo = minutes(z.not_before) if z.not_before else 0
+    hi = minutes(z.not_after) if z.not_after else 24 * 60
+    if span[0] < lo or span[1] > hi:
+        return "citizen_accommodation", "holdgangen ligger uden for borgerens aftalte mødetider"
+    # What is left is the trip between the workplace and the centre around the internship hours.
+    return "citizen_internship", "borgeren kan ikke nå frem fra praktikken"
+
+
 def _genitive(name: str) -> str:
     """Danish possessive: "Vejles", but "Horsens'"."""
     return f"{name}'" if name.endswith(("s", "x", "z")) else f"{name}s"
@@ -720,6 +821,16 @@ def _travel_matrix(locations: dict[str, tuple[float, float]], origins: set[str])
         pair = (o.origin, o.destination) if o.origin < o.destination else (o.destination, o.origin)
         travel[pair] = o.minutes
     return travel
+
+
+def workplace_travel(*, sites: Iterable[Site], company_ids: Iterable[int]) -> dict[tuple[str, str], int]:
+    """Minutes between the sites and these workplaces: what `citizen_free` needs for the trip
+    between an internship and the centre."""
+    sites = list(sites)
+    locations = {s.location_key: (s.latitude, s.longitude) for s in sites}
+    for company in Company.objects.filter(id__in=set(company_ids)):
+        locations[company.location_key] = (company.latitude, company.longitude)
+    return _travel_matrix(locations, {s.location_key for s in sites})
 
 
 def _employer_windows(grid: Grid, company_ids: set[int | None]) -> dict[int, tuple[sp.Window, ...]]:

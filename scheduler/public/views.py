@@ -10,14 +10,16 @@ from datetime import date
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from config.middleware import credential_note
+from scheduler.attendance.services import Marker
 from scheduler.audit import AuditAction, audit_record, consultant_week_citizen_ids
 from scheduler.models import FeedKind, FeedToken
 from scheduler.publishing.feed_cache import Cached, feed_await, feed_cached, feed_release, feed_store
@@ -31,6 +33,8 @@ from scheduler.publishing.tokens import (
     page_link_lookup,
 )
 from scheduler.publishing.ugeskema import citizen_week, current_week_start
+from scheduler.web.agreements import agreements_page
+from scheduler.web.attendance import attendance_page
 from scheduler.weeks import iso_week_label, parse_iso_week, week_neighbours
 
 
@@ -224,3 +228,31 @@ def consultant_pdf(request: HttpRequest, token: str) -> HttpResponse:
                  citizen_ids=consultant_week_citizen_ids(consultant=feed_token.consultant, week_start=week_start),
                  object_repr=f"Konsulent-PDF {iso_week_label(week_start)}", request=request)
     return _pdf_response(body, f"ugeskema-{iso_week_label(week_start)}.pdf")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_answers_gone
+def consultant_attendance(request: HttpRequest, token: str) -> HttpResponse:
+    """The consultant marks what happened at their own appointments of the last days, from the phone."""
+    feed_token = _page_token(request, token, FeedKind.CONSULTANT)
+    consultant = feed_token.consultant
+    actor = f"konsulentlink {consultant.reference}"
+    response = attendance_page(request, marker=Marker(actor=actor, consultant=consultant), title=consultant.name,
+                               audit_actor=actor, full_names=False, agreements_base=request.path)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_answers_gone
+def consultant_agreements(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """The agreements of one of the consultant's own meetings (participants as initials or reference)."""
+    feed_token = _page_token(request, token, FeedKind.CONSULTANT)
+    consultant = feed_token.consultant
+    marker = Marker(actor=f"konsulentlink {consultant.reference}", consultant=consultant)
+    response = agreements_page(request, marker=marker, appointment_id=pk, full_names=False,
+                               back_url=request.path.rsplit("/", 3)[0] + "/")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -223,6 +223,9 @@ def _day_cell(day: WeekDay, col: float, height: float) -> list[Flowable] | Flowa
     return cell
 
 
+MAX_AGREEMENTS = 6
+
+
 def _page(week: Week, *, name: str) -> list[Flowable]:
     s = _styles()
     width = PAGE[0] - 2 * MARGIN
@@ -241,8 +244,13 @@ def _page(week: Week, *, name: str) -> list[Flowable]:
     if facts:
         content.append(Paragraph(" · ".join(facts), s["body"]))
     content.append(Spacer(1, 6))
-    content.append(_week_table(week, width, height - 120))
+    agreements = week.agreements[:MAX_AGREEMENTS]
+    # The week keeps to one page: the table gives up the room the agreements take.
+    content.append(_week_table(week, width, height - 120 - (14 * (len(agreements) + 1) if agreements else 0)))
     content.append(Spacer(1, 6))
+    if agreements:
+        lines = "<br/>".join(f"• {_safe(text)}" for text in agreements)
+        content.append(Paragraph(f"<b>Dine aftaler:</b><br/>{lines}", s["body"]))
     content.append(
         Paragraph(
             "Fast ramme = aftale · Tyk ramme og HOLD = holdforløb · Stiplet ramme og PRAKTIK = praktikdag · "

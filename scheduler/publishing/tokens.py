@@ -71,6 +71,11 @@ class IssuedLink:
         return f"{settings.SITE_URL}/borger/{self.page_token}/"
 
     @property
+    def attendance_url(self) -> str:
+        """A consultant's page for marking attendance and writing agreements of their own appointments."""
+        return f"{settings.SITE_URL}/ugeskema/{self.page_token}/fremmoede/"
+
+    @property
     def pdf_url(self) -> str:
         prefix = "borger" if self.feed_token.kind == FeedKind.CITIZEN else "ugeskema"
         return f"{settings.SITE_URL}/{prefix}/{self.page_token}/ugeskema.pdf"

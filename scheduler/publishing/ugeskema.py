@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from activities.models import ActivityKind, Internship, InternshipKind, InternshipStep
 from rooms.calendar import holiday_name, week_days
 from rooms.models import ClosedDay, Site
+from scheduler.agreements.selectors import citizen_agreements
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -73,6 +74,8 @@ class Week:
     days: list[WeekDay]
     contact: str = ""
     site_text: str = ""
+    # The citizen's own agreements still due in or after the week, in plain Danish (citizen weeks only).
+    agreements: list[str] = field(default_factory=list)
     version: int | None = None  # the published version the sheet shows (its identifier with the reference)
 
     @property
@@ -256,9 +259,17 @@ def citizen_week(*, citizen: Citizen, week_start: date) -> Week:
             .get(pk=citizen.pk)
         )
         appointments = list(_published(week_start).filter(citizens=citizen))
-        return _build_citizen_week(
+        week = _build_citizen_week(
             citizen, week_start, appointments, _closed_days({citizen.site_id}, week_start)
         )
+        week.agreements = _agreements_for([citizen.pk], week_start)[citizen.pk]
+        return week
+
+
+def _agreements_for(citizen_ids: list[int], week_start: date) -> dict[int, list[str]]:
+    found = citizen_agreements(citizen_ids=citizen_ids, due_from=week_start,
+                               made_until=week_start + timedelta(days=6))
+    return {pk: [line.plain for line in lines] for pk, lines in found.items()}
 
 
 def site_citizens_for_week(*, site: Site, week_start: date) -> QuerySet[Citizen]:
@@ -287,7 +298,11 @@ def site_citizen_weeks(*, site: Site, week_start: date) -> list[Week]:
                 if c.pk in ids:
                     by_citizen[c.pk].append(appointment)
         closed = _closed_days({site.pk}, week_start)
-        return [_build_citizen_week(c, week_start, by_citizen[c.pk], closed) for c in citizens]
+        weeks = [_build_citizen_week(c, week_start, by_citizen[c.pk], closed) for c in citizens]
+        agreements = _agreements_for(list(ids), week_start)
+        for c, week in zip(citizens, weeks, strict=True):
+            week.agreements = agreements[c.pk]
+        return weeks
 
 
 def consultant_week(*, consultant: Consultant, week_start: date) -> Week:

@@ -77,7 +77,9 @@ class MoveForm(VersionForm):
         ids = list(site_ids)
         self.fields["consultant"].queryset = Consultant.objects.filter(
             Q(home_site_id__in=ids) | Q(sites__in=ids), active=True).distinct().order_by("name")
-        self.fields["room"].queryset = Room.objects.filter(site_id__in=ids, active=True).order_by("name")
+        # The site too: a room's label names it (Room.__str__), one query per room otherwise.
+        self.fields["room"].queryset = (Room.objects.filter(site_id__in=ids, active=True).select_related("site")
+                                        .order_by("name"))
 
     def start_time(self) -> time:
         hours, minutes = self.cleaned_data["start"].split(":")
@@ -225,3 +227,35 @@ class GroupCourseFilterForm(forms.Form):
 
 def week_value(week_start: date) -> str:
     return iso_week_label(week_start)
+
+
+class CourseProposalForm(forms.Form):
+    """A proposed holdforløb as the coordinator accepts it: shown filled in, every field editable."""
+
+    name = forms.CharField(label=_("Navn"), max_length=120)
+    theme = forms.CharField(widget=forms.HiddenInput, max_length=30)
+    staff_type = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    room_features = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    weekdays = _weekday_field(_("Ugedage"), required=True)
+    start_time = forms.TimeField(label=_("Starttid"), widget=TimeInput())
+    duration_minutes = forms.IntegerField(label=_("Varighed (minutter)"), min_value=30, max_value=240)
+    start_date = forms.DateField(label=_("Startdato"), widget=DateInput())
+    end_date = forms.DateField(label=_("Slutdato"), widget=DateInput())
+    facilitator = forms.ModelChoiceField(label=_("Facilitator"), queryset=Consultant.objects.none(), required=False)
+    min_participants = forms.IntegerField(label=_("Mindst"), min_value=1, max_value=99)
+    max_participants = forms.IntegerField(label=_("Højst"), min_value=1, max_value=99)
+    members = forms.MultipleChoiceField(label=_("Deltagere"), widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args: Any, site: Site, members: Iterable[tuple[int, str, date]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = Consultant.objects.filter(
+            Q(home_site=site) | Q(sites=site), active=True).distinct().order_by("name")
+        # A member's value carries the date they join: "citizen id:YYYY-MM-DD".
+        self.fields["members"].choices = [(f"{pk}:{joined.isoformat()}", name) for pk, name, joined in members]
+
+    def clean_members(self) -> list[tuple[int, date]]:
+        out = []
+        for value in self.cleaned_data["members"]:
+            pk, _sep, joined = value.partition(":")
+            out.append((int(pk), date.fromisoformat(joined)))
+        return out

@@ -322,6 +322,9 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "week_url": week_url(site, appointment.plan.week_start),
         "week_code": iso_week_label(appointment.plan.week_start),
         "editable": appointment.plan.status == PlanStatus.DRAFT,
+        "attendance_url": (f"{reverse('web:attendance')}?center={site.code}&dag={local.date().isoformat()}"
+                           if appointment.plan.status == PlanStatus.PUBLISHED and appointment.start <= timezone.now()
+                           else ""),
     })
 
 

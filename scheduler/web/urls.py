@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 
-from scheduler.web import data_views, overview_views, plan_views
+from scheduler.web import attendance_views, course_views, data_views, forecast_views, overview_views, plan_views
 
 app_name = "web"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path(WEEK + "offentliggoer/", plan_views.publish, name="publish"),
     path(WEEK + "ugeskemaer.pdf", plan_views.site_pdf, name="site_pdf"),
     path(WEEK + "overblik/", overview_views.overview, name="overview"),
+    path(WEEK + "nye-hold/", course_views.proposals, name="course_proposals"),
+    path(WEEK + "kommende-uger/", forecast_views.forecast, name="forecast"),
+    path(WEEK + "nye-hold/opret/", course_views.proposal_accept, name="course_proposal_accept"),
     path(WEEK + "bestil/", plan_views.request_create, name="request_create"),
     path("koersel/<int:pk>/", plan_views.run_page, name="run"),
     path("koersel/<int:pk>/status.json", plan_views.run_status, name="run_status"),
@@ -36,6 +39,8 @@ urlpatterns = [
     path("aftale/<int:pk>/flyt/", plan_views.appointment_move_option, name="appointment_move_option"),
     path("aftale/<int:pk>/aflys/", plan_views.appointment_cancel, name="appointment_cancel"),
     path("ikke-placeret/<int:pk>/", plan_views.unplaced_find, name="unplaced"),
+    path("fremmoede/", attendance_views.attendance, name="attendance"),
+    path("fremmoede/<int:pk>/aftaler/", attendance_views.meeting_agreements, name="meeting_agreements"),
     path("kalenderlinks/<slug:site_code>/", plan_views.feeds, name="feeds"),
     path("data/<slug:slug>/", data_views.data_list, name="data_list"),
     path("data/<slug:slug>/ny/", data_views.data_edit, name="data_new"),

@@ -213,7 +213,7 @@ def test_every_bad_record_at_every_level_comes_in_one_answer(world):
     assert fields == {
         "$.citizens[0].enrolments[0].end_date": "Slutdato skal ligge efter startdato.",
         "$.citizens[0].enrolments[0].internships[0].company": "Ukendt virksomhed: Ukendt ApS, 9999",
-        "$.citizens[0].enrolments[0].internships[0].steps[0].hours_per_week": "Må højst være 37.",
+        "$.citizens[0].enrolments[0].internships[0].steps[0].hours_per_week": "Må højst være 39,5.",
         "$.citizens[0].enrolments[0].internships[0].steps[0].weekdays[0]": "Må højst være 4.",
         "$.citizens[0].enrolments[0].target_group": "Ukendt målgruppe: ukendt-gruppe",
         "$.citizens[0].site": "Ukendt center: ukendt",
@@ -262,7 +262,8 @@ def test_the_openapi_document_serves_the_schema_as_the_request_body(world):
     spec = world.admin.get("/api/openapi.json").json()
     body = spec["paths"]["/api/import"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == request_body_schema()
-    assert set(body["properties"]) == {"format", "sites", "companies", "consultants", "citizens", "group_courses"}
+    assert set(body["properties"]) == {"format", "sites", "companies", "consultants", "citizens", "group_courses",
+                                       "travel_overrides", "intervention_models"}
     assert "$ref" not in json.dumps(body)
     citizen = body["properties"]["citizens"]["items"]
     assert citizen["additionalProperties"] is False and "enrolments" in citizen["properties"]
@@ -294,7 +295,7 @@ def test_the_schema_states_the_rules_the_issue_names(db):
 
     assert all(o.get("additionalProperties") is False for o in objects(schema))
     dates = json.dumps(schema).count('"format": "date"')
-    assert dates == 11  # every date field, nullable or not
+    assert dates == 16  # every date field, nullable or not (closed days, absences and requests added 5)
 
 
 def test_every_pattern_of_the_schema_has_a_danish_message_and_lengths_match_the_models(db):

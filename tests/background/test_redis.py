@@ -31,6 +31,7 @@ def _redis():
 pytestmark = [
     pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the worker tests use a SQLite file"),
     pytest.mark.skipif(_redis() is None, reason="no Redis on 127.0.0.1:6379"),
+    pytest.mark.xdist_group("background-redis"),  # one seeded file for the module under pytest-xdist
 ]
 
 

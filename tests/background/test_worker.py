@@ -1,7 +1,7 @@
 """A real django-q2 worker (`manage.py qcluster`) in a subprocess, on a temporary SQLite file database.
 
-pytest's test database is invisible to another process, so these tests migrate a file database of their
-own (SQLITE_PATH) once per module and copy it for each test.
+pytest's test database is invisible to another process, so these tests copy a migrated and seeded file
+database (tests/conftest.py, made once per session) for each test (SQLITE_PATH).
 """
 import json
 import os
@@ -19,12 +19,17 @@ import pytest
 
 from scheduler.availability import coming_week_start
 from scheduler.weeks import iso_week_label
+from tests.seeded import sqlite_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 # The week seed_demo fills by default; relative to today because the API plans only inside the planning
 # window (scheduler.weeks).
 WEEK_CODE = iso_week_label(coming_week_start())
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the worker tests use a SQLite file")
+pytestmark = [
+    pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the worker tests use a SQLite file"),
+    # Under pytest-xdist (`make test`) on one worker, so the module's seeded file is made once.
+    pytest.mark.xdist_group("background-worker"),
+]
 
 
 def _env(db: Path) -> dict[str, str]:
@@ -42,22 +47,13 @@ def _manage(db: Path, *args: str, timeout: float = 120) -> str:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("worker") / "template.sqlite3"
-    _manage(db, "migrate", "--noinput", "-v0")
-    _manage(db, "seed_demo", "--size", "S", "--seed", "1")
-    return db
+def migrated(seeded_demo_file: Path) -> Path:
+    return seeded_demo_file  # migrated and seeded once per session (tests/conftest.py)
 
 
 @pytest.fixture
 def database(migrated: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "db.sqlite3"
-    source = sqlite3.connect(migrated)
-    target = sqlite3.connect(db)
-    source.backup(target)  # consistent copy, WAL included
-    source.close()
-    target.close()
-    return db
+    return sqlite_copy(migrated, tmp_path / "db.sqlite3")  # consistent copy, WAL included
 
 
 def _start_worker(db: Path, log: Path) -> subprocess.Popen:

@@ -1,5 +1,5 @@
 """A real server for the browser tests: gunicorn (as `make run` and production) + `qcluster` subprocesses
-on a seeded SQLite file.
+on a copy of the session's seeded SQLite file (tests/conftest.py).
 
 Separate processes (not pytest-django's live_server thread) so the web server, the django-q2 worker
 and the test never share a connection or a transaction: the realistic setup of `make run`.
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from config.webserver import gunicorn_command
+from tests.seeded import sqlite_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -25,6 +26,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`) every browser test goes to one worker: one server, one Chromium."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @dataclass
@@ -39,14 +48,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _manage(env: dict[str, str], *args: str, log: Path) -> None:
-    with log.open("ab") as out:
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=out,
-                       stderr=subprocess.STDOUT, timeout=180)
-
-
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def demo_server(tmp_path_factory: pytest.TempPathFactory, seeded_demo_file: Path) -> Iterator[LiveServer]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium mangler: kør `make browser`")
     work = tmp_path_factory.mktemp("browser")
@@ -60,8 +63,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "MEDIA_ROOT": str(work / "media"), "PYTHONUNBUFFERED": "1",
     })
     log = work / "server.log"
-    _manage(env, "migrate", "--noinput", "-v0", log=log)
-    _manage(env, "seed_demo", "--size", "S", "--seed", "1", log=log)
+    sqlite_copy(seeded_demo_file, work / "db.sqlite3")  # migrated, `seed_demo --size S --seed 1`
     with log.open("ab") as out:
         web = subprocess.Popen(gunicorn_command(bind=f"127.0.0.1:{port}"), cwd=ROOT, env=env, stdout=out,
                                stderr=subprocess.STDOUT)

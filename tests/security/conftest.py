@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from activities.models import (
     ActivityKind,
@@ -105,6 +106,13 @@ def build_world() -> World:
     plan_b = make_plan(WEEK, [site_b], status=PlanStatus.PUBLISHED)
     appointment_b = make_appointment(plan_b, start=at(WEEK, 10), consultants=[consultant_b], citizens=[citizen_b],
                                      site=site_b, room=room_b)
+    # Yesterday's published talk: what attendance is marked on.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    past_plan = make_plan(yesterday - timedelta(days=yesterday.weekday()), [site_a], status=PlanStatus.PUBLISHED)
+    past_plan.version = 1
+    past_plan.save()
+    past_appointment = make_appointment(past_plan, start=at(yesterday, 10), consultants=[consultant],
+                                        citizens=[citizen_a], site=site_a, room=room_a)
     draft = make_plan(WEEK, [site_a])
     draft_appointment = make_appointment(draft, start=at(WEEK, 11), consultants=[consultant],
                                          citizens=[citizen_a], site=site_a, room=room_a)
@@ -125,7 +133,8 @@ def build_world() -> World:
         "phase": Phase.objects.filter(model=model).first(),
         "rule": ActivityRule.objects.filter(phase__model=model).first(),
         "plan": plan, "plan_b": plan_b, "draft": draft, "appointment": appointment,
-        "appointment_b": appointment_b, "draft_appointment": draft_appointment, "unplaced": unplaced, "run": run,
+        "appointment_b": appointment_b, "past_appointment": past_appointment,
+        "draft_appointment": draft_appointment, "unplaced": unplaced, "run": run,
     }
     return World(users=personas.users, tokens=personas.tokens, objects=objects,
                  links={"citizen": link, "consultant": consultant_link})

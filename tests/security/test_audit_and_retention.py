@@ -12,7 +12,7 @@ from django_q.tasks import async_task
 
 from audit.models import AuditEvent, AuditEventError
 from scheduler.audit import audit_record
-from scheduler.models import Appointment, Booking, Citizen, EnrolmentStatus, FeedToken
+from scheduler.models import Agreement, Appointment, Attendance, Booking, Citizen, EnrolmentStatus, FeedToken
 from scheduler.retention import retention_report, retention_run
 from tests.security.conftest import World
 
@@ -125,6 +125,12 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     other_session["x"] = 1
     other_session.create()
     appointment_pk = world.objects["appointment"].pk
+    world.api("consultant").post("/api/attendance", data={"marks": [{  # an attendance record
+        "appointment": world.objects["past_appointment"].pk, "citizen": pk, "status": "no_show"}]},
+        content_type="application/json")
+    world.api("consultant").post(f"/api/appointments/{world.objects['past_appointment'].pk}/agreements", data={
+        "citizen": pk, "agenda": "", "agreements": [{"kind": "task", "due_by": "2099-01-01", "responsible": "citizen",
+                                                     "text": "Søg job"}]}, content_type="application/json")
 
     call_command("retention_report", months=24)
     report = capsys.readouterr().out
@@ -134,6 +140,7 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     counts = items[0].counts
     assert counts["bookings"] == 1 and counts["queued_tasks"] == 1 and counts["finished_tasks"] == 1
     assert counts["sessions"] == 1 and counts["audit_rows"] >= 1 and counts["admin_log_rows"] == 1
+    assert counts["attendance"] == 1 and counts["agreements"] == 1
     assert Citizen.objects.filter(pk=pk).exists()  # the report deletes nothing
 
     settings.RETENTION_MONTHS = 24
@@ -141,6 +148,8 @@ def test_retention_erases_every_copy_of_an_ended_citizen(world: World, capsys, s
     assert [d.reference for d in done] == ["b-alfa"]
     assert not Citizen.objects.filter(pk=pk).exists() and Citizen.objects.filter(pk=keep.pk).exists()
     assert not FeedToken.objects.filter(citizen_id=pk).exists()
+    assert not Attendance.objects.filter(citizen_id=pk).exists()
+    assert not Agreement.objects.exists()
     assert not Booking.objects.filter(resource_kind="citizen", resource_id=pk).exists()
     # The plan keeps the appointment (statistics), without the citizen.
     assert Appointment.objects.filter(pk=appointment_pk, citizens__isnull=True).exists()

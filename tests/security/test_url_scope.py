@@ -60,6 +60,9 @@ WEB: dict[str, Case] = {
     "web:site_pdf": Case(lambda w: "/" + WEEK + "ugeskemaer.pdf", site_a()),
     "web:overview": Case(lambda w: "/" + WEEK + "overblik/", site_a()),
     "web:request_create": Case(lambda w: "/" + WEEK + "bestil/", site_a(), method="post"),
+    "web:course_proposals": Case(lambda w: "/" + WEEK + "nye-hold/", site_a()),
+    "web:forecast": Case(lambda w: "/" + WEEK + "kommende-uger/", site_a()),
+    "web:course_proposal_accept": Case(lambda w: "/" + WEEK + "nye-hold/opret/", site_a(), method="post"),
     "web:run": Case(lambda w: f"/koersel/{o('run')(w)}/", site_a()),
     "web:run_status": Case(lambda w: f"/koersel/{o('run')(w)}/status.json", site_a()),
     "web:run_cancel": Case(lambda w: f"/koersel/{o('run')(w)}/annuller/", site_a(), method="post"),
@@ -71,6 +74,11 @@ WEB: dict[str, Case] = {
     "web:appointment_cancel": Case(lambda w: f"/aftale/{o('draft_appointment')(w)}/aflys/", site_a(),
                                    method="post", destructive=True),
     "web:unplaced": Case(lambda w: f"/ikke-placeret/{o('unplaced')(w)}/", site_a()),
+    # A consultant marks their own appointments, a coordinator those of their sites (site B's sees none of A's).
+    "web:attendance": Case(lambda w: "/fremmoede/", {**site_a(allowed_b=True), "consultant": ALLOWED},
+                           sees_citizen_a=("consultant",)),
+    "web:meeting_agreements": Case(lambda w: f"/fremmoede/{o('past_appointment')(w)}/aftaler/",
+                                   {**site_a(), "consultant": ALLOWED}, sees_citizen_a=("consultant",)),
     "web:feeds": Case(lambda w: "/kalenderlinks/alfa/", site_a()),
     "web:data_list": Case(lambda w: "/data/borgere/", site_a(allowed_b=True)),
     "web:data_new": Case(lambda w: "/data/borgere/ny/", site_a(allowed_b=True)),
@@ -83,6 +91,12 @@ WEB: dict[str, Case] = {
     "citizen_pdf": Case(lambda w: w.links["citizen"].pdf_url, dict.fromkeys(PERSONAS, 200), public_token=True),
     "consultant_pdf": Case(lambda w: w.links["consultant"].pdf_url, dict.fromkeys(PERSONAS, 200),
                            public_token=True),
+    "consultant_attendance": Case(lambda w: w.links["consultant"].pdf_url.replace("ugeskema.pdf", "fremmoede/"),
+                                  dict.fromkeys(PERSONAS, 200), public_token=True),
+    "consultant_agreements": Case(
+        lambda w: w.links["consultant"].pdf_url.replace(
+            "ugeskema.pdf", f"fremmoede/{o('past_appointment')(w)}/aftaler/"),
+        dict.fromkeys(PERSONAS, 200), public_token=True),
     # The API's own pages: schema and docs carry no data.
     "api-docs-asset": Case(lambda w: "/api/docs/assets/swagger-ui.css", dict.fromkeys(PERSONAS, 200)),
     "api:openapi-json": Case(lambda w: "/api/openapi.json", dict.fromkeys(PERSONAS, 200)),
@@ -165,6 +179,29 @@ API: dict[str, Case] = {
     "plan_runs_read": Case(lambda w: f"/api/plans/runs/{w.objects['run'].pk}", planners(coord_b=404)),
     "plan_runs_cancel": Case(lambda w: f"/api/plans/runs/{w.objects['run'].pk}/cancel", planners(coord_b=404),
                              method="post"),
+    "forecast_read": Case(lambda w: f"/api/forecast?site=alfa&week={WEEK_CODE}", planners(coord_b=422)),
+    "course_proposals_list": Case(lambda w: f"/api/course-proposals?site=alfa&week={WEEK_CODE}", planners(coord_b=422)),
+    "course_proposals_accept": Case(lambda w: "/api/course-proposals/accept", planners(coord_b=422), method="post",
+                                    body={"site": "alfa", "theme": "coping", "name": "Mestring 2", "weekdays": [1],
+                                          "start_time": "12:00", "duration_minutes": 120, "start_date": "2030-01-08",
+                                          "end_date": "2030-02-28", "staff_type": "social", "min_participants": 1,
+                                          "max_participants": 12, "members": []}),
+    # Attendance: a consultant their own appointments, a coordinator their sites' (B's marks nothing of A's).
+    "attendance_day": Case(lambda w: f"/api/attendance?day={w.objects['past_appointment'].start.date()}&site=alfa",
+                           {**planners(coord_b=422), "consultant": ALLOWED}),
+    "attendance_mark": Case(lambda w: "/api/attendance", {**planners(coord_b=422), "consultant": ALLOWED},
+                            method="post", body=lambda w: {"marks": [{
+                                "appointment": w.objects["past_appointment"].pk,
+                                "citizen": w.objects["citizen_a"].pk, "status": "no_show"}]}),
+    "citizens_attendance": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/attendance",
+                                planners(coord_b=404)),
+    "appointments_agreements": Case(
+        lambda w: f"/api/appointments/{w.objects['past_appointment'].pk}/agreements",
+        {**planners(coord_b=422), "consultant": ALLOWED}, method="post",
+        body=lambda w: {"citizen": w.objects["citizen_a"].pk, "agreements": [
+            {"kind": "task", "due_by": "2099-01-01", "responsible": "citizen", "text": "Søg job"}]}),
+    "citizens_agreements": Case(lambda w: f"/api/citizens/{w.objects['citizen_a'].pk}/agreements",
+                                planners(coord_b=404)),
     "centre_import": Case(lambda w: "/api/import?dry_run=true", planners(), method="post",
                           body={"format": "ugeskema-centre/1"}),
 }
@@ -205,12 +242,13 @@ def test_every_api_operation_has_a_row_in_the_table() -> None:
 
 
 # The matrix --------------------------------------------------------------------------------------
-def _send(client: Any, case: Case, url: str) -> Any:
+def _send(client: Any, case: Case, url: str, world: World) -> Any:
     if case.method == "get":
         return client.get(url)
     if case.body is None:
         return getattr(client, case.method)(url)
-    return getattr(client, case.method)(url, data=json.dumps(case.body), content_type="application/json")
+    body = case.body(world) if callable(case.body) else case.body
+    return getattr(client, case.method)(url, data=json.dumps(body), content_type="application/json")
 
 
 def _order(expect: dict[str, int | str]) -> list[str]:
@@ -226,7 +264,7 @@ def _check(world: World, case: Case, client_for: Callable[[str], Any]) -> list[s
         if want == ALLOWED and case.destructive and acted:
             continue
         url = case.url(world).replace("http://127.0.0.1:8000", "")
-        response = _send(client_for(persona), case, url)
+        response = _send(client_for(persona), case, url, world)
         status = response.status_code
         if want == ALLOWED:
             acted = True

@@ -159,18 +159,27 @@ def test_two_consultants_are_distinct_and_typed() -> None:
 
 
 def test_absent_job_consultant_gives_danish_reason() -> None:
-    lars = consultant(2, "Lars Jensen", "job", available=())
+    lars = consultant(2, "Lars Jensen", "job", available=(), absent=days(8, 16))
     z = citizen(1, internship=days(8, 12))
     visit = talk("v", 1, staff="job", place="company", location_id="company:5", duration_slots=2)
     sol = run(world([visit], consultants=[consultant(1, "Mette Hansen", "social"), lars], citizens=[z]))
     assert sol.unplaced[0].reason.startswith("Lars Jensen er fraværende man–fre; ingen anden jobkonsulent dækker Vejle")
+    cause = sol.unplaced[0].cause
+    assert cause is not None and cause.code == "consultant_absent" and cause.person.name == "Lars Jensen"
     assert sol.avoidable_objective == 0
+    # Not absent, just never working when the citizen can: the hours, not an absence, are named.
+    lars = consultant(2, "Lars Jensen", "job", available=days(13, 16))
+    sol = run(world([visit], consultants=[lars], citizens=[citizen(1, available=(), internship=days(8, 12))]))
+    assert sol.unplaced[0].reason.startswith("Lars Jensen arbejder ikke på de tider, hvor borgeren kan")
+    assert sol.unplaced[0].cause.code == "consultant_hours"
 
 
 def test_citizen_in_internship_all_week() -> None:
     z = citizen(1, available=(), internship=days(8, 16))
     sol = run(world([talk("a", 1)], citizens=[z]))
-    assert sol.unplaced[0].reason.startswith("Borger B1 har ingen ledig tid før fristen")
+    # The one commitment that takes every time is named, and the deadline is the site's closing time.
+    assert sol.unplaced[0].reason.startswith("B1 er i praktik i alle mulige tider før fristen fredag 16:00")
+    assert sol.unplaced[0].cause.code == "citizen_internship"
 
 
 def test_contact_consultant_preferred() -> None:

@@ -109,7 +109,8 @@ def test_reason_when_the_citizen_is_never_at_the_company() -> None:
     z = citizen(1, available=days(8, 16), free=(), workplaces=(Workplace(COMPANY, ()),))
     sol = run(world([visit("v", 1)], citizens=[z]))
     (unplaced,) = sol.unplaced
-    assert isinstance(unplaced, Unplaced) and unplaced.reason.startswith("Borger B1 har ingen ledig tid")
+    assert isinstance(unplaced, Unplaced) and unplaced.reason.startswith("B1 er ikke på virksomheden")
+    assert unplaced.cause is not None and unplaced.cause.code == "citizen_not_at_company"
 
 
 def test_presence_fields_are_validated() -> None:

@@ -29,9 +29,12 @@ def test_pin_that_cannot_be_held_is_reported_in_danish() -> None:
         ),
     )
     sol = solve(problem)
+    # Not working then (no absence recorded): the hours are named, not an absence.
     assert sol.unplaced[0].reason.startswith(
-        "Fastlåst tid onsdag 13:00 kan ikke holdes: Mette Hansen er ikke til rådighed"
+        "Fastlåst tid onsdag 13:00 kan ikke holdes: Mette Hansen arbejder ikke på det tidspunkt"
     )
+    assert sol.unplaced[0].cause.code == "pin_broken"
+    assert sol.unplaced[0].cause.params == {"blocker": "consultant_hours"}
 
 
 def test_sick_from_wednesday_moves_few_appointments() -> None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduler', '0009_h14_feed_validators'),
+        ('scheduler', '0012_merge_h14_h15a'),
     ]
 
     operations = [

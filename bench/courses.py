@@ -1,0 +1,79 @@
+"""Proposals for new holdforløb on a demo centre: `python -m bench.courses [--size L] [--weeks 8]`.
+
+Builds a fresh SQLite file database (never touches var/db.sqlite3), seeds the demo and asks for the
+proposals of every site for the coming week, as the "Nye hold" screen does (the week's own course places
+first). Prints a Markdown table: time, sites and themes with waiting citizens, citizens waiting,
+proposals, citizens seated by them, and the slowest site/theme.
+"""
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="L")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--weeks", type=int, default=8)
+    parser.add_argument("--time-limit", type=float, default=10.0, help="CP-SAT seconds per site and theme")
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--keep", help="directory for the database (default: a temporary one)")
+    args = parser.parse_args()
+    workdir = Path(args.keep or tempfile.mkdtemp(prefix="ugeskema-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "bench.sqlite3"
+    fresh = not db.exists()
+    os.environ["SQLITE_PATH"] = str(db)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from rooms.models import Site
+    from scheduler.availability import coming_week_start
+    from scheduler.courses.selectors import course_proposals_for_week
+
+    call_command("migrate", verbosity=0)
+    week_start = coming_week_start()
+    if fresh:
+        call_command("seed_demo", size=args.size, seed=args.seed, verbosity=0)
+    site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
+    t0 = time.perf_counter()
+    groups = course_proposals_for_week(site_ids=site_ids, week_start=week_start, weeks=args.weeks,
+                                       time_limit=args.time_limit, num_workers=args.workers, random_seed=1)
+    total = time.perf_counter() - t0
+    waiting = sum(g.waiting for g in groups)
+    seated = sum(len(p.seats) for g in groups for p in g.proposals)
+    proposals = sum(len(g.proposals) for g in groups)
+    slowest = max(groups, key=lambda g: g.seconds, default=None)
+    statuses: dict[str, int] = {}
+    for g in groups:
+        statuses[g.status] = statuses.get(g.status, 0) + 1
+    why: dict[str, int] = {}
+    for g in groups:
+        for r in g.refused:
+            why[r.code] = why.get(r.code, 0) + 1
+    print(f"Python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
+          f"size {args.size}, week {week_start}, {args.weeks} weeks, "
+          f"{args.time_limit} s/{args.workers} workers per group")
+    print("| measure | value |\n| --- | --- |")
+    print(f"| time (all sites, facts + CP-SAT) | {total:.1f} s |")
+    print(f"| of which CP-SAT (model + search, summed over groups) | {sum(g.seconds for g in groups):.1f} s |")
+    print(f"| site × theme groups with waiting citizens | {len(groups)} ({statuses}) |")
+    print(f"| citizens waiting | {waiting} |")
+    print(f"| proposals | {proposals} |")
+    print(f"| citizens seated by the proposals | {seated} |")
+    print(f"| left out, by reason | {why} |")
+    if slowest is not None:
+        print(f"| slowest group | {slowest.site_name} {slowest.theme}: {slowest.seconds:.1f} s |")
+
+
+if __name__ == "__main__":
+    main()

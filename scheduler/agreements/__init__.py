@@ -1,0 +1,1 @@
+"""Agreements and meeting notes: what a talk or round table ended with (services.py writes, selectors.py reads)."""

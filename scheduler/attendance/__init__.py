@@ -1,0 +1,1 @@
+"""Attendance: what happened at published appointments (selectors.py reads, services.py marks)."""
