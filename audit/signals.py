@@ -25,6 +25,7 @@ CITIZEN_PATHS = {
     "scheduler.appointment": "citizens",
     "scheduler.unplacedtask": "citizens",
     "scheduler.feedtoken": "citizen_id",
+    "scheduler.changenotice": "citizen_id",
     "activities.internship": "enrolment__citizen_id",
     "activities.internshipstep": "internship__enrolment__citizen_id",
     "activities.coursemembership": "citizen_id",

@@ -199,7 +199,7 @@ class FeedInputChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeNotice)
-class ChangeNoticeAdmin(admin.ModelAdmin):
+class ChangeNoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Read only: the change e-mails sent, one per person and version."""
 
     list_display = ["plan", "consultant", "citizen", "sent_at"]
