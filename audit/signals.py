@@ -31,6 +31,7 @@ CITIZEN_PATHS = {
     "scheduler.attendance": "citizen_id",
     "scheduler.agreement": "enrolment__citizen_id",
     "scheduler.meetingnote": "enrolment__citizen_id",
+    "scheduler.changenotice": "citizen_id",
     "activities.internship": "enrolment__citizen_id",
     "activities.internshipstep": "internship__enrolment__citizen_id",
     "activities.coursemembership": "citizen_id",

@@ -1,6 +1,7 @@
 """Publishing benchmark: feed latency, 304s, concurrent subscribers, batch PDF.
 
-    python -m bench.publishing [--requests 200] [--subscribers 200] [--citizens 300]
+    python -m bench.publishing [--requests 200] [--subscribers 200] [--citizens 300] [--site-feed-events 218]
+    python -m bench.publishing --only-site-feed   # the realistic site feed case alone
 
 Runs on its own SQLite file (var/bench_publishing.sqlite3, rebuilt each run) with the embedded
 default settings. Feed timings use Django's test client in-process (server time, no network); the
@@ -125,6 +126,103 @@ def _build(citizens: int, feed_events: int) -> dict:
     return {"site": site, "consultants": consultants, "citizens": people, "monday": monday}
 
 
+def _build_site_feed(events: int) -> object:
+    """A second site shaped like the M demo's largest: `events` appointments in the feed window, one in three a
+    group session of 8-11 citizens, the rest talks and visits (some off-site), 12 consultants, 160 citizens.
+    Returns the site."""
+    import random
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from activities.models import ActivityKind
+    from rooms.models import Room, Site
+    from scheduler.models import Appointment, Citizen, Consultant, Plan, PlanStatus
+
+    rng = random.Random(7)
+    site = Site.objects.create(code="bench-m", name="Center Bench M", street="Vestre Ringvej 1", postcode="7000",
+                               city="Fredericia", latitude=55.56, longitude=9.75)
+    rooms = [Room.objects.create(site=site, name=f"Rum {i}", capacity=12) for i in range(1, 7)]
+    consultants = [Consultant.objects.create(reference=f"m{i:03d}", name=f"Konsulent M{i}", home_site=site,
+                                             hours_per_week=Decimal("37")) for i in range(12)]
+    people = Citizen.objects.bulk_create(
+        Citizen(reference=f"m{i:04d}", first_name=f"Borger{i}", last_name=f"Efternavn{i % 41}", site=site)
+        for i in range(160))
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    first = today - timedelta(weeks=4) + timedelta(days=1)
+    days = [first + timedelta(days=d) for d in range(16 * 7 - 2) if (first + timedelta(days=d)).weekday() < 5]
+    plans: dict = {}
+    rows = []
+    for n in range(events):
+        day = days[n % len(days)]
+        week = day - timedelta(days=day.weekday())
+        if week not in plans:
+            plans[week] = Plan.objects.create(week_start=week, status=PlanStatus.PUBLISHED, version=1,
+                                              published_at=timezone.now())
+            plans[week].sites.add(site)
+        start = datetime(day.year, day.month, day.day, 8 + (n // len(days)) * 2, tzinfo=tz)
+        if n % 3 == 0:
+            a = Appointment(plan=plans[week], task_key=f"g{n}", kind=ActivityKind.GROUP_SESSION, start=start,
+                            end=start + timedelta(minutes=120), site=site, room=rooms[n % 6])
+            who = rng.sample(people, rng.randint(8, 11))
+        elif n % 7 == 1:
+            a = Appointment(plan=plans[week], task_key=f"v{n}", kind=ActivityKind.ASSESSMENT, start=start,
+                            end=start + timedelta(minutes=60), site=site, place="home")
+            who = [rng.choice(people)]
+        else:
+            a = Appointment(plan=plans[week], task_key=f"t{n}", kind=ActivityKind.TALK, start=start,
+                            end=start + timedelta(minutes=45), site=site, room=rooms[n % 6])
+            who = [rng.choice(people)]
+        rows.append((a, consultants[n % 12], who))
+    created = Appointment.objects.bulk_create([r[0] for r in rows])
+    C = Appointment.consultants.through
+    P = Appointment.citizens.through
+    C.objects.bulk_create(C(appointment_id=a.pk, consultant_id=r[1].pk) for a, r in zip(created, rows, strict=True))
+    P.objects.bulk_create(P(appointment_id=a.pk, citizen_id=z.pk) for a, r in zip(created, rows, strict=True)
+                          for z in r[2])
+    return site
+
+
+def _site_feed_case(events: int, requests: int) -> None:
+    """The realistic site feed ("alle aftaler" of the M demo's largest site): cold render, warm 200, 304."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from scheduler.publishing import feeds
+    from scheduler.publishing.tokens import feed_token_issue
+
+    site = _build_site_feed(events)
+    link = feed_token_issue(owner=site)
+    state = feeds.feed_state(link.feed_token)
+    cold = []
+    for _ in range(20):
+        cache.clear()
+        feeds._event_ical.cache_clear()
+        t = time.perf_counter()
+        feeds.feed_render(link.feed_token)
+        cold.append(time.perf_counter() - t)
+    client = Client()
+    url = f"/kalender/{link.feed_secret}.ics"
+    first = client.get(url)
+    warm, not_modified, gz = [], [], []
+    for _ in range(requests):
+        t = time.perf_counter()
+        assert client.get(url).status_code == 200
+        warm.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        not_modified.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        gz.append(time.perf_counter() - t)
+    print(f"Site feed ({state.count} events, group sessions of 8-11): body {len(first.content) // 1024} KB, "
+          f"gzip {len(packed.content) // 1024} KB")
+    print(f"  cold render (20 runs): median {statistics.median(cold) * 1000:.1f} ms, max {max(cold) * 1000:.1f} ms")
+    print(f"  200 warm ({requests}): median {statistics.median(warm) * 1000:.1f} ms; gzip 200 median "
+          f"{statistics.median(gz) * 1000:.1f} ms; 304 median {statistics.median(not_modified) * 1000:.1f} ms")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -231,6 +329,9 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=200)
     parser.add_argument("--citizens", type=int, default=300)
     parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--site-feed-events", type=int, default=218,
+                        help="events of the realistic site feed case")
+    parser.add_argument("--only-site-feed", action="store_true", help="run only the realistic site feed case")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -238,6 +339,10 @@ def main() -> None:
         return
 
     _setup_django()
+    if args.only_site_feed:
+        print(f"Machine: {_machine()}")
+        _site_feed_case(args.site_feed_events, args.requests)
+        return
     import psutil
     from django.test import Client
 
@@ -294,6 +399,8 @@ def main() -> None:
         f"Feed 304 ({args.requests} requests): median {statistics.median(not_modified) * 1000:.1f} ms, "
         f"p99 {_percentile(not_modified, 0.99) * 1000:.1f} ms"
     )
+
+    _site_feed_case(args.site_feed_events, args.requests)
 
     # Subscribers: every consultant and many citizens, each with their own link, all at once.
     owners = data["consultants"] + data["citizens"]

@@ -326,3 +326,15 @@ RETENTION_MONTHS: int | None = env_int("RETENTION_MONTHS", 0) or None
 # ATTENDANCE_CONSULTANT_DAYS days (from their secret link or their login); coordinators any past one.
 ATTENDANCE_GRACE_DAYS: int = env_int("ATTENDANCE_GRACE_DAYS", 2)
 ATTENDANCE_CONSULTANT_DAYS: int = env_int("ATTENDANCE_CONSULTANT_DAYS", 14)
+
+# E-mail (scheduler.publishing.notifications: change messages after a new version). The console backend
+# prints messages in the worker's log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the
+# EMAIL_* settings for SMTP (docs/deploy.md).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ugeskema@localhost")

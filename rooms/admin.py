@@ -20,7 +20,7 @@ class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "city", "feed_privacy"]
     search_fields = ["name", "code", "city"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "phone", "feed_privacy"]}),
+        (None, {"fields": ["code", "name", "phone", "feed_privacy", "feed_labels", "feed_company_names"]}),
         (_("Adresse"), {"fields": ["street", "postcode", "city", "latitude", "longitude"]}),
         (
             _("Frokost for konsulenter med dette center som hjemsted"),

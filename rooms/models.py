@@ -26,6 +26,13 @@ class PrivacyLevel(models.TextChoices):
     REFERENCE = "reference", _("Borgerreference")
 
 
+class FeedLabels(models.TextChoices):
+    """What kind of appointment staff feeds (external calendars) may name."""
+
+    GENERIC = "generic", _("Kun Samtale, Besøg, Møde, Hold")
+    SPECIFIC = "specific", _("Aktivitetens navn (fx §7a-samtale, Funktionsvurdering)")
+
+
 class Address(PlainTextMixin, models.Model):
     """A street address in Denmark with coordinates (for travel times)."""
 
@@ -71,6 +78,23 @@ class Site(Address):
         choices=PrivacyLevel.choices,
         default=PrivacyLevel.INITIALS,
         help_text=_("Hvad en konsulents kalenderfeed viser om borgeren. Aldrig fulde navn eller tema."),
+    )
+    # Kind names such as "§7a-samtale" (sickness benefit) or "Funktionsvurdering" hint at health: staff feeds
+    # (consultant, room, site, course) show "Samtale", "Besøg", "Møde", "Hold" unless the site chooses names.
+    feed_labels = models.CharField(
+        _("aktivitetstyper i eksterne kalendere"), max_length=20, choices=FeedLabels.choices,
+        default=FeedLabels.GENERIC,
+        help_text=_("Hvad personalets kalenderfeeds kalder en aftale. Borgerens eget feed viser altid navnet."),
+    )
+    feed_company_names = models.BooleanField(
+        _("virksomhedens navn i jobkonsulentens kalender"), default=False,
+        help_text=_("Vis virksomhedens navn og adresse i jobkonsulentens eget feed ved besøg. Andre feeds viser "
+                    "kun 'Virksomhedsbesøg'."),
+    )
+    change_emails = models.BooleanField(
+        _("ændringer pr. e-mail"), default=False,
+        help_text=_("Send borgere og konsulenter med en e-mailadresse en besked, når en ny version af ugen "
+                    "ændrer deres aftaler."),
     )
     # Lunch break of the consultants based here (their home site): `lunch_minutes` free of appointments
     # somewhere between the two times, on every day they have an appointment. 0 minutes = no lunch rule.

@@ -8,11 +8,13 @@ from scheduler.models import (
     Appointment,
     Attendance,
     Booking,
+    ChangeNotice,
     Citizen,
     CitizenUnavailability,
     Consultant,
     Coordinator,
     Enrolment,
+    FeedInputChange,
     FeedToken,
     MeetingNote,
     Plan,
@@ -231,4 +233,31 @@ class PlanningWeightsAdmin(admin.ModelAdmin):
         return super().has_add_permission(request) and not PlanningWeights.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(FeedInputChange)
+class FeedInputChangeAdmin(admin.ModelAdmin):
+    """Read only: one row per change of what calendar feeds show (scheduler.data_epoch)."""
+
+    list_display = ["pk", "at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ChangeNotice)
+class ChangeNoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Read only: the change e-mails sent, one per person and version."""
+
+    list_display = ["plan", "consultant", "citizen", "sent_at"]
+    list_select_related = ["plan", "consultant", "citizen"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -66,7 +66,8 @@ MAX_INT_DIGITS = 15
 TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 REFERENCE_PATTERN = "^[-a-zA-Z0-9_]+$"
 
-SITE_FIELDS = {"code", "name", "street", "postcode", "city", "latitude", "longitude", "phone", "feed_privacy"}
+SITE_FIELDS = {"code", "name", "street", "postcode", "city", "latitude", "longitude", "phone", "feed_privacy",
+               "feed_labels", "feed_company_names"}
 ROOM_FIELDS = {"name", "capacity", "active"}
 OPENING_FIELDS = {"weekday", "opens", "closes"}
 CONSULTANT_FIELDS = {"reference", "name", "email", "phone", "hours_per_week", "max_caseload", "active"}

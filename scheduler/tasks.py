@@ -19,3 +19,9 @@ def feed_prewarm_task(plan_id: int) -> int:
     from scheduler.publishing.feed_cache import feed_prewarm, plan_feed_token_hashes
 
     return feed_prewarm(plan_feed_token_hashes(plan_id))
+
+
+def change_notices_task(plan_id: int) -> int:
+    from scheduler.publishing.notifications import plan_change_notices_send
+
+    return plan_change_notices_send(plan_id=plan_id)

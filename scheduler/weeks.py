@@ -13,10 +13,12 @@ planning entry points also call `planning_week_check`. The windows are relative 
   week would publish changes no calendar shows. 53 weeks ahead always includes the same week next year.
 """
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from scheduler.errors import DomainError
 
 READ_WEEKS = 104
 PLAN_WEEKS_BACK = 4
@@ -77,6 +79,31 @@ def planning_week_check(monday: date, *, today: date | None = None) -> None:
     if not first <= monday <= last:
         raise WeekError(_("Ugen kan kun planlægges fra %(first)s til %(last)s.") % {
             "first": iso_week_label(first), "last": iso_week_label(last)})
+
+
+class WeekStarted(DomainError):
+    """Planning or publishing a week that has begun, without saying so: it would rewrite what happened."""
+
+    code = "week_started"
+    field = "allow_started_week"
+
+
+def week_starts_at(monday: date) -> datetime:
+    return datetime.combine(monday, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def week_started(monday: date, *, now: datetime | None = None) -> bool:
+    """The week's Monday 00:00 (local time) has passed: some of it may already have happened."""
+    return (now or timezone.now()) >= week_starts_at(monday)
+
+
+def started_week_check(monday: date, *, allow: bool, now: datetime | None = None) -> None:
+    """WeekStarted unless the week has not begun or the caller said explicitly that it may change it."""
+    if not allow and week_started(monday, now=now):
+        raise WeekStarted(_(
+            "Uge %(week)s er begyndt. Bekræft udtrykkeligt, at den skal ændres: aftaler, der allerede er "
+            "begyndt, bevares som offentliggjort, og kun resten af ugen ændres."
+        ) % {"week": iso_week_label(monday)})
 
 
 def week_neighbours(monday: date, *, today: date | None = None) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from api.crud import MAX_ID, parse_week, resolve_site
 from api.errors import ERRORS, ApiError, FieldErrors, forbidden, not_found
 from api.plan_cache import week_plan_answer
 from api.routers.runs import get_run, run_out, start_run
-from api.schemas.plans import MoveIn, OptionOut, PlanOut, PlanSummaryOut, ReplanIn, RunOut, VersionIn
+from api.schemas.plans import MoveIn, OptionOut, PlanOut, PlanSummaryOut, PublishIn, ReplanIn, RunOut, VersionIn
 from scheduler.audit import AuditAction, audit_plan_answer, audit_record
 from scheduler.editing.services import (
     MoveRefused,
@@ -283,13 +283,14 @@ def plans_replan(request: HttpRequest, payload: ReplanIn, plan_id: int = PLAN_ID
     # The caller's sites of the plan; the part of other sites becomes a draft of its own when the run
     # starts (scheduler.planning.services.plan_drafts_split) instead of blocking a coordinator of one site.
     site_ids = sorted(s.pk for s in plan.sites.all() if scope.sees_site(s.pk))
-    run = start_run(scope, request.auth, plan.week_start, site_ids, payload.time_limit, replan_of=plan)
+    run = start_run(scope, request.auth, plan.week_start, site_ids, payload.time_limit, replan_of=plan,
+                    allow_started_week=payload.allow_started_week)
     return Status(202, run_out(get_run(scope, run.pk)))
 
 
 @router.post("/{plan_id}/publish", response={200: PlanSummaryOut, **ERRORS}, operation_id="plans_publish",
              summary="Offentliggør planen / publish the plan")
-def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_ID,
+def plans_publish(request: HttpRequest, payload: PublishIn, plan_id: int = PLAN_ID,
                   if_match: str | None = Header(None, max_length=20)) -> dict:
     from scheduler.publishing.services import plan_publish
 
@@ -301,7 +302,8 @@ def plans_publish(request: HttpRequest, payload: VersionIn, plan_id: int = PLAN_
 
     def publish() -> None:
         nonlocal plan
-        plan = plan_publish(plan=plan, seen_version=version, user=request.auth)
+        plan = plan_publish(plan=plan, seen_version=version, user=request.auth,
+                            allow_started_week=payload.allow_started_week)
 
     _guarded(publish)
     return plan_summary(Plan.objects.prefetch_related("sites").get(pk=plan.pk))

@@ -34,14 +34,14 @@ def get_run(scope: Scope, run_id: int) -> SolveRun:
 
 
 def start_run(scope: Scope, user: object, week_start: date, site_ids: list[int], time_limit: int | None,
-              replan_of: object = None) -> SolveRun:
+              replan_of: object = None, *, allow_started_week: bool = False) -> SolveRun:
     try:
         planning_week_check(week_start)
     except WeekError as error:
         raise FieldErrors([("week", str(error))]) from None
     try:
         return solve_run_create(week_start=week_start, site_ids=site_ids, user=user, time_limit=time_limit,
-                                replan_of=replan_of)
+                                replan_of=replan_of, allow_started_week=allow_started_week)
     except RunConflict as conflict:
         raise ApiError(409, conflict.message, code=conflict.code, extra={"run_id": conflict.run.pk}) from None
     except RunError as error:
@@ -54,7 +54,8 @@ def runs_start(request: HttpRequest, payload: RunIn) -> Status:
     scope = planner_scope(request)
     week_start = parse_week(payload.week)
     site_ids = sorted({resolve_site(value, scope, "sites") for value in payload.sites})
-    run = start_run(scope, request.auth, week_start, site_ids, payload.time_limit)
+    run = start_run(scope, request.auth, week_start, site_ids, payload.time_limit,
+                    allow_started_week=payload.allow_started_week)
     return Status(202, run_out(get_run(scope, run.pk)))
 
 

@@ -5,7 +5,8 @@ from api.crud import Resource, build_router
 from api.schemas.factory import schemas_for
 from rooms.models import Room, Site
 
-SITE_FIELDS = ["code", "name", "street", "postcode", "city", "latitude", "longitude", "phone", "feed_privacy"]
+SITE_FIELDS = ["code", "name", "street", "postcode", "city", "latitude", "longitude", "phone", "feed_privacy",
+               "feed_labels", "feed_company_names"]
 ROOM_FIELDS = ["site", "name", "capacity", "features", "active"]
 
 site_in, site_patch, site_out = schemas_for(Site, SITE_FIELDS, "Site")

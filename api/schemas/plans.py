@@ -10,6 +10,8 @@ class RunIn(Schema):
     week: str = Field(..., max_length=10, description="ISO-uge / ISO week, e.g. 2026-W49")
     sites: list[str] = Field(..., min_length=1, max_length=50, description="Centrenes koder eller id'er")
     time_limit: int | None = Field(None, ge=1, le=86_400, description="Sekunder / seconds for the solver")
+    allow_started_week: bool = Field(False, description="Ja, ugen er begyndt / yes, change a week that has begun "
+                                     "(what began is kept as published)")
 
 
 class RunOut(Schema):
@@ -110,6 +112,13 @@ class MoveIn(VersionIn):
 
 class ReplanIn(Schema):
     time_limit: int | None = Field(None, ge=1, le=86_400)
+    allow_started_week: bool = Field(False, description="Ja, ugen er begyndt / yes, change a week that has begun "
+                                     "(what began is kept as published)")
+
+
+class PublishIn(VersionIn):
+    allow_started_week: bool = Field(False, description="Ja, ugen er begyndt / yes, change a week that has begun "
+                                     "(what began is kept as published)")
 
 
 class OptionOut(Schema):

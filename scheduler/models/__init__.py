@@ -3,6 +3,7 @@
 from scheduler.models.agreements import Agreement, AgreementKind, MeetingNote, Responsible, RetentionStep
 from scheduler.models.attendance import MISSED, Attendance, AttendanceStatus
 from scheduler.models.enrolments import ActivityRequest, Enrolment, EnrolmentStatus, RequestStatus
+from scheduler.models.notices import ChangeNotice
 from scheduler.models.people import (
     Absence,
     AbsenceReason,
@@ -47,6 +48,7 @@ __all__ = [
     "AppointmentStatus",
     "CancelReason",
     "Booking",
+    "ChangeNotice",
     "BookingResource",
     "Citizen",
     "CitizenUnavailability",

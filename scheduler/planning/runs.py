@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from rooms.models import Site
 from scheduler.errors import DomainError, PlanningCancelled
 from scheduler.models import Plan, PlanStatus, SolvePart, SolveRun, SolveRunStatus
+from scheduler.weeks import started_week_check
 from solver.problem import Solution
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,11 @@ def max_time_limit() -> int:
 @transaction.atomic
 def solve_run_create(
     *, week_start: date, site_ids: Iterable[int], user: object | None = None, time_limit: int | None = None,
-    replan_of: Plan | None = None,
+    replan_of: Plan | None = None, allow_started_week: bool = True,
 ) -> SolveRun:
-    """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps.
+    """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps. The web and the
+    API pass the person's explicit answer as `allow_started_week`: False refuses a week that has begun
+    (scheduler.weeks.started_week_check).
 
     The web and the API check the planning window first (scheduler.weeks.planning_week_check); commands
     and tests may plan any week.
@@ -81,6 +84,7 @@ def solve_run_create(
     site_ids = sorted(set(site_ids))
     if not site_ids:
         raise RunError(_("Vælg mindst ét center."), field="sites")
+    started_week_check(week_start, allow=allow_started_week)
     if time_limit is not None and not 1 <= time_limit <= max_time_limit():
         raise RunError(_("Tidsgrænsen skal være mellem 1 og %(max)s sekunder.") % {"max": max_time_limit()},
                        field="time_limit")

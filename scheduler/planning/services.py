@@ -47,6 +47,7 @@ from scheduler.planning.proposals import proposals_applied, proposals_empty, pro
 from scheduler.planning.selectors import week_plans
 from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build, workplace_travel
 from scheduler.publishing.changes import appointment_moved_mark
+from scheduler.weeks import started_week_check
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
 
@@ -221,13 +222,18 @@ def plan_create_draft(
     num_workers: int | None = None,
     random_seed: int = 0,
     on_progress: ProgressFn | None = None,
+    allow_started_week: bool = True,
 ) -> Plan:
     """Plan the week for these sites and store it as the new draft (replacing the old draft).
+
+    `allow_started_week=False` (what plan_week passes without --allow-started-week) refuses a week that has
+    begun (scheduler.weeks.started_week_check).
 
     Raises PlanningError (code "no_plan_yet") when the solver ends without any plan, PlanningCancelled
     when `on_progress` asked the solver to stop — nothing is stored then — and PlanVerificationError
     when the plan breaks a hard rule (a bug).
     """
+    started_week_check(week_start, allow=allow_started_week)
     built = plan_prepare(
         week_start=week_start, site_ids=site_ids, time_limit=time_limit, num_workers=num_workers,
         random_seed=random_seed,

@@ -23,13 +23,13 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from activities.models import ActivityKind, Company, Place
-from rooms.models import Room, Site
+from rooms.models import FeedLabels, Room, Site
 from rooms.text import one_line
 from scheduler.data_epoch import feed_inputs_version
 from scheduler.models import Appointment, AppointmentStatus, Citizen, FeedKind, FeedToken, PlanStatus
 from scheduler.publishing.ical_event import event_ical
 
-FEED_FORMAT = "6"  # bump when the rendering changes, so every ETag changes with it
+FEED_FORMAT = "7"  # bump when the rendering changes, so every ETag changes with it
 WINDOW_BACK = timedelta(weeks=4)
 WINDOW_AHEAD = timedelta(weeks=12)
 REFRESH = timedelta(hours=1)
@@ -178,8 +178,58 @@ def _people(appointment: Appointment) -> tuple[list, list]:
     return citizens, consultants
 
 
+# Staff feeds name the kind of appointment only this generally unless the site chooses names
+# (rooms.Site.feed_labels): "§7a-samtale" implies sickness benefit, "Funktionsvurdering" a health assessment.
+GENERIC_LABELS = {
+    ActivityKind.GROUP_SESSION: "Hold",
+    ActivityKind.ROUNDTABLE: "Møde",
+    ActivityKind.FOLLOWUP_VISIT: "Besøg",
+}
+GENERIC_TALK = "Samtale"
+GENERIC_VISIT = "Besøg"
+COMPANY_HIDDEN = "Virksomhedsbesøg"
+
+
+def _appointment_site(appointment: Appointment) -> Site | None:
+    """The site whose feed settings apply: the appointment's, its room's, else its first citizen's."""
+    if appointment.site_id:
+        return appointment.site
+    if appointment.room_id:
+        return appointment.room.site
+    citizens, _consultants = _people(appointment)
+    return citizens[0].site if citizens else None
+
+
+def _kind_label(appointment: Appointment, token: FeedToken) -> str:
+    site = _appointment_site(appointment)
+    if token.kind == FeedKind.CITIZEN or (site is not None and site.feed_labels == FeedLabels.SPECIFIC):
+        return str(ActivityKind(appointment.kind).label)
+    if appointment.place == Place.HOME:
+        return GENERIC_VISIT
+    return GENERIC_LABELS.get(appointment.kind, GENERIC_TALK)
+
+
+def _company_shown(appointment: Appointment, token: FeedToken) -> bool:
+    """A company's name and address: in the citizen's own feed, and in the consultant's own feed when the
+    site allows it and the consultant is a job consultant (the one who visits)."""
+    if token.kind == FeedKind.CITIZEN:
+        return True
+    if token.kind != FeedKind.CONSULTANT:
+        return False
+    site = _appointment_site(appointment)
+    return bool(site is not None and site.feed_company_names and _is_job_consultant(token))
+
+
+def _is_job_consultant(token: FeedToken) -> bool:
+    cached = getattr(token, "_feed_is_job", None)
+    if cached is None:
+        cached = token.consultant.staff_types.filter(code="job").exists()
+        token._feed_is_job = cached
+    return cached
+
+
 def _summary(appointment: Appointment, token: FeedToken) -> str:
-    label = str(ActivityKind(appointment.kind).label)
+    label = _kind_label(appointment, token)
     citizens, consultants = _people(appointment)
     if appointment.kind == ActivityKind.GROUP_SESSION:
         text = label if token.kind == FeedKind.CITIZEN else f"{label} ({len(citizens)} deltagere)"
@@ -194,9 +244,11 @@ def _summary(appointment: Appointment, token: FeedToken) -> str:
     return one_line(text)
 
 
-def appointment_location(appointment: Appointment, *, for_citizen: bool) -> str:
+def appointment_location(appointment: Appointment, *, for_citizen: bool, company_shown: bool = True) -> str:
     """The street address to go to: the company's for visits, the site's and the room otherwise."""
     if appointment.place == Place.COMPANY and appointment.company_id:
+        if not company_shown:
+            return COMPANY_HIDDEN
         company = appointment.company
         return f"{company.name}, {company.address}"
     if appointment.place == Place.HOME:
@@ -360,7 +412,8 @@ def feed_render(token: FeedToken, *, now: datetime | None = None) -> bytes:
                     appointment.end.astimezone(TZ),
                     appointment.sequence,
                     _summary(appointment, token),
-                    one_line(appointment_location(appointment, for_citizen=for_citizen)) or None,
+                    one_line(appointment_location(appointment, for_citizen=for_citizen,
+                                                  company_shown=_company_shown(appointment, token))) or None,
                     _description(appointment, token),
                     appointment.status == AppointmentStatus.CANCELLED,
                 )

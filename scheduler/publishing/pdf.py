@@ -7,13 +7,13 @@ closed days a hatched grey cell with the reason. `invariant=1` makes equal input
 """
 
 import io
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from rooms.models import Site
 from scheduler.models import Citizen, Consultant
+from scheduler.publishing.bidi import visual_order
 from scheduler.publishing.ugeskema import (
     Week,
     WeekDay,
@@ -70,30 +71,22 @@ def font_can_print(text: str) -> bool:
     return all(ch.isspace() or ord(ch) in cmap for ch in text)
 
 
-def _is_rtl(ch: str) -> bool:
-    return unicodedata.bidirectional(ch) in {"R", "AL"}
-
-
 def printable_name(name: str, fallback: str) -> str:
     """The name as it can be printed, or the fallback (the citizen reference) when it cannot.
 
-    reportlab lays text out left to right without shaping. DejaVu has the basic Arabic letters, so
-    right-to-left words are put in visual order (letters in their isolated forms): readable, if plain.
+    reportlab lays text out left to right without shaping: right-to-left runs are shaped and put in visual
+    order by scheduler.publishing.bidi when printed (`_safe`; a stray direction mark in a Danish name
+    changes nothing). Returned in logical order.
     """
-    if not name or not font_can_print(name):
+    if not name or not font_can_print(visual_order(name)):
         return fallback
-    if not any(_is_rtl(ch) for ch in name):
-        return name
-    words = name.split()
-    visual = [word[::-1] if any(_is_rtl(ch) for ch in word) else word for word in words]
-    if all(any(_is_rtl(ch) for ch in word) for word in words):
-        visual.reverse()
-    return " ".join(visual)
+    return name
 
 
 def _safe(text: str, fallback: str = "?") -> str:
     """Escape for Paragraph markup; characters without a glyph are replaced, never boxed."""
     cmap = _cmap()
+    text = visual_order(text)
     cleaned = "".join(ch if ch.isspace() or ord(ch) in cmap else fallback for ch in text)
     return escape(cleaned)
 
@@ -110,6 +103,11 @@ def _styles() -> dict[str, ParagraphStyle]:
         "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14),
         "small": ParagraphStyle("small", parent=base),
     }
+
+
+def letter_styles() -> dict[str, ParagraphStyle]:
+    """The ugeskema's fonts and sizes for other printouts (change letters)."""
+    return _styles()
 
 
 def _item_flowable(item: WeekItem, width: float) -> Flowable:
@@ -132,7 +130,7 @@ def _item_flowable(item: WeekItem, width: float) -> Flowable:
         rows.append([Paragraph(f"<b>Hvor:</b> {_safe(item.where)}", s["body"])])
     if item.with_whom:
         rows.append([Paragraph(f"<b>Med:</b> {_safe(item.with_whom)}", s["body"])])
-    table = Table(rows, colWidths=[width - 4])
+    table = _Box(rows, colWidths=[width - 4])
     style = [
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -147,6 +145,13 @@ def _item_flowable(item: WeekItem, width: float) -> Flowable:
         style.append(("BOX", (0, 0), (-1, -1), 1.2 if item.is_group else 0.8, colors.black))
     table.setStyle(TableStyle(style))
     return table
+
+
+class _Box(Table):
+    """One appointment's box: never split across pages (the week's row splits between boxes instead)."""
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []
 
 
 class _Hatch(Flowable):
@@ -241,8 +246,9 @@ def _page(week: Week, *, name: str, link: str = "") -> list[Flowable]:
     s = _styles()
     width = PAGE[0] - 2 * MARGIN
     height = PAGE[1] - 2 * MARGIN
+    ident = f"Ref. {week.owner_reference}" + (f" · version {week.version}" if week.version else "")
     content: list[Flowable] = [
-        _Owner(f"Ugeskema for {name} · {week.label}"),
+        _Owner(f"Ugeskema for {name} · {week.label}", ident),
         Paragraph(f"Ugeskema for {_safe(name)}", s["title"]),
         Paragraph(_safe(week.label), s["subtitle"]),
     ]
@@ -264,9 +270,9 @@ def _page(week: Week, *, name: str, link: str = "") -> list[Flowable]:
         content.append(Paragraph(f"<b>Dine aftaler:</b><br/>{lines}", s["body"]))
     content.append(
         Paragraph(
-            "Fast ramme = aftale · Stiplet ramme og PRAKTIK = praktikdag (ARBEJDE = delvis raskmelding) · "
-            "HOLD = holdforløb · AFLYST = aftalen er aflyst · NY TID = tiden er ændret · "
-            "Skraveret felt = lukket/helligdag",
+            "Fast ramme = aftale · Tyk ramme og HOLD = holdforløb · Stiplet ramme og PRAKTIK = praktikdag "
+            "(ARBEJDE = delvis raskmelding) · Prikket ramme, overstreget og AFLYST = aftalen er aflyst · "
+            "NY TID = tid eller sted er ændret siden sidst · Skraveret felt = lukket/helligdag",
             s["small"],
         )
     )
@@ -278,21 +284,30 @@ def _page(week: Week, *, name: str, link: str = "") -> list[Flowable]:
 class _Owner(Flowable):
     """Zero-size mark where a person's pages begin: their continuation pages are headed with it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, ident: str = "") -> None:
         super().__init__()
-        self.text = text
+        self.text, self.ident = text, ident
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0
 
     def draw(self) -> None:
-        self.canv._ugeskema_owner = (self.text, self.canv.getPageNumber())  # read by _Document.afterPage
+        # read by _Document.afterPage
+        self.canv._ugeskema_owner = (self.text, self.canv.getPageNumber(), self.ident)
 
 
 class _Document(SimpleDocTemplate):
     def afterPage(self) -> None:
         owner = getattr(self.canv, "_ugeskema_owner", None)
         page = self.canv.getPageNumber()
+        if owner is not None:
+            # Every sheet names whose it is and what it shows (several citizens may share a name) and when
+            # it was printed: the reference, the version and the date, small at the foot.
+            self.canv.saveState()
+            self.canv.setFont(FONT, BODY_SIZE)
+            printed = timezone.localdate().strftime("%d.%m.%Y")
+            self.canv.drawRightString(PAGE[0] - MARGIN, MARGIN - 14, f"{owner[2]} · udskrevet {printed}")
+            self.canv.restoreState()
         if owner is None or page == owner[1]:
             return
         self.canv.saveState()
@@ -336,7 +351,10 @@ def week_pdf(week: Week, *, link: str = "") -> bytes:
     return _document([_page(week, name=name, link=link)], title=f"Ugeskema {week.code}")
 
 
-def weeks_pdf(weeks: list[Week], *, title: str) -> bytes:
+def weeks_pdf(weeks: list[Week], *, title: str, skip_empty: bool = False) -> bytes:
+    """One sheet per week; `skip_empty` leaves out weeks with nothing in them (no appointment, no internship)."""
+    if skip_empty:
+        weeks = [week for week in weeks if not week.empty]
     return _document((_page(week, name=citizen_name_for_print(week)) for week in weeks), title=title)
 
 
@@ -345,10 +363,11 @@ def citizen_week_pdf(*, citizen: Citizen, week_start: date, link: str = "") -> b
     return week_pdf(citizen_week(citizen=citizen, week_start=week_start), link=link)
 
 
-def site_week_pdf(*, site: Site, week_start: date) -> bytes:
-    """The batch: one page per citizen of the site, ordered by last name, first name, reference."""
+def site_week_pdf(*, site: Site, week_start: date, skip_empty: bool = False) -> bytes:
+    """The batch: one page per citizen of the site, ordered by last name, first name, reference; with
+    `skip_empty` only citizens who have something that week."""
     weeks = site_citizen_weeks(site=site, week_start=week_start)
-    return weeks_pdf(weeks, title=f"Ugeskemaer {site.name} {iso_week_label(week_start)}")
+    return weeks_pdf(weeks, title=f"Ugeskemaer {site.name} {iso_week_label(week_start)}", skip_empty=skip_empty)
 
 
 def consultant_week_pdf(*, consultant: Consultant, week_start: date) -> bytes:

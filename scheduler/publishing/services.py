@@ -15,17 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rooms.models import Site
-from scheduler.editing.services import appointment_fingerprint, plan_lock
+from scheduler.editing.services import plan_lock
 from scheduler.errors import DomainError
 from scheduler.models import Appointment, AppointmentStatus, Plan, PlanStatus
 from scheduler.planning.proposals import plan_proposals, proposals_write
 from scheduler.publishing.changes import (
     Change,
     appointment_change,
+    appointment_fingerprint,
     appointment_moved_mark,
     appointments_match,
     with_people,
 )
+from scheduler.weeks import started_week_check, week_started
 
 
 class PublishingError(DomainError):
@@ -86,14 +88,98 @@ class Seen(Enum):
     CURRENT = "current"
 
 
+def _held_restore(a: Appointment, prev: Appointment) -> None:
+    """Give `a` (the draft's row) the published appointment's time, place, people and status back."""
+    for name in ("kind", "start", "end", "site_id", "room_id", "company_id", "place", "group_course_id", "status"):
+        setattr(a, name, getattr(prev, name))
+    a.save(update_fields=["kind", "start", "end", "site", "room", "company", "place", "group_course", "status"])
+    a.consultants.set(list(prev.consultants.all()))
+    a.citizens.set(list(prev.citizens.all()))
+
+
+def started_appointments_keep(
+    *, current: list[Appointment], previous: list[Appointment], matched: dict[int, Appointment], now: datetime,
+) -> tuple[list[Appointment], list[Appointment]]:
+    """In a week that has begun, what has begun is history: (kept, dropped).
+
+    A published appointment that started before `now` stays as it was published (never moved, never
+    cancelled by the new version); when there is a published version, a draft appointment that would start
+    before `now` without continuing one is news about the past (nobody was told, it did not happen) and is
+    left out. Both lists are of the draft's rows; the rows are changed (restored or deleted) here."""
+    kept, dropped = [], []
+    for a in current:
+        prev = matched.get(a.pk)
+        started = prev is not None and prev.start < now
+        if started or (prev is None and a.start < now):
+            if prev is None:
+                if previous:
+                    dropped.append(a)
+                continue
+            if appointment_fingerprint(a) != appointment_fingerprint(prev):
+                _held_restore(a, prev)
+                kept.append(a)
+        elif prev is not None and a.start < now:  # moved into the past: it stays where it was
+            _held_restore(a, prev)
+            kept.append(a)
+    for a in dropped:
+        a.delete()
+    return kept, dropped
+
+
+@dataclass
+class StartedWeekPreview:
+    """What publishing a draft of a week that has begun will do (shown before the coordinator confirms)."""
+
+    now: datetime
+    kept: list[tuple[Appointment, Appointment]] = field(default_factory=list)  # (published, draft): kept as published
+    dropped: list[Appointment] = field(default_factory=list)  # draft appointments in the past, left out
+    changes: list[tuple[str, Appointment | None, Appointment | None]] = field(default_factory=list)  # rest of week
+
+
+def started_week_preview(*, plan: Plan, now: datetime | None = None) -> StartedWeekPreview | None:
+    """None unless the plan's week has begun; else what publishing it keeps, leaves out and changes (read only,
+    the same rules as started_appointments_keep)."""
+    now = now or timezone.now()
+    if not week_started(plan.week_start, now=now):
+        return None
+    from scheduler.publishing.changes import plan_reference
+
+    previous = plan_reference(plan)
+    current = list(_with_people(plan.appointments.all()).order_by("start", "pk"))
+    matched = appointments_match(current, previous)
+    preview = StartedWeekPreview(now=now)
+    for a in current:
+        prev = matched.get(a.pk)
+        if (prev is not None and prev.start < now) or a.start < now:
+            if prev is None:
+                if previous:
+                    preview.dropped.append(a)
+            elif appointment_fingerprint(a) != appointment_fingerprint(prev):
+                preview.kept.append((prev, a))
+            continue
+        change = appointment_change(prev, a)
+        if change != Change.UNCHANGED:
+            preview.changes.append((str(change), prev, a))
+    used = {p.pk for p in matched.values()}
+    for prev in previous:
+        if prev.pk not in used and prev.status == AppointmentStatus.PLANNED and prev.start >= now:
+            preview.changes.append((str(Change.CANCELLED), prev, None))
+    return preview
+
+
 @transaction.atomic
-def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, user: object | None = None) -> Plan:
+def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, user: object | None = None,
+                 allow_started_week: bool = True) -> Plan:
     """Publish a draft as the next numbered version of its week.
 
     `seen_version`: the plan's lock version the coordinator looked at (the web UI and the API pass what the
     caller sent). A draft changed since raises StaleVersion (409), a missing version refuses with code
     "move_refused" on the field "version" (422): nobody publishes a plan they have not seen. Publishing an
     already published plan as it is now returns it unchanged.
+
+    In a week that has begun, appointments that already started are always kept as published
+    (started_appointments_keep). Entry points people use (publish_week, the web page, the API) pass their
+    explicit answer as `allow_started_week`: False refuses a started week (WeekStarted, code "week_started").
     """
     if seen_version is not Seen.CURRENT:
         plan_lock(plan=plan, seen_version=seen_version)
@@ -102,6 +188,8 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
         return plan
     if plan.status == PlanStatus.SUPERSEDED:
         raise PublishingError(_("Planen er allerede erstattet af en nyere version."), code="plan_superseded")
+    now = timezone.now()
+    started_week_check(plan.week_start, allow=allow_started_week, now=now)
 
     site_ids = set(plan.sites.values_list("pk", flat=True))
     same_week = Plan.objects.filter(week_start=plan.week_start, sites__in=site_ids).distinct()
@@ -115,6 +203,11 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     current = list(_with_people(plan.appointments.all()).order_by("start", "pk"))
     # The planner may have created a fresh uid for the same task: the match adopts the published identity.
     matched = appointments_match(current, previous)  # new pk -> previous appointment
+    started = {}
+    if week_started(plan.week_start, now=now):
+        kept, dropped = started_appointments_keep(current=current, previous=previous, matched=matched, now=now)
+        current = [a for a in current if a not in dropped]
+        started = {"kept": len(kept), "dropped": len(dropped), "at": now.isoformat()}
     used = {prev.pk for prev in matched.values()}
 
     for a in current:
@@ -135,17 +228,17 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
             continue
         site_id = _appointment_site_id(prev)
         in_scope = site_id is None or site_id in site_ids
-        if in_scope and prev.status == AppointmentStatus.PLANNED:
+        if in_scope and prev.status == AppointmentStatus.PLANNED and prev.start >= now:
             # Cancelled because the new version lacks it, not by a coordinator: no pin holds it cancelled.
             _copy_into(
                 appointment=prev, plan=plan, status=AppointmentStatus.CANCELLED, sequence=prev.sequence + 1,
                 pinned=False,
             )
         else:
-            # Already cancelled, or another site's appointment from a wider plan: carried as it was.
+            # Already cancelled, already begun (history), or another site's appointment from a wider plan:
+            # carried as it was.
             _copy_into(appointment=prev, plan=plan, status=prev.status, sequence=prev.sequence)
 
-    now = timezone.now()
     for old in previous_plans:
         old.status = PlanStatus.SUPERSEDED
         old.save(update_fields=["status"])
@@ -154,6 +247,8 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     plan.version = highest + 1
     plan.published_at = now
     info = {**(plan.solver_info or {}), "replaced_plans": [old.pk for old in previous_plans]}
+    if started:
+        info["started_week"] = started
     if not info.get("proposals_accepted_at"):
         # The draft's contact consultants and course places become real with the plan that uses them.
         proposals_write(plan_proposals(plan))
@@ -166,6 +261,9 @@ def plan_publish(*, plan: Plan, seen_version: int | None | Seen = Seen.CURRENT, 
     from scheduler.publishing.feed_cache import feed_prewarm_after_publish
 
     feed_prewarm_after_publish(plan.pk)  # calendar apps poll soon after a publication: answers ready
+    from scheduler.publishing.notifications import change_notices_after_publish
+
+    change_notices_after_publish(plan)  # version N>1: e-mail the people it changes things for
     return plan
 
 
@@ -187,7 +285,7 @@ def _bookings_write(plan: Plan) -> None:
 
 
 def plan_publish_latest_draft(
-    *, week_start: date, site: Site | None = None, user: object | None = None
+    *, week_start: date, site: Site | None = None, user: object | None = None, allow_started_week: bool = True
 ) -> Plan:
     drafts = Plan.objects.filter(week_start=week_start, status=PlanStatus.DRAFT)
     if site is not None:
@@ -195,7 +293,7 @@ def plan_publish_latest_draft(
     draft = drafts.order_by("-created_at", "-pk").first()
     if draft is None:
         raise PublishingError(_("Der er ingen kladde for ugen at offentliggøre."), code="no_draft")
-    return plan_publish(plan=draft, user=user)
+    return plan_publish(plan=draft, user=user, allow_started_week=allow_started_week)
 
 
 @dataclass

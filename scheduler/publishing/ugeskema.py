@@ -82,6 +82,11 @@ class Week:
     site_text: str = ""
     # The citizen's own agreements still due in or after the week, in plain Danish (citizen weeks only).
     agreements: list[str] = field(default_factory=list)
+    version: int | None = None  # the published version the sheet shows (its identifier with the reference)
+
+    @property
+    def empty(self) -> bool:
+        return not any(d.items for d in self.days)
 
     @property
     def iso_week(self) -> int:
@@ -142,7 +147,7 @@ def _published(week_start: date) -> QuerySet[Appointment]:
     start, end = _bounds(week_start)
     return (
         Appointment.objects.filter(plan__status=PlanStatus.PUBLISHED, start__gte=start, start__lt=end)
-        .select_related("site", "room__site", "company", "group_course")
+        .select_related("site", "room__site", "company", "group_course", "plan")
         .prefetch_related(
             "consultants", Prefetch("citizens", queryset=Citizen.objects.select_related("site"))
         )
@@ -238,11 +243,13 @@ def _build_citizen_week(
         d.items.sort(key=lambda item: (item.start, item.title))
     contact = next((e.contact_consultant for e in enrolments if e.contact_consultant_id), None)
     site = citizen.site
+    versions = [a.plan.version for a in appointments if a.plan.version]
     return Week(
         owner_name=citizen.full_name,
         owner_reference=citizen.reference,
         week_start=week_start,
         days=days,
+        version=max(versions) if versions else None,
         contact=_consultant_text([contact]) if contact else "",
         site_text=f"{site.name}, {site.address}" + (f", tlf. {site.phone}" if site.phone else "")
         if site

@@ -45,7 +45,15 @@ from scheduler.web.grid import LANE_KINDS
 from scheduler.web.links import issued_link_keep, issued_link_take
 from scheduler.web.week_page import WeekState, grid_context, site_appointments, site_consultants
 from scheduler.web.week_page import week_url as state_week_url
-from scheduler.weeks import WeekError, iso_week_label, parse_iso_week, planning_week_check, week_neighbours, week_title
+from scheduler.weeks import (
+    WeekError,
+    iso_week_label,
+    parse_iso_week,
+    planning_week_check,
+    week_neighbours,
+    week_started,
+    week_title,
+)
 
 OPTION_LIMIT = 6
 
@@ -148,6 +156,7 @@ def week(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     return render(request, "coordinator/week.html", {
         **grid, **panel, "state": state,
         "site": site, "week_start": week_start, "week_code": iso_week_label(week_start),
+        "week_started": week_started(week_start),
         "week_title": week_title(week_start), "plan": plan, "published": published, "running": running,
         "unplaced": unplaced, "counts": counts, "lane_views": [
             (key, label, state_week_url(site, week_start, state, view=key, selected=None))
@@ -204,7 +213,8 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     wanted = visible if request.POST.get("together") else {site.pk}
     site_ids = sites_planned_together(week_start=week_start, site_ids=wanted) & visible
     try:
-        run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of)
+        run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of,
+                               allow_started_week=request.POST.get("allow_started_week") == "1")
     except DomainError as error:
         domain_error_show(request, error)
         conflict = getattr(error, "run", None)
@@ -563,7 +573,7 @@ def request_create(request: HttpRequest, site_code: str, week_code: str) -> Http
 
 @coordinator_required
 def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
-    from scheduler.publishing.services import plan_diff, plan_publish
+    from scheduler.publishing.services import plan_diff, plan_publish, started_week_preview
 
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
@@ -580,7 +590,9 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         form = VersionForm(request.POST)
         if form.is_valid():
             try:
-                published = plan_publish(plan=plan, seen_version=form.cleaned_data["version"], user=request.user)
+                # A week that has begun is published only with the box ticked that names what will change.
+                published = plan_publish(plan=plan, seen_version=form.cleaned_data["version"], user=request.user,
+                                         allow_started_week=request.POST.get("allow_started_week") == "1")
             except DomainError as error:
                 domain_error_show(request, error)
             else:
@@ -596,7 +608,7 @@ def publish(request: HttpRequest, site_code: str, week_code: str) -> HttpRespons
         "week_title": week_title(week_start),
         "week_url": week_url(site, week_start), "week_code": iso_week_label(week_start),
         "new_count": plan.appointments.filter(status="planned").count(),
-        "unplaced_count": plan.unplaced.count(),
+        "unplaced_count": plan.unplaced.count(), "started": started_week_preview(plan=plan),
     })
 
 

@@ -128,7 +128,7 @@ def test_it_cancels_publishes_and_exports(planned):
     unseen = api.post(f"/api/plans/{plan.pk}/publish", {})
     assert unseen.status_code == 422 and unseen.json()["detail"][0]["field"] == "version"
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
-    published = api.post(f"/api/plans/{plan.pk}/publish", {"version": 1})
+    published = api.post(f"/api/plans/{plan.pk}/publish", {"version": 1, "allow_started_week": True})
     assert published.status_code == 200 and published.json()["status"] == "published"
     exported = api.get(f"/api/plans/{published.json()['id']}/export").json()
     assert exported["format_version"] == 1
@@ -136,7 +136,8 @@ def test_it_cancels_publishes_and_exports(planned):
 
 def test_a_consultant_reads_only_their_own_published_appointments(planned):
     plan, site, api = planned
-    assert api.post(f"/api/plans/{plan.pk}/publish", {"version": plan.lock_version}).status_code == 200
+    assert api.post(f"/api/plans/{plan.pk}/publish",
+                    {"version": plan.lock_version, "allow_started_week": True}).status_code == 200
     published = Plan.objects.get(status=PlanStatus.PUBLISHED, week_start=WEEK)
     consultant = Consultant.objects.filter(appointments__plan=published).first()
     user = get_user_model().objects.create_user("ny-konsulent")

@@ -77,7 +77,7 @@ def test_the_feed_link_does_not_open_the_page_or_the_pdf(client, world):
 
 def test_publish_week_publishes_the_latest_draft_once(world):
     out = io.StringIO()
-    call_command("publish_week", "--week", "2026-W49", "--site", "vejle", stdout=out)
+    call_command("publish_week", "--week", "2026-W49", "--site", "vejle", "--allow-started-week", stdout=out)
     assert "version 1" in out.getvalue()
     call_command("publish_week", "--week", "2026-W49", "--if-missing", stdout=out)
     assert Plan.objects.get(pk=world["plan"].pk).status == PlanStatus.PUBLISHED

@@ -94,7 +94,7 @@ def test_switching_the_sites_privacy_level_reaches_a_validating_subscriber(clien
     site.save()
     after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"], HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
-    assert parse_agreeing(after.content)[_uid(world["talk"])][4] == "Individuel samtale – b-anne"
+    assert parse_agreeing(after.content)[_uid(world["talk"])][4] == "Samtale – b-anne"
 
 
 def test_a_renamed_room_reaches_a_validating_subscriber(client, world, response_cache):  # noqa: F811
@@ -115,7 +115,7 @@ def test_a_corrected_citizen_name_reaches_the_feeds_that_show_it(client, world, 
     anne.first_name = "Anne"
     anne.save()
     after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
-    assert after.status_code == 200 and "Individuel samtale – AŞ" in after.content.decode()
+    assert after.status_code == 200 and "Samtale – AŞ" in after.content.decode()
 
 
 def test_a_rename_by_another_process_reaches_the_feed_through_the_database(client, world, settings):  # noqa: F811
@@ -199,3 +199,50 @@ def test_the_site_feed_includes_its_off_site_work_stored_without_a_site(client, 
     events = parse_agreeing(client.get(_url(world, "site")).content)
     assert _uid(home) in events and _uid(elsewhere) not in events
     assert events[_uid(home)][4].endswith("– BN")
+
+
+# -- privacy level per site (rooms.Site.feed_labels, feed_company_names) ------------------------------------
+
+
+def _summaries(client, world, key) -> dict[str, tuple[str, str]]:  # noqa: F811
+    import icalendar
+
+    body = client.get(_url(world, key)).content
+    return {str(e["UID"]): (str(e["SUMMARY"]), str(e.get("LOCATION", "")))
+            for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+
+
+def test_staff_feeds_name_kinds_generally_and_hide_companies_by_default(client, world):  # noqa: F811
+    s7a = make_appointment(world["plan"], start=at(world["monday"], 11), kind="s7a", consultants=[world["karen"]],
+                           citizens=[world["bo"]], site=world["site"], room=world["room"], task_key="s7a:bo")
+    home = make_appointment(world["plan"], start=at(world["monday"], 14), kind="assessment",
+                            consultants=[world["karen"]], citizens=[world["bo"]], site=world["site"], place="home",
+                            task_key="assessment:bo")
+    karen = _summaries(client, world, "karen")
+    assert karen[_uid(s7a)][0] == "Samtale – BN"
+    assert karen[_uid(home)] == ("Besøg – BN", "Borgerens hjem")
+    assert karen[_uid(world["talk"])][0] == "Samtale – ŁŞ"
+    assert karen[_uid(world["group"])][0] == "Hold (2 deltagere)"
+    lars = _summaries(client, world, "lars")
+    assert lars[_uid(world["visit"])] == ("Besøg – ŁŞ", "Virksomhedsbesøg")
+    for key in ("karen", "lars", "room", "site", "course"):
+        body = client.get(_url(world, key)).content.decode()
+        for secret in ("§7a", "Funktionsvurdering", "Bageriet", "Havnegade"):
+            assert secret not in body, (key, secret)
+    # The citizen's own feed names the kind and the company.
+    bo = _summaries(client, world, "bo")
+    assert bo[_uid(s7a)][0].startswith("§7a-samtale")
+    anne = _summaries(client, world, "anne")
+    assert anne[_uid(world["visit"])][1] == "Bageriet ApS, Havnegade 3, 7100 Vejle"
+
+
+def test_a_site_may_show_kind_names_and_the_company_to_its_job_consultant_only(client, world):  # noqa: F811
+    site = world["site"]
+    site.feed_labels = "specific"
+    site.feed_company_names = True
+    site.save()
+    lars = _summaries(client, world, "lars")
+    assert lars[_uid(world["visit"])] == ("Opfølgningsbesøg – ŁŞ", "Bageriet ApS, Havnegade 3, 7100 Vejle")
+    site_feed = _summaries(client, world, "site")
+    assert site_feed[_uid(world["visit"])] == ("Opfølgningsbesøg – ŁŞ", "Virksomhedsbesøg")
+    assert _summaries(client, world, "karen")[_uid(world["talk"])][0] == "Individuel samtale – ŁŞ"

@@ -45,6 +45,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Gør intet, hvis ugen allerede har en kladde eller en offentliggjort plan.",
         )
+        parser.add_argument(
+            "--allow-started-week",
+            action="store_true",
+            help="Planlæg også en uge, der er begyndt (aftaler, der er begyndt, bevares ved offentliggørelse).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         week_start = week_argument(options["week"])  # type: ignore[arg-type]
@@ -64,6 +69,7 @@ class Command(BaseCommand):
                 time_limit=options["time_limit"],
                 num_workers=options["workers"],
                 random_seed=options["seed"],
+                allow_started_week=options["allow_started_week"],
             )
         except DomainError as error:
             raise CommandError(error.message) from error

@@ -25,6 +25,11 @@ class Command(BaseCommand):
             help="Gør intet, hvis ugen allerede er offentliggjort eller ikke har en kladde.",
         )
         parser.add_argument(
+            "--allow-started-week",
+            action="store_true",
+            help="Offentliggør også en uge, der er begyndt: aftaler, der allerede er begyndt, bevares som de var.",
+        )
+        parser.add_argument(
             "--demo-links",
             action="store_true",
             help="Demo: lav nye links for én borger og én konsulent i ugen og skriv dem ud.",
@@ -47,10 +52,17 @@ class Command(BaseCommand):
                 self._demo_links(options, week_start, site)
                 return
         try:
-            plan = plan_publish_latest_draft(week_start=week_start, site=site)
+            plan = plan_publish_latest_draft(week_start=week_start, site=site,
+                                             allow_started_week=options["allow_started_week"])
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"Uge {label} offentliggjort som version {plan.version} (plan {plan.pk}).")
+        started = (plan.solver_info or {}).get("started_week")
+        if started:
+            self.stdout.write(
+                f"  Ugen var begyndt: {started['kept']} begyndte aftaler bevaret som offentliggjort, "
+                f"{started['dropped']} nye aftaler i fortiden udeladt."
+            )
         previous = plan_versions(week_start).filter(version=(plan.version or 1) - 1).first()
         if previous is not None:
             diff = plan_diff(previous, plan)

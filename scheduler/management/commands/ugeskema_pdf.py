@@ -20,6 +20,8 @@ class Command(BaseCommand):
         who.add_argument("--citizen", metavar="REF", help="Én borger.")
         who.add_argument("--consultant", metavar="REF", help="Én konsulent.")
         parser.add_argument("-o", "--output", required=True, help="PDF-fil, der skrives.")
+        parser.add_argument("--skip-empty", action="store_true",
+                            help="Med --site: udelad borgere, der intet har i ugen.")
 
     def handle(self, *args: object, **options: object) -> None:
         try:
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             site = Site.objects.filter(code=options["site"]).first()
             if site is None:
                 raise CommandError(f"Ukendt center: {options['site']}")
-            body = site_week_pdf(site=site, week_start=week_start)
+            body = site_week_pdf(site=site, week_start=week_start, skip_empty=options["skip_empty"])
             pages = site_citizens_for_week(site=site, week_start=week_start).count()
         elif options["citizen"]:
             citizen = Citizen.objects.filter(reference=options["citizen"]).first()
