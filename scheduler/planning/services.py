@@ -255,7 +255,6 @@ def _places_cpsat(
         requests=tuple(requests),
         clashes=tuple(clashes),
         time_limit=settings.PLANNER_COURSE_PLACES_SECONDS,
-        num_workers=settings.PLANNER_NUM_WORKERS,
     )
     result = assign_places(request)
     if not result.solved:

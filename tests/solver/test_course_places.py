@@ -4,7 +4,7 @@ from solver.course_places import PlaceCourse, PlaceRequest, PlacesRequest, assig
 
 
 def solve(courses: list[PlaceCourse], requests: list[PlaceRequest], **extra: object) -> dict[int, int]:
-    result = assign_places(PlacesRequest(courses=tuple(courses), requests=tuple(requests), num_workers=1, **extra))
+    result = assign_places(PlacesRequest(courses=tuple(courses), requests=tuple(requests), **extra))
     assert result.status == "optimal"
     return result.chosen
 
