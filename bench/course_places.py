@@ -3,9 +3,10 @@
 Builds a fresh SQLite file database (never touches var/db.sqlite3), seeds the demo and, for each method,
 gives the coming week's course places (scheduler.planning.services.course_places_assign, in a savepoint
 that is rolled back, as planning a draft does) and builds the week's Problem from them. Prints a
-Markdown table per method: time of the course-place step, citizens seated, citizens left waiting (the
-"no course place" notes), course sessions that go to the planner and their seats, sessions dropped for
-too few participants; with --solve also the group sessions the planner placed.
+Markdown table per method: time of the course-place step, places given (citizen × theme) and citizens
+given one, places still missing (the "no course place" notes) and citizens waiting, course sessions that
+go to the planner and their seats, sessions dropped for too few participants; with --solve also the
+group sessions the planner placed.
 """
 import argparse
 import os
@@ -61,13 +62,14 @@ def main() -> None:
             seconds = time.perf_counter() - t0
             built = problem_build(week_start=week_start, site_ids=site_ids, time_limit=args.time_limit,
                                   num_workers=args.workers, random_seed=1)
-        waiting = {z for n in built.notes if n.key.startswith("course:") for z in n.citizen_ids}
+        missing = [n for n in built.notes if n.key.startswith("course:")]  # one per citizen and theme
+        waiting = {z for n in missing for z in n.citizen_ids}
         sessions = [t for t in built.problem.tasks if t.kind == "group_session"]
         too_few = [n for n in built.notes if n.group_course_id and n.reason.startswith("For få")]
         row = {
             "course-place step": f"{seconds:.2f} s",
-            "citizens given a place": str(len({m.citizen_id for m in created})),
-            "citizens left waiting (no course place)": str(len(waiting)),
+            "places given (citizens)": f"{len(created)} ({len({m.citizen_id for m in created})})",
+            "places still missing (citizens waiting)": f"{len(missing)} ({len(waiting)})",
             "group sessions to the planner (seats)": f"{len(sessions)} ({sum(len(t.citizen_ids) for t in sessions)})",
             "sessions dropped: too few participants": str(len(too_few)),
         }
