@@ -102,3 +102,25 @@ def test_without_a_cpsat_answer_the_greedy_pass_seats_them(monkeypatch: pytest.M
     assert len(calls) == 1 and len(calls[0].requests) == 3
     assert len(created) == 2  # the greedy answer
     assert a.citizen_id in placed(tuesday)["Tir"]
+
+
+@pytest.mark.parametrize("work_day", [0, 1])
+def test_cpsat_prefers_a_course_on_a_day_the_citizen_comes_in_anyway(work_day: int) -> None:
+    s = f.site()
+    phase = f.model_with_rules(f.talk_rule(28), COPING, {**COPING, "theme": "work"})
+    monday, tuesday = course(s, "Man", 0, 5), course(s, "Tir", 1, 5)
+    work = course(s, "Arbejde", work_day, 5)
+    work.theme = "work"
+    work.save(update_fields=["theme"])
+    work.sessions.update(start_time=time(13))
+    e = f.citizen(s, phase)
+    CourseMembership.objects.create(course=work, citizen=e.citizen, joined=date(2026, 11, 2))
+
+    with override_settings(PLANNER_COURSE_PLACES="greedy"):
+        (greedy,) = course_places_assign(site_ids=[s.id], week_start=WEEK)
+    greedy_course = greedy.course_id
+    greedy.delete()
+    (cpsat,) = course_places_assign(site_ids=[s.id], week_start=WEEK)
+
+    assert greedy_course == monday.id  # the emptiest, then the first, whatever the day
+    assert cpsat.course_id == (monday, tuesday)[work_day].id  # the day of their work course
