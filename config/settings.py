@@ -195,6 +195,11 @@ PLANNER_MAX_RUN_MINUTES = env_int("PLANNER_MAX_RUN_MINUTES", 180)
 # Citizens without a course place are pointed at a proposed new course (scheduler.courses.proposals):
 # CP-SAT's time limit per site and theme while planning a week; 0 turns the pointer off.
 PLANNER_COURSE_PROPOSAL_SECONDS = env_int("PLANNER_COURSE_PROPOSAL_SECONDS", 2)
+# Which existing course each waiting citizen joins (scheduler.planning.services.course_places_assign):
+# "cpsat" decides all places at once (solver.course_places), "greedy" seats them one by one; the greedy
+# pass is also the fallback when CP-SAT finds no answer within PLANNER_COURSE_PLACES_SECONDS.
+PLANNER_COURSE_PLACES = env_str("PLANNER_COURSE_PLACES", "cpsat")
+PLANNER_COURSE_PLACES_SECONDS = env_int("PLANNER_COURSE_PLACES_SECONDS", 5)
 Q_TIMEOUT_SECONDS = env_int("Q_TIMEOUT_SECONDS", 900)
 Q_RETRY_SECONDS = env_int("Q_RETRY_SECONDS", 1200)
 

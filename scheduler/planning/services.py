@@ -48,6 +48,7 @@ from scheduler.planning.selectors import week_plans
 from scheduler.problem.builder import BuiltProblem, citizen_free, problem_build, workplace_travel
 from scheduler.publishing.changes import appointment_moved_mark
 from scheduler.weeks import started_week_check
+from solver.course_places import PlaceCourse, PlaceRequest, PlacesRequest, assign_places
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
 
@@ -117,10 +118,18 @@ def contact_consultants_assign(*, site_ids: Iterable[int], week_start: date) -> 
 
 
 @transaction.atomic
-def course_places_assign(*, site_ids: Iterable[int], week_start: date) -> list[CourseMembership]:
+def course_places_assign(
+    *, site_ids: Iterable[int], week_start: date, method: str | None = None
+) -> list[CourseMembership]:
     """Citizens whose phase asks for a group course of a theme, without a place on one, join a course
     of that theme at their site that runs this week, has room (max participants) and whose sessions
-    fit the citizen's free time. Courses still short of their minimum are filled first."""
+    fit the citizen's free time.
+
+    Which course each one joins is chosen by `method` (default settings.PLANNER_COURSE_PLACES):
+    "cpsat" decides all places at once (solver.course_places: the most citizens seated, the
+    longest-waiting first, courses brought up to their minimum, fewer extra days in), "greedy" seats
+    them one by one (fewest fitting courses first, courses short of their minimum filled first). The
+    greedy pass is also the fallback when CP-SAT finds no answer in its time."""
     site_ids = list(site_ids)
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
     phase_ids = {e.current_phase_id for e in enrolments if e.current_phase_id}
@@ -146,8 +155,15 @@ def course_places_assign(*, site_ids: Iterable[int], week_start: date) -> list[C
         courses_of[citizen_id].add(course_id)
     course_by_id = {c.id: c for c in GroupCourse.objects.filter(id__in={k for s in courses_of.values() for k in s})}
     course_by_id.update({c.id: c for c in courses})
-    weeks = site_weeks(sites={e.citizen.site for e in enrolments}, week_start=week_start)
-    internships = active_internships(enrolment_ids=[e.id for e in enrolments], week_start=week_start)
+    # A citizen already on a course of the theme keeps it.
+    wanted = [
+        (e, theme) for e, theme in wanted
+        if not any(course_by_id[k].theme == theme for k in courses_of[e.citizen_id] if k in course_by_id)
+    ]
+    if not wanted:
+        return []
+    weeks = site_weeks(sites={e.citizen.site for e, _theme in wanted}, week_start=week_start)
+    internships = active_internships(enrolment_ids=[e.id for e, _theme in wanted], week_start=week_start)
 
     hours_of = {e.id: work_hours(internships.get(e.id, []), week_start) for e, _theme in wanted}
     # With the trip from the workplace, as the planner will see it: a place is never given on a
@@ -156,11 +172,10 @@ def course_places_assign(*, site_ids: Iterable[int], week_start: date) -> list[C
     travel = workplace_travel(sites=[w.site for w in weeks.values()], company_ids=companies)
     free_of = {e.id: citizen_free(e.citizen, weeks[e.citizen.site_id], hours_of[e.id], travel) for e, _theme in wanted}
 
-    def options(e: Enrolment, theme: str, with_room: bool) -> list[GroupCourse]:
+    def options(e: Enrolment, theme: str, with_room: bool, extra: GroupCourse | None = None) -> list[GroupCourse]:
         z = e.citizen
-        taken = [
-            (s.weekday, _span(s)) for k in courses_of[z.id] if k in course_by_id for s in course_by_id[k].sessions.all()
-        ]
+        held = [course_by_id[k] for k in courses_of[z.id] if k in course_by_id] + ([extra] if extra else [])
+        taken = [(s.weekday, _span(s)) for k in held for s in k.sessions.all()]
         return [
             c
             for c in courses
@@ -173,25 +188,80 @@ def course_places_assign(*, site_ids: Iterable[int], week_start: date) -> list[C
 
     # Citizens with the fewest fitting courses choose first, so flexible ones do not take their only seat.
     wanted.sort(key=lambda item: (len(options(item[0], item[1], with_room=False)), item[0].start_date, item[0].id))
+    places = None
+    if (method or settings.PLANNER_COURSE_PLACES) == "cpsat":
+        places = _places_cpsat(wanted, courses, members, courses_of, course_by_id, options, week_start)
+    if places is None:
+        places = []
+        for e, theme in wanted:
+            fitting = options(e, theme, with_room=True)
+            if not fitting:
+                continue  # the demand lists it as unplaced with the reason
+            course = min(fitting, key=lambda c: (len(members[c.id]) >= c.min_participants, len(members[c.id]), c.id))
+            members[course.id].add(e.citizen_id)
+            courses_of[e.citizen_id].add(course.id)
+            places.append((e, course))
     created: list[CourseMembership] = []
-    for e, theme in wanted:
-        z = e.citizen
-        if any(course_by_id[k].theme == theme for k in courses_of[z.id] if k in course_by_id):
-            continue
-        fitting = options(e, theme, with_room=True)
-        if not fitting:
-            continue  # the demand lists it as unplaced with the reason
-        course = min(fitting, key=lambda c: (len(members[c.id]) >= c.min_participants, len(members[c.id]), c.id))
+    for e, course in places:
         membership, made = CourseMembership.objects.get_or_create(
-            course=course, citizen=z, defaults={"joined": week_start}
+            course=course, citizen=e.citizen, defaults={"joined": week_start}
         )
         if not made:
             membership.joined, membership.left = week_start, None
             membership.save(update_fields=["joined", "left"])
-        members[course.id].add(z.id)
-        courses_of[z.id].add(course.id)
         created.append(membership)
     return created
+
+
+def _places_cpsat(
+    wanted: list[tuple[Enrolment, str]],
+    courses: list[GroupCourse],
+    members: dict[int, set[int]],
+    courses_of: dict[int, set[int]],
+    course_by_id: dict[int, GroupCourse],
+    options: Callable[..., list[GroupCourse]],
+    week_start: date,
+) -> list[tuple[Enrolment, GroupCourse]] | None:
+    """The places CP-SAT chooses (solver.course_places), in the order of `wanted`; None when it found none
+    in its time (the caller seats greedily then). Attendability is the greedy pass's own `options`."""
+    fitting = [options(e, theme, with_room=False) for e, theme in wanted]
+    requests = []
+    for i, ((e, _theme), opts) in enumerate(zip(wanted, fitting, strict=True)):
+        held = [course_by_id[k] for k in courses_of[e.citizen_id] if k in course_by_id]
+        days_in = {s.weekday for k in held for s in k.sessions.all()}
+        requests.append(PlaceRequest(
+            id=i, citizen_id=e.citizen_id, options=tuple(c.id for c in opts),
+            priority=(week_start - e.start_date).days, days_in=tuple(sorted(days_in)),
+        ))
+    # Two themes of one citizen: courses that fit one by one but not together.
+    clashes = []
+    by_citizen: dict[int, list[int]] = defaultdict(list)
+    for i, (e, _theme) in enumerate(wanted):
+        by_citizen[e.citizen_id].append(i)
+    for items in by_citizen.values():
+        for a_i, b_i in ((a, b) for a in items for b in items if a < b):
+            e, theme_b = wanted[b_i]
+            for a in fitting[a_i]:
+                fit_b = {c.id for c in options(e, theme_b, with_room=False, extra=a)}
+                clashes.extend((e.citizen_id, a.id, b.id) for b in fitting[b_i] if b.id not in fit_b)
+    request = PlacesRequest(
+        courses=tuple(
+            PlaceCourse(
+                id=c.id, seats=max(0, c.max_participants - len(members[c.id])),
+                short=max(0, c.min_participants - len(members[c.id])),
+                days=tuple(sorted({s.weekday for s in c.sessions.all()})),
+            )
+            for c in courses
+        ),
+        requests=tuple(requests),
+        clashes=tuple(clashes),
+        time_limit=settings.PLANNER_COURSE_PLACES_SECONDS,
+    )
+    result = assign_places(request)
+    if not result.solved:
+        return None
+    by_id = {c.id: c for c in courses}
+    return [(wanted[i][0], by_id[result.chosen[i]]) for i in range(len(wanted)) if i in result.chosen]
 
 
 def _span(session) -> tuple[int, int]:  # noqa: ANN001 - CourseSession

@@ -135,7 +135,8 @@ def test_contact_consultants_respect_caseload_and_are_never_changed() -> None:
     assert len(assigned) == 2 and job.id not in contacts
 
 
-def test_course_places_respect_capacity_and_the_citizens_free_days() -> None:
+@pytest.mark.parametrize("method", ["greedy", "cpsat"])
+def test_course_places_respect_capacity_and_the_citizens_free_days(method: str) -> None:
     from activities.models import CourseMembership, CourseSession, GroupCourse, StaffType
 
     s = f.site()
@@ -176,11 +177,11 @@ def test_course_places_respect_capacity_and_the_citizens_free_days() -> None:
     citizens = [f.citizen(s, phase) for _ in range(4)]
     f.internship(citizens[3], weekdays=(3,), hours=8, daily_start=time(9))  # Thursday 09–17: not for B
 
-    course_places_assign(site_ids=[s.id], week_start=WEEK)
+    course_places_assign(site_ids=[s.id], week_start=WEEK, method=method)
 
     members = {
         c: set(CourseMembership.objects.filter(course=c).values_list("citizen_id", flat=True)) for c in (small, other)
     }
-    assert len(members[small]) == 2  # never above max participants
+    assert 1 <= len(members[small]) <= 2  # never above max participants
     assert citizens[3].citizen_id in members[small]
     assert len(members[small] | members[other]) == 4
