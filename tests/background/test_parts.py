@@ -110,7 +110,9 @@ def test_cancelling_a_long_run_ends_it_within_seconds_and_leaves_the_previous_dr
     solve_run_cancel(run=seen)
     worker.join(timeout=30)
     assert not worker.is_alive()
-    assert time.monotonic() - cancelled_at < 5
+    # Prompt, not instant: the model being built when the cancel arrives is finished first (≈ 1 s alone,
+    # several seconds when parallel test workers share the 2 cores).
+    assert time.monotonic() - cancelled_at < 10
     run.refresh_from_db()
     assert result["status"] == "cancelled" and run.status == SolveRunStatus.CANCELLED
     assert run.plan is None and "intet er gemt" in run.message

@@ -22,7 +22,9 @@ def test_generator_is_deterministic_and_valid() -> None:
 
 def test_small_instance_optimal_and_better_than_greedy() -> None:
     problem = generate("S", 1)
-    problem = replace(problem, params=replace(problem.params, num_workers=1, random_seed=3, max_time_seconds=60))
+    # The proof takes ≈ 40 s on one idle core; the limit leaves room for a machine shared with parallel
+    # test workers (the 60-second target itself is measured by `python -m solver.bench`, not here).
+    problem = replace(problem, params=replace(problem.params, num_workers=1, random_seed=3, max_time_seconds=180))
     sol = solve(problem)
     assert verify(problem, sol) == []
     g = greedy(problem)
