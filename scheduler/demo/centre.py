@@ -629,7 +629,7 @@ class DemoBuilder:
                  **extra: object) -> None:
             group = citizen if isinstance(citizen, list) else [citizen]
             citizen_ids, citizen_ref = [z.pk for z in group], group[0].reference
-            while day.weekday() > 4:
+            while day.weekday() > 4 or (consultant.pk, day) in reserved:
                 day -= timedelta(days=1)
             used = cursor.get((consultant.pk, day), 0)
             if used >= 6:
@@ -640,6 +640,10 @@ class DemoBuilder:
                                       start=start, end=start + timedelta(minutes=minutes), rule="Historik", **extra)
             entries.append((day - timedelta(days=day.weekday()), appointment, [consultant.pk], citizen_ids))
 
+        # The marking day first, and kept for itself: the demo consultant's attendance page shows exactly
+        # its two talks and one group session, whatever other history the dates would put on that day.
+        reserved: set[tuple[int, date]] = set()
+        reserved |= self._marking_day(book)
         for index, enrolment in enumerate(self.enrolments):
             contact = enrolment.contact_consultant
             if contact is None or enrolment.start_date >= self.week:
@@ -665,7 +669,6 @@ class DemoBuilder:
 
         first = len(entries)
         last = first + (self._attendance_history(book, entries) if self.attendance_rng else 0)
-        self._marking_day(book)
         for enrolment in self.ended:  # talks about every 3–4 weeks, the last one at the end
             day = enrolment.start_date
             while day <= enrolment.end_date:
@@ -816,7 +819,7 @@ class DemoBuilder:
             for m, values in measurements for code, value in values.items()
         ])
 
-    def _marking_day(self, book: object) -> None:
+    def _marking_day(self, book: object) -> set[tuple[int, date]]:
         """The demo consultant's last working day before today: talks with their citizens and a group session,
         nobody has marked attendance for yet (the consultant's attendance page has something to show)."""
         day = date.today() - timedelta(days=1)
@@ -824,7 +827,7 @@ class DemoBuilder:
             day -= timedelta(days=1)
         consultant = self.consultants[0]
         if day >= self.week:
-            return
+            return set()
         own = [e.citizen for e in self.enrolments if e.contact_consultant_id == consultant.pk and e.start_date < day]
         for citizen in own[:2]:
             book(day, consultant, citizen, ActivityKind.TALK, 60, site_id=citizen.site_id)
@@ -833,6 +836,7 @@ class DemoBuilder:
         if course is not None:
             members = list(course.members.order_by("pk")[:6])
             book(day, consultant, members, ActivityKind.GROUP_SESSION, 90, site_id=course.site_id, group_course=course)
+        return {(consultant.pk, day)}  # (consultant, day) kept for these: other history goes to another day
 
     def _users(self) -> None:
         users = get_user_model()
