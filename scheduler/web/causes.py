@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from activities.models import Company
+from activities.models import Company, StaffType
 from scheduler.models import UnplacedTask
 
 
@@ -58,6 +58,13 @@ def _consultant_fix(task: UnplacedTask, cause: dict, slug: str, label: str) -> F
     fix = Fix(label, _list(slug, person["name"] if person else ""))
     if task.kind != "group_session":  # a course session has its own time and facilitator
         fix.alternatives.append((_("Bestil en telefonsamtale i stedet, eller en samtale næste uge"), "#bestil"))
+        # A request chooses its staff types (ActivityRequest.staff_types): when nobody of the rule's
+        # staff type has time, another staff type may hold it.
+        staff = (cause.get("params") or {}).get("staff") or []
+        others = list(StaffType.objects.exclude(code__in=staff).order_by("name").values_list("name", flat=True))
+        if staff and others:
+            fix.alternatives.append((_("Bestil den hos en anden faggruppe: %(names)s") % {"names": ", ".join(others)},
+                                     "#bestil"))
     return fix
 
 

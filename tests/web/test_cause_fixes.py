@@ -113,3 +113,19 @@ def test_the_employers_window_links_to_the_companys_times_editable_for_the_own_s
         "company": theirs.pk, "weekday": 1, "start_time": "08:00", "end_time": "12:00"})
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()
     assert EmployerAvailability.objects.count() == 2
+
+
+def test_when_nobody_of_the_staff_type_has_time_another_staff_type_is_offered(world) -> None:
+    health = StaffType.objects.get(code="health")
+    others = StaffType.objects.exclude(code="health").order_by("name")
+    assert others.exists()
+    _cause(world, "consultant_hours", params={"staff": ["health"]})
+    page = world.coordinator.get(_week(world)).content.decode()
+    start = page.index("Bestil den hos en anden faggruppe: ")
+    offered = page[start:page.index("<", start)]
+    assert all(o.name in offered for o in others) and health.name not in offered
+    assert 'name="staff_types"' in page  # the request form on the page chooses the staff type
+    # a course session keeps its facilitator's staff type: no such alternative
+    world.unplaced_a.kind = "group_session"
+    world.unplaced_a.save()
+    assert "anden faggruppe" not in world.coordinator.get(_week(world)).content.decode()
