@@ -172,3 +172,19 @@ def agreement_delete(*, marker: Marker, appointment_id: int, agreement_id: int,
     agreement.delete()
     audit_record(actor=marker.actor, action=AuditAction.DELETE, citizen_ids=[citizen_id],
                  object_repr=f"Aftaler aftale {appointment_id}: aftale {agreement_id} slettet", request=request)
+
+
+def agreement_done(*, marker: Marker, appointment_id: int, agreement_id: int, done: bool = True,
+                   request: HttpRequest | None = None) -> Agreement:
+    """Mark an agreement of this meeting done today (or not done again)."""
+    appointment = marker.appointments().filter(pk=appointment_id, kind__in=MEETING_KINDS).first()
+    agreement = (Agreement.objects.filter(pk=agreement_id, appointment_uid=appointment.uid)
+                 .select_related("enrolment").first() if appointment is not None else None)
+    if agreement is None:
+        raise AgreementError(_("Aftalen findes ikke ved dette møde."), code="not_found", field="agreement")
+    agreement.done_on = timezone.localdate() if done else None
+    agreement.save(update_fields=["done_on"])
+    audit_record(actor=marker.actor, action=AuditAction.CHANGE, citizen_ids=[agreement.enrolment.citizen_id],
+                 object_repr=f"Aftaler aftale {appointment_id}: aftale {agreement_id} "
+                             f"{'udført' if done else 'ikke udført'}", request=request)
+    return agreement

@@ -19,6 +19,7 @@ from scheduler.agreements.services import (
     AgreementError,
     AgreementIn,
     agreement_delete,
+    agreement_done,
     meeting_record,
 )
 from scheduler.attendance.services import Marker
@@ -77,11 +78,16 @@ def agreements_page(request: HttpRequest, *, marker: Marker, appointment_id: int
     form = MeetingForm(request.POST or None, participants=participants,
                        initial={"citizen": participants[0][0] if participants else None})
     error = ""
-    if request.method == "POST" and request.POST.get("remove", "").isdigit():
+    remove, done, undone = (request.POST.get(k, "") for k in ("remove", "done", "undone"))
+    if request.method == "POST" and (remove.isdigit() or done.isdigit() or undone.isdigit()):
         try:
-            agreement_delete(marker=marker, appointment_id=appointment.pk, agreement_id=int(request.POST["remove"]),
-                             request=request)
-            return HttpResponseRedirect(f"{request.path}?slettet=1")
+            if remove.isdigit():
+                agreement_delete(marker=marker, appointment_id=appointment.pk, agreement_id=int(remove),
+                                 request=request)
+                return HttpResponseRedirect(f"{request.path}?slettet=1")
+            agreement_done(marker=marker, appointment_id=appointment.pk, agreement_id=int(done or undone),
+                           done=done.isdigit(), request=request)
+            return HttpResponseRedirect(request.path)
         except AgreementError as refused:
             error = refused.message
         form = MeetingForm(None, participants=participants,

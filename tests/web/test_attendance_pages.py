@@ -90,7 +90,7 @@ def test_the_consultant_writes_agreements_the_citizen_reads_them_and_the_feed_ne
     assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in body and "lægen".encode() not in body
 
 
-def test_an_agreement_written_by_mistake_is_deleted_by_the_coordinator_not_by_another_site(world: World) -> None:
+def test_an_agreement_is_marked_done_or_deleted_by_the_coordinator_not_by_another_site(world: World) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -108,7 +108,16 @@ def test_an_agreement_written_by_mistake_is_deleted_by_the_coordinator_not_by_an
     page = coordinator.get(url).content.decode()
     assert f'name="remove" value="{task.pk}"' in page
 
-    assert world.web("coord_b").post(url, {"remove": task.pk}).status_code == 404  # not their site
+    assert coordinator.post(url, {"done": task.pk}).status_code == 302
+    task.refresh_from_db()
+    assert task.done_on == timezone.localdate()
+    assert f"✓ udført {timezone.localdate():%d.%m.}" in coordinator.get(url).content.decode()
+    coordinator.post(url, {"undone": task.pk})
+    task.refresh_from_db()
+    assert task.done_on is None
+    assert AuditEvent.objects.filter(object_repr__contains=f"aftale {task.pk} udført").exists()
+    assert world.web("coord_b").post(url, {"done": task.pk}).status_code == 404  # not their site
+    assert world.web("coord_b").post(url, {"remove": task.pk}).status_code == 404
     assert Agreement.objects.filter(pk=task.pk).exists()
     answer = coordinator.post(url, {"remove": task.pk})
     assert answer.status_code == 302 and not Agreement.objects.filter(pk=task.pk).exists()
