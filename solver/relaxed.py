@@ -32,7 +32,7 @@ contracted minutes count more, so this only weakens the bound).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from solver.bounds import combinatorial_bound
@@ -66,6 +66,20 @@ def real_bound(
         return None
     unavoidable = sum(unplaced_cost(cs.index, problem.tasks[ti]) for ti, found in enumerate(cs.by_task) if not found)
     return RealBound(combinatorial_bound(cs), unavoidable)
+
+
+def real_gap_of(stats: Mapping[str, object], objective: float | None) -> tuple[int | None, float | None]:
+    """(real bound, real gap) of a solved plan from its `Solution.stats`: the real-problem bound of
+    one search, or the sum over the parts of a decomposed solve (`merge`: the parts are independent,
+    so their bounds and unavoidable costs add up). (None, None) when any part has no real bound
+    (a cancel, or a plan that was settled without a search)."""
+    parts = stats.get("parts")
+    runs = parts if isinstance(parts, list) and parts else [stats]
+    if objective is None or not all(isinstance(r, Mapping) and "real_bound" in r for r in runs):
+        return None, None
+    bound = sum(int(r["real_bound"]) for r in runs)  # type: ignore[call-overload]
+    unavoidable = sum(int(r["real_unavoidable"]) for r in runs)  # type: ignore[call-overload]
+    return bound, RealBound(bound, unavoidable).gap(int(round(objective)))
 
 
 def _startable(mask: int, length: int) -> int:

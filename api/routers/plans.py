@@ -27,7 +27,7 @@ from scheduler.editing.services import (
     recent_changes,
 )
 from scheduler.models import Appointment, Plan, PlanStatus, UnplacedTask
-from scheduler.planning.selectors import latest_plan, plan_published_get
+from scheduler.planning.selectors import latest_plan, plan_published_get, plan_real_gap
 from scheduler.weeks import iso_week_label
 
 router = Router(tags=["Planer / Plans"])
@@ -125,7 +125,7 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
         "sites": sorted(s.pk for s in plan.sites.all()), "status": plan.status, "version": plan.version,
         "lock_version": plan.lock_version, "created_at": plan.created_at, "published_at": plan.published_at,
         "solver_status": plan.solver_status, "objective": plan.objective, "best_bound": plan.best_bound,
-        "gap": plan.gap,
+        "gap": plan.gap, "real_bound": plan_real_gap(plan)[0], "real_gap": plan_real_gap(plan)[1],
     }
 
 

@@ -11,16 +11,19 @@ from api.errors import ERRORS, ApiError, FieldErrors, not_found
 from api.schemas.plans import RunIn, RunOut
 from scheduler.models import SolveRun
 from scheduler.planning.runs import RunConflict, RunError, solve_run_cancel, solve_run_create
+from scheduler.planning.selectors import plan_real_gap
 from scheduler.weeks import WeekError, iso_week_label, planning_week_check
 
 router = Router(tags=["Planlægning / Planning runs"])
 
 
 def run_out(run: SolveRun) -> dict:
+    real = plan_real_gap(run.plan) if run.plan_id else (None, None)
     return {
         "id": run.pk, "week": iso_week_label(run.week_start), "sites": sorted(s.pk for s in run.sites.all()),
         "status": run.status, "progress": run.progress, "objective": run.objective, "best_bound": run.best_bound,
-        "gap": run.gap, "elapsed_seconds": run.elapsed_seconds, "unplaced": run.unplaced_count,
+        "gap": run.gap, "real_bound": real[0], "real_gap": real[1],
+        "elapsed_seconds": run.elapsed_seconds, "unplaced": run.unplaced_count,
         "plan_id": run.plan_id, "message": run.message, "cancel_requested": run.cancel_requested,
         "created_at": run.created_at, "started_at": run.started_at, "finished_at": run.finished_at,
     }

@@ -23,6 +23,8 @@ class RunOut(Schema):
     objective: float | None
     best_bound: float | None
     gap: float | None
+    real_bound: float | None = Field(None, description="lower bound for the real problem (every 15-minute start)")
+    real_gap: float | None = Field(None, description="how far the plan may be from the best possible plan, 0..1")
     elapsed_seconds: float
     unplaced: int | None
     plan_id: int | None
@@ -93,6 +95,8 @@ class PlanSummaryOut(Schema):
     objective: float | None
     best_bound: float | None
     gap: float | None
+    real_bound: float | None = Field(None, description="lower bound for the real problem (every 15-minute start)")
+    real_gap: float | None = Field(None, description="how far the plan may be from the best possible plan, 0..1")
 
 
 class PlanOut(PlanSummaryOut):

@@ -39,6 +39,7 @@ class AgreementLine:
     responsible: str
     text: str  # the agreement's own text (tasks)
     plain: str  # the citizen's wording
+    done_on: date | None = None  # marked done (staff pages)
 
 
 def citizen_agreements(*, citizen_ids: Iterable[int], due_from: date | None = None,
@@ -54,7 +55,7 @@ def citizen_agreements(*, citizen_ids: Iterable[int], due_from: date | None = No
     out: dict[int, list[AgreementLine]] = {pk: [] for pk in citizen_ids}
     for a in rows.order_by("due_by", "pk"):
         out[a.enrolment.citizen_id].append(AgreementLine(a.pk, a.made_on, a.due_by, a.kind, a.responsible, a.text,
-                                                         agreement_text(a)))
+                                                         agreement_text(a), a.done_on))
     return out
 
 

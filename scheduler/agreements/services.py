@@ -26,6 +26,7 @@ from scheduler.models import (
     Appointment,
     Enrolment,
     MeetingNote,
+    RequestStatus,
     Responsible,
     RetentionStep,
 )
@@ -150,3 +151,40 @@ def _clean(obj: MeetingNote | Agreement) -> None:
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise AgreementError(messages[0], code="invalid", field=field) from None
+
+
+@transaction.atomic
+def agreement_delete(*, marker: Marker, appointment_id: int, agreement_id: int,
+                     request: HttpRequest | None = None) -> None:
+    """Remove an agreement written by mistake at this meeting (one the marker may write on). A next
+    meeting it ordered is cancelled while the planner has not placed it yet; a planned one stays."""
+    appointment = marker.appointments().filter(pk=appointment_id, kind__in=MEETING_KINDS).first()
+    agreement = (Agreement.objects.filter(pk=agreement_id, appointment_uid=appointment.uid)
+                 .select_related("enrolment", "request").first() if appointment is not None else None)
+    if agreement is None:
+        raise AgreementError(_("Aftalen findes ikke ved dette møde."), code="not_found", field="agreement")
+    ordered = agreement.request
+    if ordered is not None and ordered.status == RequestStatus.OPEN and not ordered.agreements.exclude(
+            pk=agreement.pk).exists():
+        ordered.status = RequestStatus.CANCELLED
+        ordered.save(update_fields=["status"])
+    citizen_id = agreement.enrolment.citizen_id
+    agreement.delete()
+    audit_record(actor=marker.actor, action=AuditAction.DELETE, citizen_ids=[citizen_id],
+                 object_repr=f"Aftaler aftale {appointment_id}: aftale {agreement_id} slettet", request=request)
+
+
+def agreement_done(*, marker: Marker, appointment_id: int, agreement_id: int, done: bool = True,
+                   request: HttpRequest | None = None) -> Agreement:
+    """Mark an agreement of this meeting done today (or not done again)."""
+    appointment = marker.appointments().filter(pk=appointment_id, kind__in=MEETING_KINDS).first()
+    agreement = (Agreement.objects.filter(pk=agreement_id, appointment_uid=appointment.uid)
+                 .select_related("enrolment").first() if appointment is not None else None)
+    if agreement is None:
+        raise AgreementError(_("Aftalen findes ikke ved dette møde."), code="not_found", field="agreement")
+    agreement.done_on = timezone.localdate() if done else None
+    agreement.save(update_fields=["done_on"])
+    audit_record(actor=marker.actor, action=AuditAction.CHANGE, citizen_ids=[agreement.enrolment.citizen_id],
+                 object_repr=f"Aftaler aftale {appointment_id}: aftale {agreement_id} "
+                             f"{'udført' if done else 'ikke udført'}", request=request)
+    return agreement

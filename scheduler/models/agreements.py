@@ -78,6 +78,7 @@ class Agreement(PlainTextMixin, models.Model):
         ActivityRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
         verbose_name=_("bestilt aktivitet"),
     )
+    done_on = models.DateField(_("udført"), null=True, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

@@ -120,6 +120,14 @@ def plan_unplaced(*, plan: Plan) -> QuerySet[UnplacedTask]:
     return plan.unplaced.prefetch_related("citizens").order_by("due_by", "kind", "id")
 
 
+def plan_real_gap(plan: Plan) -> tuple[float | None, float | None]:
+    """(real bound, real gap) stored with the plan (solver_info, scheduler.planning.services): how far
+    the plan may be from the best possible plan of the real problem. (None, None) for plans stored
+    before it was recorded, for split-off parts and when a cancel interrupted the bound."""
+    info = plan.solver_info or {}
+    return info.get("real_bound"), info.get("real_gap")
+
+
 def plan_summary(*, plan: Plan) -> dict[str, object]:
     """Counts per kind, unplaced reasons and solver figures: what `plan_week` prints and the UI shows."""
     placed = Counter(plan.appointments.filter(status=AppointmentStatus.PLANNED).values_list("kind", flat=True))
@@ -133,6 +141,8 @@ def plan_summary(*, plan: Plan) -> dict[str, object]:
         "objective": plan.objective,
         "best_bound": plan.best_bound,
         "gap": plan.gap,
+        "real_bound": plan_real_gap(plan)[0],
+        "real_gap": plan_real_gap(plan)[1],
         "placed_by_kind": dict(sorted(placed.items())),
         "unplaced_by_kind": dict(sorted(Counter(k for k, _ in unplaced_rows).items())),
         "unplaced_reasons": Counter(reason for _, reason in unplaced_rows).most_common(),
@@ -202,6 +212,8 @@ def plan_export(*, plan: Plan) -> dict[str, object]:
             "objective": plan.objective,
             "best_bound": plan.best_bound,
             "gap": plan.gap,
+            "real_bound": plan_real_gap(plan)[0],
+            "real_gap": plan_real_gap(plan)[1],
             "created_at": _iso(plan.created_at),
         },
         "appointments": appointments,

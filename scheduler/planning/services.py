@@ -51,6 +51,7 @@ from scheduler.weeks import started_week_check
 from solver.course_places import PlaceCourse, PlaceRequest, PlacesRequest, assign_places
 from solver.diagnose import Diagnosis
 from solver.problem import Solution, SolveStatus
+from solver.relaxed import real_gap_of
 
 ProgressFn = Callable[[int, int, float], None]
 
@@ -497,6 +498,7 @@ def plan_store(
     counts_placed = Counter(built.demands[p.task_id].kind for p in solution.placements)
     counts_unplaced = Counter(built.demands[u.task_id].kind for u in solution.unplaced)
     counts_unplaced.update(n.kind for n in built.notes)
+    real = real_gap_of(solution.stats, solution.objective)
     info = {
         "params": {
             "num_workers": problem.params.num_workers,
@@ -521,6 +523,10 @@ def plan_store(
         "moved": [],  # set below from the stored rows (scheduler.publishing.changes)
         "removed": removed,
         "avoidable_objective": solution.avoidable_objective,
+        # The bound for the real problem (every 15-minute start, no candidate caps; solver.relaxed):
+        # the gap a coordinator is shown. `gap` (the model field) is against the candidate set.
+        "real_bound": real[0],
+        "real_gap": real[1],
         "verify": {"violations": verified_violations},
         "replaced_drafts": [p.id for p in drafts],
         "proposals": built.proposals or proposals_empty(),

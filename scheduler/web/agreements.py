@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from activities.models import ActivityKind
 from scheduler.agreements.selectors import citizen_agreements
-from scheduler.agreements.services import MEETING_KINDS, NEXT_KINDS, AgreementError, AgreementIn, meeting_record
+from scheduler.agreements.services import (
+    MEETING_KINDS,
+    NEXT_KINDS,
+    AgreementError,
+    AgreementIn,
+    agreement_delete,
+    agreement_done,
+    meeting_record,
+)
 from scheduler.attendance.services import Marker
 from scheduler.audit import AuditAction, audit_record
 from scheduler.models import MeetingNote, Responsible, RetentionStep
@@ -70,7 +78,21 @@ def agreements_page(request: HttpRequest, *, marker: Marker, appointment_id: int
     form = MeetingForm(request.POST or None, participants=participants,
                        initial={"citizen": participants[0][0] if participants else None})
     error = ""
-    if request.method == "POST" and form.is_valid():
+    remove, done, undone = (request.POST.get(k, "") for k in ("remove", "done", "undone"))
+    if request.method == "POST" and (remove.isdigit() or done.isdigit() or undone.isdigit()):
+        try:
+            if remove.isdigit():
+                agreement_delete(marker=marker, appointment_id=appointment.pk, agreement_id=int(remove),
+                                 request=request)
+                return HttpResponseRedirect(f"{request.path}?slettet=1")
+            agreement_done(marker=marker, appointment_id=appointment.pk, agreement_id=int(done or undone),
+                           done=done.isdigit(), request=request)
+            return HttpResponseRedirect(request.path)
+        except AgreementError as refused:
+            error = refused.message
+        form = MeetingForm(None, participants=participants,
+                           initial={"citizen": participants[0][0] if participants else None})
+    elif request.method == "POST" and form.is_valid():
         try:
             made = meeting_record(marker=marker, appointment_id=appointment.pk, citizen_id=form.cleaned_data["citizen"],
                                   agreements=form.agreements(), agenda=form.cleaned_data["agenda"],
@@ -85,6 +107,7 @@ def agreements_page(request: HttpRequest, *, marker: Marker, appointment_id: int
                 if line.made_on == timezone.localtime(appointment.start).date()]
     context = {
         "a": appointment, "form": form, "error": error, "saved": request.GET.get("gemt", "").isdigit(),
+        "removed": request.GET.get("slettet") == "1",
         "existing": existing, "note": MeetingNote.objects.filter(appointment_uid=appointment.uid).first(),
         "roundtable": appointment.kind == ActivityKind.ROUNDTABLE, "back_url": back_url,
     }

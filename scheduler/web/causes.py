@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from activities.models import Company, StaffType
 from scheduler.models import UnplacedTask
 
 
@@ -57,7 +58,23 @@ def _consultant_fix(task: UnplacedTask, cause: dict, slug: str, label: str) -> F
     fix = Fix(label, _list(slug, person["name"] if person else ""))
     if task.kind != "group_session":  # a course session has its own time and facilitator
         fix.alternatives.append((_("Bestil en telefonsamtale i stedet, eller en samtale næste uge"), "#bestil"))
+        # A request chooses its staff types (ActivityRequest.staff_types): when nobody of the rule's
+        # staff type has time, another staff type may hold it.
+        staff = (cause.get("params") or {}).get("staff") or []
+        others = list(StaffType.objects.exclude(code__in=staff).order_by("name").values_list("name", flat=True))
+        if staff and others:
+            fix.alternatives.append((_("Bestil den hos en anden faggruppe: %(names)s") % {"names": ", ".join(others)},
+                                     "#bestil"))
     return fix
+
+
+def _company_name(cause: dict) -> str:
+    """The company's name as a search term (the solver's cause may carry only its id)."""
+    company = _object(cause, "company")
+    if not company:
+        return ""
+    named = company.get("name") or Company.objects.filter(pk=company.get("id")).values_list("name", flat=True).first()
+    return named or ""
 
 
 def cause_fix(task: UnplacedTask) -> Fix | None:
@@ -75,7 +92,11 @@ def cause_fix(task: UnplacedTask) -> Fix | None:
         return _consultant_fix(task, cause, "fravaer", _("Se konsulentens fravær"))
     if code in {"consultant_hours", "consultant_full", "lunch", "run"}:
         return _consultant_fix(task, cause, "arbejdstider", _("Ret konsulentens arbejdstider"))
-    if code in {"citizen_internship", "citizen_not_at_company", "employer_window"}:
+    if code == "employer_window":
+        fix = Fix(_("Ret arbejdsgiverens tider"), _list("arbejdsgivertider", _company_name(cause)))
+        fix.alternatives.append((_("Se borgerens praktik"), _list("praktikker", reference)))
+        return fix
+    if code in {"citizen_internship", "citizen_not_at_company"}:
         return Fix(_("Se borgerens praktik"), _list("praktikker", reference))
     if code in {"citizen_accommodation", "citizen_absent"} and reference:
         return Fix(_("Se borgerens aftalte hensyn"), _list("borgere", reference))

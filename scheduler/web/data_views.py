@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from activities.models import CourseMembership, CourseSession, Internship
+from activities.models import CourseMembership, CourseSession, EmployerAvailability, Internship
 from rooms.models import ClosedDay, Room
 from scheduler.audit import AuditAction, audit_objects
 from scheduler.errors import DomainError
@@ -33,6 +33,7 @@ from scheduler.web.forms import (
     ClosedDayForm,
     CourseMembershipForm,
     CourseSessionForm,
+    EmployerAvailabilityForm,
     EnrolmentForm,
     InternshipForm,
     InternshipStepFormSet,
@@ -94,6 +95,14 @@ RESOURCES: dict[str, Resource] = {r.slug: r for r in [
         ("enrolment__citizen__first_name", "enrolment__citizen__last_name", "enrolment__citizen__reference",
          "company__name"),
         ("enrolment__citizen", "company"),
+    ),
+    Resource(
+        # A company belongs to the sites of the citizens who have (had) an internship there.
+        "arbejdsgivertider", _("arbejdsgivertid"), _("Arbejdsgiveres tider"), EmployerAvailability,
+        EmployerAvailabilityForm, "company__internships__enrolment__citizen__site",
+        ((_("Virksomhed"), lambda o: o.company), (_("Ugedag"), lambda o: o.get_weekday_display()),
+         (_("Fra"), lambda o: f"{o.start_time:%H:%M}"), (_("Til"), lambda o: f"{o.end_time:%H:%M}")),
+        ("company__name",), ("company",),
     ),
     Resource(
         "holddeltagere", _("holddeltager"), _("Holddeltagere"), CourseMembership, CourseMembershipForm, "course__site",

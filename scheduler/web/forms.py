@@ -12,7 +12,15 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityKind, CourseMembership, CourseSession, GroupCourse, Internship, InternshipStep
+from activities.models import (
+    ActivityKind,
+    CourseMembership,
+    CourseSession,
+    EmployerAvailability,
+    GroupCourse,
+    Internship,
+    InternshipStep,
+)
 from rooms.models import ClosedDay, Room, Site, Weekday
 from scheduler.models import (
     INDICATORS,
@@ -214,6 +222,18 @@ class WorkingHoursForm(ScopedModelForm):
     class Meta:
         model = WorkingHours
         fields = ["consultant", "weekday", "start_time", "end_time"]
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+
+class EmployerAvailabilityForm(ScopedModelForm):
+    """When a company's contact person can meet: only companies where a citizen of the coordinator's
+    sites has (had) an internship."""
+
+    scoped = {"company": "internships__enrolment__citizen__site"}
+
+    class Meta:
+        model = EmployerAvailability
+        fields = ["company", "weekday", "start_time", "end_time"]
         widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
 
 

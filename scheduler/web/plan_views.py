@@ -5,6 +5,7 @@ messages on the page they were made from.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -35,7 +37,7 @@ from scheduler.models import (
     UnplacedTask,
 )
 from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_cancel, solve_run_create
-from scheduler.planning.selectors import latest_plan, plan_published_get, plan_unplaced
+from scheduler.planning.selectors import latest_plan, plan_published_get, plan_real_gap, plan_unplaced
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.causes import cause_fix
 from scheduler.web.diff import changed_citizens, plan_changes
@@ -251,6 +253,7 @@ def run_status_data(run: SolveRun, site: Site, state: WeekState | None = None) -
     """pretix's AsyncAction answer ({ready, success, redirect, message}) plus the solver's progress."""
     ready = run.status not in ACTIVE
     success = run.status in (SolveRunStatus.DONE, SolveRunStatus.CANCELLED) and run.plan_id is not None
+    real_gap = plan_real_gap(run.plan)[1] if ready and run.plan_id else None
     return {
         "async_id": run.pk,
         "ready": ready,
@@ -264,8 +267,21 @@ def run_status_data(run: SolveRun, site: Site, state: WeekState | None = None) -
         "elapsed_seconds": round(run.elapsed_seconds, 1),
         "objective": run.objective,
         "gap": run.gap,
+        # How far the stored plan may be from the best possible plan (the real-problem bound).
+        "real_gap": real_gap,
+        "real_gap_text": real_gap_text(real_gap),
         "unplaced": run.unplaced_count,
     }
+
+
+def real_gap_text(real_gap: float | None) -> str:
+    """The real-problem gap in words: "Højst 3,2 % fra den bedst mulige plan"; "" when unknown."""
+    if real_gap is None:
+        return ""
+    if real_gap < 0.0005:
+        return _("Den bedst mulige plan")
+    pct = math.ceil(round(1000 * real_gap, 6)) / 10  # "at most": rounded up to a tenth of a percent
+    return _("Højst %(pct)s %% fra den bedst mulige plan") % {"pct": number_format(pct, 1)}
 
 
 def _run_phase(run: SolveRun, ready: bool) -> str:

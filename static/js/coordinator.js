@@ -22,6 +22,7 @@
           set("objective", s.objective === null ? "–" : Math.round(s.objective).toLocaleString("da-DK"));
           set("gap", s.gap === null ? "–" : (100 * s.gap).toLocaleString("da-DK", { maximumFractionDigits: 1 }) + " %");
           set("unplaced", s.unplaced === null ? "–" : s.unplaced);
+          set("real_gap_text", s.real_gap_text || "–");
           if (s.message) { set("message", s.message); }
           if (!s.ready) { window.setTimeout(tick, 1000); return; }
           box.setAttribute("data-ready", "true");

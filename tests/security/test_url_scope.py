@@ -324,6 +324,30 @@ def test_each_url_answers_each_persona_as_expected(db: None, key: str) -> None:
     assert not _check(world, WEB[key], world.web)
 
 
+def _employer_window(w: World) -> int:
+    from datetime import time
+
+    from activities.models import EmployerAvailability
+
+    return EmployerAvailability.objects.get_or_create(
+        company=w.objects["company"], weekday=0, defaults={"start_time": time(9), "end_time": time(11)})[0].pk
+
+
+# The everyday-data screens share web:data_list/new/edit; a resource whose scope is not simply a site
+# field gets rows of its own (a company is site A's through citizen A's internship).
+DATA: dict[str, Case] = {
+    "arbejdsgivertider list": Case(lambda w: "/data/arbejdsgivertider/", site_a(allowed_b=True)),
+    "arbejdsgivertider new": Case(lambda w: "/data/arbejdsgivertider/ny/", site_a(allowed_b=True)),
+    "arbejdsgivertider edit": Case(lambda w: f"/data/arbejdsgivertider/{_employer_window(w)}/", site_a()),
+}
+
+
+@pytest.mark.parametrize("key", sorted(DATA))
+def test_each_data_screen_answers_each_persona_as_expected(db: None, key: str) -> None:
+    world = build_world()
+    assert not _check(world, DATA[key], world.web)
+
+
 @pytest.mark.parametrize("key", sorted(API))
 def test_each_api_operation_answers_each_persona_as_expected(db: None, key: str) -> None:
     world = build_world()

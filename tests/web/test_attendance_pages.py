@@ -88,3 +88,44 @@ def test_the_consultant_writes_agreements_the_citizen_reads_them_and_the_feed_ne
     feed = world.web("anonymous").get(world.links["citizen"].feed_url.split("8000", 1)[-1])
     body = b"".join(feed.streaming_content) if feed.streaming else feed.content
     assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in body and "lægen".encode() not in body
+
+
+def test_an_agreement_is_marked_done_or_deleted_by_the_coordinator_not_by_another_site(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduler.models import ActivityRequest, Agreement, RequestStatus
+
+    past = world.objects["past_appointment"]
+    url = f"/fremmoede/{past.pk}/aftaler/"
+    coordinator = world.web("coord_a")
+    due = timezone.localdate() + timedelta(days=9)
+    coordinator.post(url, {"citizen": world.objects["citizen_a"].pk, "next_kind": "talk", "next_due": due.isoformat(),
+                           "task0_who": "citizen", "task0_text": "Ring til lægen", "task0_due": due.isoformat()})
+    task = Agreement.objects.get(kind="task")
+    meeting = Agreement.objects.get(kind="next_meeting")
+    page = coordinator.get(url).content.decode()
+    assert f'name="remove" value="{task.pk}"' in page
+
+    assert coordinator.post(url, {"done": task.pk}).status_code == 302
+    task.refresh_from_db()
+    assert task.done_on == timezone.localdate()
+    assert f"✓ udført {timezone.localdate():%d.%m.}" in coordinator.get(url).content.decode()
+    coordinator.post(url, {"undone": task.pk})
+    task.refresh_from_db()
+    assert task.done_on is None
+    assert AuditEvent.objects.filter(object_repr__contains=f"aftale {task.pk} udført").exists()
+    assert world.web("coord_b").post(url, {"done": task.pk}).status_code == 404  # not their site
+    assert world.web("coord_b").post(url, {"remove": task.pk}).status_code == 404
+    assert Agreement.objects.filter(pk=task.pk).exists()
+    answer = coordinator.post(url, {"remove": task.pk})
+    assert answer.status_code == 302 and not Agreement.objects.filter(pk=task.pk).exists()
+    assert "Aftalen er slettet." in coordinator.get(answer["Location"]).content.decode()
+    assert AuditEvent.objects.filter(action="delete", object_repr__contains=f"aftale {task.pk} slettet").exists()
+    # Deleting the agreed next meeting cancels the request the planner has not placed yet.
+    coordinator.post(url, {"remove": meeting.pk})
+    assert ActivityRequest.objects.get().status == RequestStatus.CANCELLED
+    # An id that is not an agreement of this meeting is refused in Danish, nothing changes.
+    refused = coordinator.post(url, {"remove": 999999})
+    assert refused.status_code == 422 and "Aftalen findes ikke ved dette møde." in refused.content.decode()

@@ -79,3 +79,53 @@ def test_closed_days_and_course_times_are_checked_like_everywhere_else(world) ->
     session.refresh_from_db()
     assert session.start_time == time(10)
     assert world.other_coordinator.get(f"/data/holdtider/{session.pk}/").status_code == 404
+
+
+def test_the_employers_window_links_to_the_companys_times_editable_for_the_own_sites_only(world) -> None:
+    from activities.models import EmployerAvailability
+    from tests.publishing.factories import make_company, make_internship
+
+    ours, theirs = make_company("Bageriet ApS"), make_company("Smedjen A/S")
+    make_internship(world.citizen_a.enrolments.get(), ours, start=world.week, weekdays=[1])
+    make_internship(world.citizen_b.enrolments.get(), theirs, start=world.week, weekdays=[1])
+    window = EmployerAvailability.objects.create(company=ours, weekday=0, start_time=time(9), end_time=time(11))
+    foreign = EmployerAvailability.objects.create(company=theirs, weekday=0, start_time=time(9), end_time=time(11))
+    # The solver's cause names the company by id only; the link searches its name.
+    _cause(world, "employer_window", object={"kind": "company", "id": ours.pk, "name": ""})
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert '<a href="/data/arbejdsgivertider/?q=Bageriet+ApS" class="fix">Ret arbejdsgiverens tider</a>' in page
+    assert f"/data/praktikker/?q={world.citizen_a.reference}" in page  # the citizen's internship as the alternative
+
+    listing = world.coordinator.get("/data/arbejdsgivertider/").content.decode()
+    assert "Bageriet ApS" in listing and "Smedjen A/S" not in listing
+    assert world.coordinator.get(f"/data/arbejdsgivertider/{foreign.pk}/").status_code == 404
+    assert world.other_coordinator.get(f"/data/arbejdsgivertider/{window.pk}/").status_code == 404
+    response = world.coordinator.post(f"/data/arbejdsgivertider/{window.pk}/", {
+        "company": ours.pk, "weekday": 2, "start_time": "08:00", "end_time": "14:00"})
+    assert response.status_code == 302
+    window.refresh_from_db()
+    assert (window.weekday, window.start_time, window.end_time) == (2, time(8), time(14))
+    # The model's own validation: the end after the start; another site's company is not offered.
+    backwards = world.coordinator.post("/data/arbejdsgivertider/ny/", {
+        "company": ours.pk, "weekday": 1, "start_time": "14:00", "end_time": "08:00"})
+    assert backwards.status_code == 200 and "errorlist" in backwards.content.decode()
+    refused = world.coordinator.post("/data/arbejdsgivertider/ny/", {
+        "company": theirs.pk, "weekday": 1, "start_time": "08:00", "end_time": "12:00"})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert EmployerAvailability.objects.count() == 2
+
+
+def test_when_nobody_of_the_staff_type_has_time_another_staff_type_is_offered(world) -> None:
+    health = StaffType.objects.get(code="health")
+    others = StaffType.objects.exclude(code="health").order_by("name")
+    assert others.exists()
+    _cause(world, "consultant_hours", params={"staff": ["health"]})
+    page = world.coordinator.get(_week(world)).content.decode()
+    start = page.index("Bestil den hos en anden faggruppe: ")
+    offered = page[start:page.index("<", start)]
+    assert all(o.name in offered for o in others) and health.name not in offered
+    assert 'name="staff_types"' in page  # the request form on the page chooses the staff type
+    # a course session keeps its facilitator's staff type: no such alternative
+    world.unplaced_a.kind = "group_session"
+    world.unplaced_a.save()
+    assert "anden faggruppe" not in world.coordinator.get(_week(world)).content.decode()

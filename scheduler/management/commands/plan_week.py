@@ -78,9 +78,12 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"Kladde for uge {label} gemt (plan {plan.pk}, {elapsed:.1f} s, løserstatus {plan.solver_status}).")
         gap = f"{plan.gap:.1%}" if plan.gap is not None else "–"
+        real_bound, real_gap = summary["real_bound"], summary["real_gap"]
+        if real_gap is not None:
+            write(f"  Højst {real_gap:.1%} fra den bedst mulige plan (grænse {real_bound}).")
         write(
             f"  Målfunktion {plan.objective:g}, bedste grænse {plan.best_bound if plan.best_bound is not None else '–'}"
-            f", gab {gap}"
+            f", gab {gap} (kun de afprøvede starttider)"
         )
         placed, unplaced = summary["placed_by_kind"], summary["unplaced_by_kind"]
         write(f"  Placeret: {sum(placed.values())}")
