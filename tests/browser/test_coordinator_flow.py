@@ -261,7 +261,8 @@ def test_a_coordinator_plans_adjusts_publishes_and_prints_the_demo_week(demo_ser
     webcal = page.get_by_label(re.compile("webcal://")).input_value()
     https = page.get_by_label(re.compile("https://")).input_value()
     assert webcal.startswith("webcal://127.0.0.1") and https.startswith(base + "/kalender/")
-    assert page.locator("svg.qr").is_visible() and page.get_by_role("button", name="Kopiér").count() == 3  # + the attendance page
+    # Copy buttons: webcal, https and the consultant's attendance page.
+    assert page.locator("svg.qr").is_visible() and page.get_by_role("button", name="Kopiér").count() == 3
     shot(page, "08-feed-link")
     feed = page.request.get(https)
     assert feed.ok and feed.text().startswith("BEGIN:VCALENDAR")
