@@ -662,7 +662,7 @@ class DemoBuilder:
             internship = visits.get(enrolment.pk)
             pool = job_consultants.get(enrolment.citizen.site_id)
             if internship and pool and internship.start_date < self.week - timedelta(days=7):
-                last_visit = self.week - timedelta(days=self.rng.randint(3, 18))
+                last_visit = self._visit_day(internship, self.week - timedelta(days=self.rng.randint(3, 18)))
                 if last_visit >= internship.start_date:
                     book(last_visit, pool[index % len(pool)], enrolment.citizen,
                          ActivityKind.FOLLOWUP_VISIT, 45, company_id=internship.company_id, place="company")
@@ -819,6 +819,19 @@ class DemoBuilder:
             for m, values in measurements for code, value in values.items()
         ])
 
+    def _visit_day(self, internship: Internship, day: date) -> date:
+        """`day`, or the weekday before it, on which the citizen works and the employer is there in the demo
+        week: the last visit was on such a day, so the next one (due 14 days on) falls on one too."""
+        steps = sorted((s for s in internship.steps.all() if s.start_date <= self.week), key=lambda s: s.start_date)
+        works = set(steps[-1].weekdays) if steps else set(range(5))
+        both = works & set(self.employer_days.get(internship.company_id, range(5)))
+        days = both or works
+        for _ in range(7):
+            if day.weekday() in days:
+                return day
+            day -= timedelta(days=1)
+        return day
+
     def _marking_day(self, book: object) -> set[tuple[int, date]]:
         """The demo consultant's last working day before today: talks with their citizens and a group session,
         nobody has marked attendance for yet (the consultant's attendance page has something to show)."""
@@ -860,7 +873,8 @@ class DemoBuilder:
             "lokaler": Room.objects.count(),
             "konsulenter": Consultant.objects.count(),
             "fravær": Absence.objects.count(),
-            "borgere": Citizen.objects.count(),
+            # Citizens in a course now; those of the ended courses (outcome statistics) are counted apart.
+            "borgere": Citizen.objects.exclude(enrolments__status=EnrolmentStatus.ENDED).count(),
             "forløb": Enrolment.objects.count(),
             "uden kontaktperson": Enrolment.objects.filter(contact_consultant__isnull=True).count(),
             "virksomheder": Company.objects.count(),
