@@ -155,6 +155,18 @@ def plan_change_lists(*, plan: Plan) -> PlanChanges:
     return result
 
 
+def site_change_lists(*, plan: Plan, site_id: int) -> PlanChanges:
+    """`plan_change_lists` as one site's coordinators may see it: the site's citizens, and the consultants
+    who work there (their home site or a site they serve)."""
+    changes = plan_change_lists(plan=plan)
+    consultants = [
+        c for c in changes.consultants
+        if c.person.home_site_id == site_id or any(s.pk == site_id for s in c.person.sites.all())
+    ]
+    return PlanChanges(plan=plan, consultants=consultants,
+                       citizens=[c for c in changes.citizens if c.person.site_id == site_id])
+
+
 def change_letter(*, changes: PersonChanges, plan: Plan) -> tuple[str, str]:
     """(subject, body) of the short Danish letter or e-mail to one person."""
     week = iso_week_label(plan.week_start)
@@ -174,8 +186,9 @@ def change_letter(*, changes: PersonChanges, plan: Plan) -> tuple[str, str]:
     return subject, "\n".join(lines).rstrip() + "\n"
 
 
-def change_letters_pdf(*, plan: Plan, citizens: bool = True) -> bytes:
-    """The change letters of a version, one person a page (citizens or consultants), for printing."""
+def change_letters_pdf(*, plan: Plan, citizens: bool = True, site_id: int | None = None) -> bytes:
+    """The change letters of a version, one person a page (citizens or consultants), for printing; with
+    `site_id` only the people of that site (`site_change_lists`)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -185,7 +198,7 @@ def change_letters_pdf(*, plan: Plan, citizens: bool = True) -> bytes:
     from scheduler.publishing.pdf import letter_styles
 
     styles = letter_styles()
-    changes = plan_change_lists(plan=plan)
+    changes = plan_change_lists(plan=plan) if site_id is None else site_change_lists(plan=plan, site_id=site_id)
     people = changes.citizens if citizens else changes.consultants
     story = []
     for i, person_changes in enumerate(people):

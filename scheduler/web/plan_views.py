@@ -662,6 +662,38 @@ def site_pdf_changed(request: HttpRequest, site_code: str, week_code: str) -> Ht
 
 @coordinator_required
 @require_GET
+def change_notices(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
+    """Who must be told after a new published version, and what changed for each of them; the change letters
+    as a PDF (`?breve=borgere|konsulenter`). E-mails go out by themselves where a site allows them."""
+    from scheduler.publishing.notifications import change_letters_pdf, site_change_lists
+
+    site = site_or_404(request, site_code)
+    week_start = _week(week_code)
+    plan = plan_published_get(week_start=week_start, site_ids=[site.pk])
+    if plan is None:
+        raise Http404
+    changes = site_change_lists(plan=plan, site_id=site.pk)
+    citizen_ids = [c.person.pk for c in changes.citizens]
+    letters = request.GET.get("breve")
+    if letters in ("borgere", "konsulenter"):
+        audit_record(actor=request.user, action=AuditAction.EXPORT, request=request, citizen_ids=citizen_ids,
+                     object_repr=f"Ændringsbreve {site.code} {iso_week_label(week_start)} {letters}")
+        body = change_letters_pdf(plan=plan, citizens=letters == "borgere", site_id=site.pk)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="aendringsbreve-{letters}-{site.code}-{iso_week_label(week_start)}.pdf"')
+        response["Cache-Control"] = "private, no-store"
+        return response
+    audit_record(actor=request.user, action=AuditAction.VIEW, request=request, citizen_ids=citizen_ids,
+                 object_repr=f"Besked om ændringer {site.code} {iso_week_label(week_start)}")
+    return render(request, "coordinator/change_notices.html", {
+        "site": site, "plan": plan, "changes": changes, "week_title": week_title(week_start),
+        "week_code": iso_week_label(week_start), "week_url": week_url(site, week_start),
+    })
+
+
+@coordinator_required
+@require_GET
 def site_pdf(request: HttpRequest, site_code: str, week_code: str) -> HttpResponse:
     from scheduler.publishing.pdf import site_week_pdf
     from scheduler.publishing.ugeskema import site_citizens_for_week

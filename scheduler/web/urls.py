@@ -37,6 +37,7 @@ urlpatterns = [
     path(WEEK + "offentliggoer/", plan_views.publish, name="publish"),
     path(WEEK + "ugeskemaer.pdf", plan_views.site_pdf, name="site_pdf"),
     path(WEEK + "ugeskemaer-aendrede.pdf", plan_views.site_pdf_changed, name="site_pdf_changed"),
+    path(WEEK + "besked/", plan_views.change_notices, name="change_notices"),
     path(WEEK + "overblik/", overview_views.overview, name="overview"),
     path(WEEK + "nye-hold/", course_views.proposals, name="course_proposals"),
     path(WEEK + "kommende-uger/", forecast_views.forecast, name="forecast"),

@@ -61,6 +61,7 @@ WEB: dict[str, Case] = {
     "web:publish": Case(lambda w: "/" + WEEK + "offentliggoer/", site_a()),
     "web:site_pdf": Case(lambda w: "/" + WEEK + "ugeskemaer.pdf", site_a()),
     "web:site_pdf_changed": Case(lambda w: "/" + WEEK + "ugeskemaer-aendrede.pdf", site_a()),
+    "web:change_notices": Case(lambda w: "/" + WEEK + "besked/", site_a()),
     "web:overview": Case(lambda w: "/" + WEEK + "overblik/", site_a()),
     "web:request_create": Case(lambda w: "/" + WEEK + "bestil/", site_a(), method="post"),
     "web:course_proposals": Case(lambda w: "/" + WEEK + "nye-hold/", site_a()),

@@ -60,3 +60,19 @@ def test_a_first_version_has_nothing_to_print_as_changed(world) -> None:
     plan_publish(plan=world.plan_a)
     response = world.coordinator.get(_week(world) + "ugeskemaer-aendrede.pdf")
     assert response.status_code == 302
+
+
+def test_after_a_new_version_the_coordinator_sees_who_to_tell_and_prints_their_letters(world) -> None:
+    draft = _second_version(world)
+    week = _week(world)
+    plan_publish(plan=draft)
+    assert "Hvem skal have besked" in world.coordinator.get(week).content.decode()
+    page = world.coordinator.get(week + "besked/").content.decode()
+    citizens = page[page.index("<h2>Borgere"):page.index("<h2>Konsulenter")]
+    assert "Anne Alfasen" in citizens and "Flyttet" in citizens and "Bent Bagger" not in citizens
+    assert "Karen Alfa" in page[page.index("<h2>Konsulenter"):]
+    letters = world.coordinator.get(week + "besked/?breve=borgere")
+    assert letters["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(letters.content)).pages)
+    assert "Ændringer i dit ugeskema" in text and "Kære Anne" in text and "Bent" not in text
+    assert world.other_coordinator.get(week + "besked/").status_code == 404
