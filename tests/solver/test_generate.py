@@ -42,7 +42,9 @@ def test_progress_callback_reports_improving_objectives() -> None:
     problem = replace(problem, params=replace(problem.params, num_workers=1, max_time_seconds=10))
     seen: list[tuple[int, int, float]] = []
     sol = solve(problem, on_progress=lambda o, b, e: seen.append((o, b, e)))
-    assert seen and seen[-1][0] == sol.objective
+    # The callback reports CP-SAT's objective. Stopped by the time limit, an intermediate solution can carry
+    # slack in a soft term's indicator, so the plan's evaluated objective may be lower, never higher.
+    assert seen and seen[-1][0] == sol.stats["model_objective"] >= sol.objective
     assert all(x[0] >= y[0] for x, y in zip(seen, seen[1:], strict=False))
 
 
