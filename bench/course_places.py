@@ -11,9 +11,9 @@ group sessions the planner placed.
 import argparse
 import os
 import platform
-import tempfile
 import time
-from pathlib import Path
+
+from bench.demo_db import demo_database
 
 
 def main() -> None:
@@ -25,19 +25,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", help="directory for the database (default: a temporary one)")
     args = parser.parse_args()
-    workdir = Path(args.keep or tempfile.mkdtemp(prefix="ugeskema-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "bench.sqlite3"
-    fresh = not db.exists()
-    os.environ["SQLITE_PATH"] = str(db)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    demo_database(keep=args.keep, size=args.size, seed=args.seed)
     from django.test import override_settings
 
     from rooms.models import Site
@@ -46,10 +34,7 @@ def main() -> None:
     from scheduler.planning.services import contact_consultants_assign, course_places_assign, plan_solve
     from scheduler.problem.builder import problem_build
 
-    call_command("migrate", verbosity=0)
     week_start = coming_week_start()
-    if fresh:
-        call_command("seed_demo", size=args.size, seed=args.seed, verbosity=0)
     site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
           f"size {args.size} seed {args.seed}, week {week_start}, {args.workers} workers")

@@ -8,9 +8,9 @@ proposals, citizens seated by them, and the slowest site/theme.
 import argparse
 import os
 import platform
-import tempfile
 import time
-from pathlib import Path
+
+from bench.demo_db import demo_database
 
 
 def main() -> None:
@@ -22,28 +22,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--keep", help="directory for the database (default: a temporary one)")
     args = parser.parse_args()
-    workdir = Path(args.keep or tempfile.mkdtemp(prefix="ugeskema-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "bench.sqlite3"
-    fresh = not db.exists()
-    os.environ["SQLITE_PATH"] = str(db)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    demo_database(keep=args.keep, size=args.size, seed=args.seed)
 
     from rooms.models import Site
     from scheduler.availability import coming_week_start
     from scheduler.courses.selectors import course_proposals_for_week
 
-    call_command("migrate", verbosity=0)
     week_start = coming_week_start()
-    if fresh:
-        call_command("seed_demo", size=args.size, seed=args.seed, verbosity=0)
     site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
     t0 = time.perf_counter()
     groups = course_proposals_for_week(site_ids=site_ids, week_start=week_start, weeks=args.weeks,
