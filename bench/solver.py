@@ -101,7 +101,8 @@ def run(
         "mode": "jobs" if jobs else "solve",
         "params": {
             k: getattr(problem.params, k)
-            for k in ("start_step_slots", "max_consultants_per_requirement", "probing_level", "symmetry_level")
+            for k in ("start_step_slots", "max_consultants_per_requirement", "probing_level", "symmetry_level",
+                      "lns_share")
         },
         "sites": len(problem.sites),
         "consultants": len(problem.consultants),
@@ -117,6 +118,9 @@ def run(
         "avoidable_bound": None if sol.best_bound is None else sol.best_bound - unavoidable,
         "combinatorial_bound": sum(int(p.get("combinatorial_bound", 0)) for p in parts_stats),  # type: ignore[union-attr]
         "cpsat_bounds_per_part": [p.get("cpsat_bound") for p in parts_stats],  # type: ignore[union-attr]
+        # Neighbourhood search (solver.lns) per part: steps run, steps that improved the plan.
+        "lns_steps_per_part": [p.get("lns_steps") for p in parts_stats],  # type: ignore[union-attr]
+        "lns_improved_per_part": [p.get("lns_improved") for p in parts_stats],  # type: ignore[union-attr]
         "gap_pct": None if sol.gap is None else round(100 * sol.gap, 2),
         # The bound for the real problem (no consultant cap, every 15-minute start, every room):
         # what no plan at all can beat, and the gap against it (on what any plan can influence).
@@ -160,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--start-step", type=int, default=None, help="start_step_slots")
     ap.add_argument("--probing", type=int, default=None, help="cp_model_probing_level")
     ap.add_argument("--symmetry", type=int, default=None, help="symmetry_level")
+    ap.add_argument("--lns-share", type=float, default=None, help="lns_share: time share of neighbourhood search")
     args = ap.parse_args(argv)
     overrides: dict[str, object] = {}
     for name, value in (
@@ -167,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
         ("start_step_slots", args.start_step),
         ("probing_level", args.probing),
         ("symmetry_level", args.symmetry),
+        ("lns_share", args.lns_share),
     ):
         if value is not None:
             overrides[name] = value

@@ -19,6 +19,7 @@ from solver.bounds import combinatorial_bound
 from solver.candidates import CandidateSet, build
 from solver.decompose import decompose, merge
 from solver.greedy import greedy_choice, repair
+from solver.lns import auto_share, improve
 from solver.model import build_model
 from solver.problem import Problem, Solution, SolveStatus
 from solver.relaxed import RealBound, real_bound
@@ -192,6 +193,12 @@ def _search(
         prep.cancel()
         return _greedy_result(prep)
 
+    share = auto_share(cs) if problem.params.lns_share is None else problem.params.lns_share
+    stats["lns_share"] = share
+    hint = _neighbourhoods(prep, share, on_progress, deadline, stop)
+    if share >= 1 or prep.cancelled or time.perf_counter() > deadline - 0.5:
+        return _lns_result(prep, hint)
+
     t_build = time.perf_counter()
     pm = build_model(cs, hint if problem.params.use_hint else None)
     t_model = time.perf_counter()
@@ -223,18 +230,19 @@ def _search(
         }
     )
     if not found:
-        # "Never an empty plan": CP-SAT found nothing in time, so return the verified greedy plan.
-        return _greedy_result(prep)
+        # "Never an empty plan": CP-SAT found nothing in time, so return the verified warm start.
+        return _lns_result(prep, hint)
     chosen = [i for i, var in enumerate(pm.x) if solver.boolean_value(var)]
     bound = max(prep.lower_bound, cp_bound or 0)
     sol = prep.solution(chosen, SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE, bound)
     violations = verify(problem, sol)
-    if violations or sol.objective > prep.greedy.objective:
+    warm = int(stats.get("lns_objective", prep.greedy.objective))  # type: ignore[call-overload]
+    if violations or sol.objective > warm:
         # Defensive: a CP-SAT plan that fails the independent checker or is worse than the
         # warm start is never returned.
         stats["cpsat_violations"] = [str(v) for v in violations[:20]]
         stats["cpsat_objective"] = sol.objective
-        sol = prep.solution(hint, SolveStatus.GREEDY, bound)
+        sol = prep.solution(hint, SolveStatus.GREEDY if hint is prep.hint else SolveStatus.FEASIBLE, bound)
     stats["model_objective"] = int(round(solver.objective_value))
     stats["wall_seconds"] = time.perf_counter() - t0
     # First moment a plan placed as many tasks as the final one (greedy's plan counts).
@@ -245,6 +253,51 @@ def _search(
     if "real_bound" in stats:
         real = RealBound(int(stats["real_bound"]), int(stats["real_unavoidable"]))  # type: ignore[call-overload]
         stats["real_gap"] = real.gap(sol.objective)
+    return sol
+
+
+def _neighbourhoods(
+    prep: _Prepared, share: float, on_progress: ProgressFn | None, deadline: float, stop: threading.Event | None
+) -> list[int]:
+    """The greedy plan improved by solver.lns for `share` of the time left; the greedy plan itself
+    when the share is 0 or the improved plan fails the verifier."""
+    params = prep.problem.params
+    if share <= 0:
+        return prep.hint
+    now = time.perf_counter()
+
+    def improved(_chosen: list[int], objective: int) -> bool:
+        return _report(on_progress, objective, prep.lower_bound, time.perf_counter() - prep.t0)
+
+    chosen, lns = improve(
+        prep.cs, prep.hint, now + share * (deadline - now), num_workers=params.num_workers,
+        seed=params.random_seed, stop=stop, on_improve=improved if on_progress else None,
+    )
+    prep.stats.update(lns.as_dict())
+    if stop is not None and stop.is_set():
+        prep.cancel()
+    if not lns.improved:
+        return prep.hint
+    sol = prep.solution(chosen, SolveStatus.FEASIBLE, prep.lower_bound)
+    violations = verify(prep.problem, sol)
+    if violations or sol.objective > prep.greedy.objective:
+        prep.stats["lns_violations"] = [str(v) for v in violations[:20]]
+        return prep.hint
+    prep.stats["lns_objective"] = sol.objective
+    return chosen
+
+
+def _lns_result(prep: _Prepared, chosen: list[int]) -> Solution:
+    """The plan of the neighbourhood search alone (no whole-model search): FEASIBLE when it improved
+    the greedy plan, with the combinatorial bound."""
+    if chosen is prep.hint:
+        return _greedy_result(prep)
+    stats = prep.stats
+    stats["wall_seconds"] = time.perf_counter() - prep.t0
+    stats["complete_plan_seconds"] = float(stats["candidates_seconds"]) + float(stats["greedy_seconds"])  # type: ignore[arg-type]
+    sol = prep.solution(chosen, SolveStatus.FEASIBLE, prep.lower_bound)
+    if "real_bound" in stats:
+        stats["real_gap"] = RealBound(int(stats["real_bound"]), int(stats["real_unavoidable"])).gap(sol.objective)  # type: ignore[call-overload]
     return sol
 
 

@@ -258,6 +258,10 @@ class SolverParams:
     symmetry_level: int = 0
     linearization_level: int | None = None  # CP-SAT's linearization_level; None = its default (1)
     log_search: bool = False
+    # Share of the search time given to large-neighbourhood search (solver.lns) before CP-SAT searches
+    # the whole model from its plan; 1 = neighbourhoods only (no CP-SAT bound), 0 = whole model only,
+    # None = chosen per part by solver.lns.auto_share (large parts with day rules: neighbourhoods).
+    lns_share: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
