@@ -65,14 +65,21 @@ class _Index:
 
     by_consultant: dict[int, set[int]]  # consultant -> task indices (placed with them, or could be)
     by_site_day: dict[tuple[int, int], set[int]]
+    by_citizen: dict[int, set[int]]  # citizen -> placed task indices
+    unplaced: list[int]  # tasks with candidates that the incumbent leaves unplaced
     site_of: dict[int, int]  # consultant -> home site
     size: list[int]  # candidates per task
+    chosen: dict[int, int]  # the incumbent: task index -> candidate index
 
 
 def _index(cs: CandidateSet, chosen: dict[int, int]) -> _Index:
     problem = cs.problem
     by_consultant: dict[int, set[int]] = {}
     by_site_day: dict[tuple[int, int], set[int]] = {}
+    by_citizen: dict[int, set[int]] = {}
+    for ti in chosen:
+        for zid in problem.tasks[ti].citizen_ids:
+            by_citizen.setdefault(zid, set()).add(ti)
     for ti, cands in enumerate(cs.by_task):
         if ti in chosen:
             # A placed task belongs to the consultants and the site-day it is placed with.
@@ -87,12 +94,15 @@ def _index(cs: CandidateSet, chosen: dict[int, int]) -> _Index:
     return _Index(
         by_consultant,
         by_site_day,
+        by_citizen,
+        [ti for ti, cands in enumerate(cs.by_task) if cands and ti not in chosen],
         {c.id: c.home_site_id for c in problem.consultants},
         [len(c) for c in cs.by_task],
+        chosen,
     )
 
 
-def _consultant_neighbourhood(ix: _Index, rng: random.Random, target: int) -> set[int]:
+def _consultant_neighbourhood(_cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
     """The tasks of a random consultant and of colleagues from the same home site, up to `target` candidates."""
     kids = sorted(ix.by_consultant)
     if not kids:
@@ -111,7 +121,7 @@ def _consultant_neighbourhood(ix: _Index, rng: random.Random, target: int) -> se
     return free
 
 
-def _site_day_neighbourhood(ix: _Index, rng: random.Random, target: int) -> set[int]:
+def _site_day_neighbourhood(_cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
     """The tasks of one or more random site-days, up to `target` candidates."""
     keys = sorted(ix.by_site_day)
     rng.shuffle(keys)
@@ -122,6 +132,51 @@ def _site_day_neighbourhood(ix: _Index, rng: random.Random, target: int) -> set[
             break
         free |= more
     return free
+
+
+def _unplaced_neighbourhood(cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
+    """A random unplaced task with everything in its way: the tasks of its citizens and of the
+    consultants who could take it (the nearest first), up to `target` candidates."""
+    if not ix.unplaced:
+        return set()
+    ti = rng.choice(ix.unplaced)
+    free = {ti}
+    for zid in cs.problem.tasks[ti].citizen_ids:
+        free |= ix.by_citizen.get(zid, set())
+    kids = sorted({kid for i in cs.by_task[ti] for kid in cs.candidates[i].consultant_ids})
+    rng.shuffle(kids)
+    for kid in kids:
+        more = ix.by_consultant.get(kid, set()) - free
+        if sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
+            break
+        free |= more
+    return free
+
+
+def _balance_neighbourhood(cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
+    """For load balance: the most loaded consultant of a random staff type (relative to the contract)
+    with the least loaded ones of that type, who could take over some of the work."""
+    problem = cs.problem
+    types = sorted({st for c in problem.consultants for st in c.staff_types})
+    if not types:
+        return set()
+    st = rng.choice(types)
+    peers = [c for c in problem.consultants if st in c.staff_types and c.id in ix.by_consultant]
+    load: dict[int, int] = {}
+    for i in ix.chosen.values():
+        for kid, minutes in cs.candidates[i].load:
+            load[kid] = load.get(kid, 0) + minutes
+    peers.sort(key=lambda c: (-load.get(c.id, 0) / max(1, c.contracted_minutes_per_week), c.id))
+    free: set[int] = set()
+    for c in [*peers[:1], *reversed(peers[1:])]:
+        more = ix.by_consultant[c.id] - free
+        if free and sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
+            break
+        free |= more
+    return free
+
+
+KINDS = (_consultant_neighbourhood, _unplaced_neighbourhood, _site_day_neighbourhood, _balance_neighbourhood)
 
 
 def _sub_set(cs: CandidateSet, chosen: dict[int, int], free: set[int]) -> tuple[CandidateSet, list[int], set[int]]:
@@ -171,8 +226,11 @@ def improve(
         if left < 0.5:
             break
         ix = _index(cs, chosen)
-        kinds = (_consultant_neighbourhood, _site_day_neighbourhood)
-        free = kinds[stats.steps % 2](ix, rng, target) or kinds[(stats.steps + 1) % 2](ix, rng, target)
+        free: set[int] = set()
+        for k in range(len(KINDS)):  # the next kind in turn that finds something to free
+            free = KINDS[(stats.steps + k) % len(KINDS)](cs, ix, rng, target)
+            if free:
+                break
         if not free:
             break
         sub, back, fixed = _sub_set(cs, chosen, free)
