@@ -108,7 +108,9 @@ def build(problem: Problem, index: Index | None = None) -> CandidateSet:
     consultants = sorted(problem.consultants, key=lambda c: c.id)
     for ti, task in enumerate(problem.tasks):
         found = (
-            _pinned_candidates(cs, ti, task) if task.pinned is not None else _task_candidates(cs, ti, task, consultants)
+            _pinned_candidates(cs, ti, task)
+            if task.pinned is not None
+            else _without_overlong(cs, task, _task_candidates(cs, ti, task, consultants))
         )
         first = len(cs.candidates)
         cs.candidates.extend(found)
@@ -119,6 +121,24 @@ def build(problem: Problem, index: Index | None = None) -> CandidateSet:
 
             cs.reasons[task.id], cs.causes[task.id] = no_candidates(idx, task, consultants, fits)
     return cs
+
+
+def _without_overlong(cs: CandidateSet, task: Task, found: list[Candidate]) -> list[Candidate]:
+    """An appointment longer than a run limit on its own can never be planned (the verifier's run
+    checks): a citizen's limit (accommodation) rules out every candidate, the consultants' limit
+    (day rules) every candidate except on a consultant's day already broken by bookings in other
+    plans (a day the verifier leaves alone; any booking that day keeps the candidate, to be safe)."""
+    problem = cs.problem
+    dur = task.duration_slots
+    for zid in task.citizen_ids:
+        limit = cs.index.citizens[zid].max_run_minutes
+        if limit is not None and dur > problem.run_slots(limit):
+            return []
+    limit = problem.rules.max_run_minutes
+    if not found or limit is None or dur <= problem.run_slots(limit):
+        return found
+    booked = {(c.id, problem.day_of(b.start)) for c in problem.consultants for b in c.bookings}
+    return [c for c in found if all((kid, problem.day_of(c.start)) in booked for kid in c.consultant_ids)]
 
 
 def _citizen_mask(idx: Index, task: Task, site_id: int | None = None) -> int:

@@ -107,6 +107,7 @@ def no_candidates(idx: Index, task: Task, consultants: list[Consultant], fits: F
     early from everything else."""
     found = (
         _structural(idx, task)
+        or _too_long(idx, task)
         or next((r for z in task.citizen_ids if (r := _citizen_never(idx, task, z)) is not None), None)
         or _together(idx, task, consultants)
         or _last_resort(idx, task, fits)
@@ -152,6 +153,30 @@ def _structural(idx: Index, task: Task) -> Reason | None:
         f"{sites} er lukket i hele perioden frem til {deadline_text(idx, task)} (helligdag/lukkedag)",
         Cause("site_closed", None, deadline_slot(idx, task), site),
     )
+
+
+def _too_long(idx: Index, task: Task) -> Reason | None:
+    """The appointment alone is longer than a run limit: no time can hold it (solver.candidates
+    leaves such candidates out)."""
+    problem = idx.problem
+    dur = task.duration_slots
+    minutes = dur * problem.slot_minutes
+    for zid in task.citizen_ids:
+        z = idx.citizens[zid]
+        if z.max_run_minutes is not None and dur > problem.run_slots(z.max_run_minutes):
+            return (
+                f"{z.label} skal have pause efter højst {z.max_run_minutes} min aftaler i træk (aftalt hensyn), "
+                f"og aftalen varer {minutes} min",
+                Cause("citizen_accommodation", _citizen_ref(idx, zid), None, None,
+                      {"max_run_minutes": z.max_run_minutes, "minutes": minutes}),
+            )
+    limit = problem.rules.max_run_minutes
+    if task.staff_requirements and limit is not None and dur > problem.run_slots(limit):
+        return (
+            f"Aftalen varer {minutes} min, men medarbejderne skal have pause efter højst {limit} min aftaler i træk",
+            Cause("run", None, None, task.course, {"max_run_minutes": limit, "minutes": minutes}),
+        )
+    return None
 
 
 def _together(idx: Index, task: Task, consultants: list[Consultant]) -> Reason | None:

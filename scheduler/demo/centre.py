@@ -485,7 +485,9 @@ class DemoBuilder:
         Theme.HEALTH: ("health", [[(2, time(9, 0), 90)], [(3, time(13, 30), 90)], [(0, time(9, 0), 90)]]),
         Theme.GROUP_DYNAMICS: ("social", [[(0, time(12, 0), 120)], [(3, time(12, 0), 120)],
                                           [(1, time(8, 30), 120)]]),
-        Theme.WELLBEING: ("social", [[(4, time(9, 0), 240)], [(3, time(9, 0), 240)], [(2, time(9, 0), 240)]]),
+        # Three hours, the consultants' longest run without a break (PLANNER_MAX_RUN_MINUTES): a longer
+        # session could never be planned.
+        Theme.WELLBEING: ("social", [[(4, time(9, 0), 180)], [(3, time(9, 0), 180)], [(2, time(9, 0), 180)]]),
     }
     COURSE_SIZE = 12
     COURSE_MIN = 4

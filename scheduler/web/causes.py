@@ -88,6 +88,10 @@ def cause_fix(task: UnplacedTask) -> Fix | None:
         return Fix(_("Se centrets lokaler"), _list("lokaler"))
     if code in {"citizen_course", "course_times", "fixed_time", "course_full"}:
         return _course_fix(task, cause)
+    if code == "run" and not cause.get("person"):
+        # The appointment alone is longer than the longest run: a course session is shortened on
+        # its course; nothing on a consultant's screen would help.
+        return _course_fix(task, cause) if task.kind == "group_session" else None
     if code == "consultant_absent":
         return _consultant_fix(task, cause, "fravaer", _("Se konsulentens fravær"))
     if code in {"consultant_hours", "consultant_full", "lunch", "run"}:

@@ -103,3 +103,46 @@ def test_fixed_time_outside_every_facilitators_hours_names_the_hours() -> None:
     (unplaced,) = sol.unplaced
     assert unplaced.reason.startswith("Den faste tid tirsdag 12:30 ligger uden for arbejdstiden for Mette Hansen")
     assert unplaced.cause.code == "consultant_hours"
+
+
+def test_an_appointment_longer_than_the_longest_run_says_so_and_has_no_candidates() -> None:
+    # A four-hour session and a three-hour run limit: no break inside it can be planned, so the
+    # reason is its length, not the lunch or the bookings around it.
+    from dataclasses import replace as with_
+
+    from solver.candidates import build
+    from solver.problem import DayRules
+
+    problem = with_(world([talk("long", 1, duration_slots=16), talk("short", 2)]), rules=DayRules(max_run_minutes=180))
+    assert build(problem).by_task[0] == []
+    sol = run(problem)
+    (unplaced,) = sol.unplaced
+    assert unplaced.task_id == "long"
+    assert unplaced.reason.startswith("Aftalen varer 240 min, men medarbejderne skal have pause efter højst 180 min")
+    assert unplaced.cause.code == "run" and unplaced.cause.params == {"max_run_minutes": 180, "minutes": 240}
+
+
+def test_a_long_appointment_stays_possible_on_a_day_bookings_elsewhere_already_broke() -> None:
+    # The verifier leaves a day alone whose bookings in other plans already run past the limit.
+    from dataclasses import replace as with_
+
+    from solver.candidates import build
+    from solver.problem import Booking, DayRules
+
+    mette = consultant(1, "Mette Hansen", "social", available=days(8, 16),
+                       bookings=(Booking(at(2, 8), at(2, 12)),))
+    problem = with_(world([talk("long", 1, duration_slots=16)], consultants=[mette]),
+                    rules=DayRules(max_run_minutes=180))
+    cands = build(problem).by_task[0]
+    assert cands and {build(problem).candidates[i].start // problem.slots_per_day for i in cands} == {2}
+    sol = run(problem)
+    assert [p.task_id for p in sol.placements] == ["long"]
+
+
+def test_a_citizen_run_limit_shorter_than_the_appointment_is_the_reason() -> None:
+    problem = world([talk("long", 1, duration_slots=8)], citizens=[citizen(1, max_run_minutes=90)])
+    sol = run(problem)
+    (unplaced,) = sol.unplaced
+    assert unplaced.reason.startswith("B1 skal have pause efter højst 90 min aftaler i træk (aftalt hensyn)")
+    assert unplaced.cause.code == "citizen_accommodation"
+    assert unplaced.cause.params == {"max_run_minutes": 90, "minutes": 120}

@@ -129,3 +129,14 @@ def test_when_nobody_of_the_staff_type_has_time_another_staff_type_is_offered(wo
     world.unplaced_a.kind = "group_session"
     world.unplaced_a.save()
     assert "anden faggruppe" not in world.coordinator.get(_week(world)).content.decode()
+
+
+def test_an_appointment_longer_than_the_longest_run_links_to_its_course_times_not_to_working_hours(world) -> None:
+    run = {"params": {"max_run_minutes": 180, "minutes": 240}}
+    _cause(world, "run", **run)
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert 'class="fix"' not in page and "arbejdstider" not in page  # a talk: no screen of theirs shortens it
+    world.unplaced_a.kind = "group_session"
+    _cause(world, "run", object={"kind": "course", "id": 1, "name": "Trivselsdag A"}, **run)
+    page = world.coordinator.get(_week(world)).content.decode()
+    assert 'href="/data/holdtider/?q=Trivselsdag+A" class="fix">Ret holdets mødetider' in page
