@@ -143,6 +143,10 @@ class _Relaxer:
             m &= 1 << task.pinned.start_slot
         if task.external_windows is not None:
             m &= _startable(mask_of(task.external_windows), dur)
+        for zid in task.citizen_ids:  # longer than a citizen may be in appointments in a row
+            limit = self.idx.citizens[zid].max_run_minutes
+            if limit is not None and dur > self.problem.run_slots(limit):
+                return 0
         return m
 
     def site_starts(self, task: Task) -> dict[int | None, int]:
@@ -208,7 +212,7 @@ class _Relaxer:
         idx, dur = self.idx, task.duration_slots
         if not idx.travel_on:
             travel = idx.travel_slots(c, task)
-            return _startable(idx.consultant_avail[c.id], dur + 2 * travel) << travel
+            return (_startable(idx.consultant_avail[c.id], dur + 2 * travel) << travel) & self.run_days(c, dur)
         free = _startable(idx.consultant_avail[c.id], dur)
         dist = self.home_dist[idx.sites[c.home_site_id].location_id]
         shift = idx.consultant_shift[c.id]
@@ -219,7 +223,21 @@ class _Relaxer:
             loc = idx.location(c, task, sid)
             trip = dist.get(loc, 0)
             out |= _startable(shift, trip + dur + trip) << trip
-        return free & out
+        return free & out & self.run_days(c, dur)
+
+    def run_days(self, c: Consultant, dur: int) -> int:
+        """Days on which c may hold an appointment of `dur` slots: every day, unless it alone is
+        longer than the consultants' longest run; then only days with bookings in other plans (the
+        verifier leaves a day alone whose bookings already break the limit)."""
+        problem = self.problem
+        limit = problem.rules.max_run_minutes
+        if limit is None or dur <= problem.run_slots(limit):
+            return -1
+        spd = problem.slots_per_day
+        out = 0
+        for day in {problem.day_of(b.start) for b in c.bookings}:
+            out |= ((1 << spd) - 1) << (day * spd)
+        return out
 
 
 def _home_distances(problem: Problem, idx: Index) -> dict[str | None, dict[str | None, int]]:

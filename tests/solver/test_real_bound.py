@@ -197,3 +197,22 @@ def test_solve_reports_the_real_bound_and_its_gap() -> None:
     assert sol.stats["real_unavoidable"] == real.unavoidable == 0
     assert sol.stats["real_gap"] == real.gap(sol.objective)
     assert 0.0 <= float(sol.stats["real_gap"]) <= 1.0  # type: ignore[arg-type]
+
+
+def test_an_appointment_longer_than_a_run_limit_is_unavoidable_for_the_real_bound_too() -> None:
+    from solver.lookup import Index
+    from solver.objective import unplaced_cost
+    from solver.problem import Booking, DayRules
+
+    long_talk = talk("long", 1, duration_slots=16)
+    problem = replace(world([long_talk, talk("short", 2)]), rules=DayRules(max_run_minutes=180))
+    real = real_bound(problem, Index(problem))
+    assert real is not None and real.unavoidable == unplaced_cost(Index(problem), long_talk)
+    assert real.bound <= solve(problem).objective
+    # On a day whose bookings elsewhere already break the limit it stays possible.
+    mette = consultant(1, "Mette Hansen", "social", bookings=(Booking(at(2, 8), at(2, 12)),))
+    booked = replace(problem, consultants=(mette,))
+    assert real_bound(booked, Index(booked)).unavoidable == 0
+    # A citizen's own run limit rules it out on every day.
+    strict = replace(problem, citizens=(citizen(1, max_run_minutes=120), *problem.citizens[1:]))
+    assert real_bound(strict, Index(strict)).unavoidable == unplaced_cost(Index(strict), long_talk)
