@@ -102,6 +102,18 @@ def _index(cs: CandidateSet, chosen: dict[int, int]) -> _Index:
     )
 
 
+def _fill(ix: _Index, groups: list[set[int]], target: int, free: set[int] | None = None) -> set[int]:
+    """`free` (default empty) plus whole groups of tasks, in order, while the candidates of the
+    freed tasks stay within `target` (the first group always goes in)."""
+    free = set(free or ())
+    for group in groups:
+        more = group - free
+        if free and sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
+            break
+        free |= more
+    return free
+
+
 def _consultant_neighbourhood(_cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
     """The tasks of a random consultant and of colleagues from the same home site, up to `target` candidates."""
     kids = sorted(ix.by_consultant)
@@ -112,26 +124,14 @@ def _consultant_neighbourhood(_cs: CandidateSet, ix: _Index, rng: random.Random,
     others = [k for k in kids if k != seed and ix.site_of.get(k) != ix.site_of.get(seed)]
     rng.shuffle(colleagues)
     rng.shuffle(others)
-    free: set[int] = set()
-    for kid in [seed, *colleagues, *others]:
-        more = ix.by_consultant[kid] - free
-        if free and sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
-            break
-        free |= more
-    return free
+    return _fill(ix, [ix.by_consultant[kid] for kid in [seed, *colleagues, *others]], target)
 
 
 def _site_day_neighbourhood(_cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
     """The tasks of one or more random site-days, up to `target` candidates."""
     keys = sorted(ix.by_site_day)
     rng.shuffle(keys)
-    free: set[int] = set()
-    for key in keys:
-        more = ix.by_site_day[key] - free
-        if free and sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
-            break
-        free |= more
-    return free
+    return _fill(ix, [ix.by_site_day[key] for key in keys], target)
 
 
 def _unplaced_neighbourhood(cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
@@ -145,12 +145,7 @@ def _unplaced_neighbourhood(cs: CandidateSet, ix: _Index, rng: random.Random, ta
         free |= ix.by_citizen.get(zid, set())
     kids = sorted({kid for i in cs.by_task[ti] for kid in cs.candidates[i].consultant_ids})
     rng.shuffle(kids)
-    for kid in kids:
-        more = ix.by_consultant.get(kid, set()) - free
-        if sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
-            break
-        free |= more
-    return free
+    return _fill(ix, [ix.by_consultant.get(kid, set()) for kid in kids], target, free)
 
 
 def _balance_neighbourhood(cs: CandidateSet, ix: _Index, rng: random.Random, target: int) -> set[int]:
@@ -167,13 +162,7 @@ def _balance_neighbourhood(cs: CandidateSet, ix: _Index, rng: random.Random, tar
         for kid, minutes in cs.candidates[i].load:
             load[kid] = load.get(kid, 0) + minutes
     peers.sort(key=lambda c: (-load.get(c.id, 0) / max(1, c.contracted_minutes_per_week), c.id))
-    free: set[int] = set()
-    for c in [*peers[:1], *reversed(peers[1:])]:
-        more = ix.by_consultant[c.id] - free
-        if free and sum(ix.size[t] for t in free) + sum(ix.size[t] for t in more) > target:
-            break
-        free |= more
-    return free
+    return _fill(ix, [ix.by_consultant[c.id] for c in [*peers[:1], *reversed(peers[1:])]], target)
 
 
 KINDS = (_consultant_neighbourhood, _unplaced_neighbourhood, _site_day_neighbourhood, _balance_neighbourhood)
