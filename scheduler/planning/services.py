@@ -339,10 +339,8 @@ def plan_prepare(
             num_workers=num_workers,
             random_seed=random_seed,
         )
-        course_notes_explain(
-            notes=built.notes, week_start=week_start, time_limit=settings.PLANNER_COURSE_PROPOSAL_SECONDS,
-            num_workers=num_workers, random_seed=random_seed,
-        )
+        # The same solve as the "Nye hold" screen and the API (proposal_solve), not this run's.
+        course_notes_explain(notes=built.notes, week_start=week_start)
     built.proposals = proposals
     return built
 
