@@ -37,6 +37,7 @@ from activities.models import (
     FrequencyType,
     GroupCourse,
     InternshipKind,
+    Phase,
     Place,
 )
 from rooms.models import Site
@@ -252,15 +253,21 @@ def _midnight(day: date) -> datetime:
 
 
 def week_demand(
-    *, week_start: date, site_ids: Iterable[int], assumed_held: dict[int, dict[str, date]] | None = None
+    *, week_start: date, site_ids: Iterable[int], assumed_held: dict[int, dict[str, date]] | None = None,
+    assumed_phases: dict[int, tuple[Phase, date]] | None = None,
 ) -> WeekDemand:
     """Everything due this week for the citizens of these sites.
 
-    `assumed_held` (enrolment -> kind -> day) adds appointments not in any published plan yet, as if held
-    (the forecast of the weeks ahead: scheduler.demand.forecast)."""
+    `assumed_held` (enrolment -> kind -> day) adds appointments not in any published plan yet, as if held;
+    `assumed_phases` (enrolment -> phase and the day it starts) puts an enrolment in a later phase than
+    the stored one, as if the coordinator had moved it on (both for the forecast of the weeks ahead:
+    scheduler.demand.forecast). Nothing is written."""
     site_ids = frozenset(site_ids)
     result = WeekDemand(week_start, site_ids)
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
+    for e in enrolments:
+        if assumed_phases and e.id in assumed_phases:
+            e.current_phase, e.phase_started = assumed_phases[e.id]
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
     result.internships = internships
