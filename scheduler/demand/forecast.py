@@ -70,7 +70,7 @@ def _overlap(spans: list[tuple[int, int]], window: list[tuple[int, int]]) -> int
     return covered
 
 
-def _available(site_ids: list[int], mondays: list[date]) -> dict[tuple[int, int, str], float]:
+def available_hours(site_ids: list[int], mondays: list[date]) -> dict[tuple[int, int, str], float]:
     """(week index, site, staff type) -> contracted hours available that week."""
     people = list(Consultant.objects.filter(active=True, home_site_id__in=site_ids).prefetch_related("staff_types"))
     windows: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
@@ -163,7 +163,7 @@ def load_forecast(*, site_ids: list[int], week_start: date, weeks: int = 6) -> l
                 kinds = assumed[d.enrolment_id]
                 if d.kind not in kinds or kinds[d.kind] < d.due_by:
                     kinds[d.kind] = d.due_by
-    available = _available(site_ids, mondays)
+    available = available_hours(site_ids, mondays)
     names = dict(StaffType.objects.values_list("code", "name"))
     sites = list(Site.objects.filter(pk__in=site_ids).order_by("name"))
     return [
