@@ -81,3 +81,23 @@ def test_one_week_at_a_time_the_talk_waits_for_its_deadline_week_and_misses_it()
     assert not Appointment.objects.filter(plan__in=plans, kind="talk").exists()
     (left,) = UnplacedTask.objects.filter(plan__in=plans, kind="talk")
     assert left.plan == plans[2] and list(left.citizens.all()) == [anne.citizen]
+
+
+def test_plan_week_weeks_plans_the_run_and_says_which_task_moved() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from scheduler.models import Plan
+    from scheduler.weeks import iso_week_label
+
+    week, s, anne = centre(crowded=True)
+    out = StringIO()
+    call_command("plan_week", week=iso_week_label(week), site=[s.code], weeks=3, time_limit=5, workers=2,
+                 allow_started_week=True, stdout=out)
+    text = out.getvalue()
+    assert text.count("Kladde for uge ") == 3 and "3 uger planlagt som én kørsel" in text
+    assert f"talk (forløb {anne.id}): frist {week + timedelta(days=16):%d.%m.}" in text
+    assert Plan.objects.filter(status="draft").count() == 3
+    with pytest.raises(Exception, match="mellem 1 og 8"):
+        call_command("plan_week", week=iso_week_label(week), weeks=9, stdout=StringIO())
