@@ -133,10 +133,11 @@ def _held_in(plan: Plan) -> dict[int, dict[str, date]]:
 def plan_weeks_create_drafts(
     *, week_start: date, weeks: int, site_ids: list[int], user: object | None = None, time_limit: float | None = None,
     num_workers: int | None = None, random_seed: int = 0, allow_started_week: bool = True,
-    on_week: Callable[[int, Plan], None] | None = None,
+    on_week: Callable[[int, Plan], None] | None = None, on_progress: Callable[..., bool] | None = None,
 ) -> WeeksPlanned:
     """Plan `weeks` weeks from `week_start` as one run and store one draft per week (see the module
-    docstring). `time_limit` is per week. `on_week(index, plan)` is called after each week is stored."""
+    docstring). `time_limit` is per week. `on_week(index, plan)` is called after each week is stored (it
+may raise PlanningCancelled to stop before the next week); `on_progress` is each week's solver callback."""
     from scheduler.planning.services import plan_create_draft
 
     site_ids = sorted(set(site_ids))
@@ -150,7 +151,7 @@ def plan_weeks_create_drafts(
         plan = plan_create_draft(
             week_start=monday, site_ids=site_ids, user=user, time_limit=time_limit, num_workers=num_workers,
             random_seed=random_seed, assumed_held={k: dict(v) for k, v in held.items()},
-            bring_forward=choice.bring_forward[w],
+            bring_forward=choice.bring_forward[w], on_progress=on_progress,
         )
         plan.solver_info["weeks_run"] = {
             "weeks": labels, "index": w,

@@ -101,3 +101,53 @@ def test_plan_week_weeks_plans_the_run_and_says_which_task_moved() -> None:
     assert Plan.objects.filter(status="draft").count() == 3
     with pytest.raises(Exception, match="mellem 1 og 8"):
         call_command("plan_week", week=iso_week_label(week), weeks=9, stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_run_of_three_weeks_through_the_api_and_the_web_stores_a_draft_per_week_as_one_run(settings) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from api.auth import api_token_create
+    from scheduler.availability import coming_week_start
+    from scheduler.models import Coordinator, Plan, SolveRun
+    from scheduler.planning.runs import solve_run_execute
+    from scheduler.weeks import iso_week_label
+    from tests.api.conftest import Api
+
+    settings.PLANNER_NUM_WORKERS = 1
+    week = coming_week_start()
+    s = f.site()
+    mette = f.consultant(s, "Mette Hansen")
+    f.citizen(s, f.model_with_rules(f.talk_rule(28)), contact=mette, start=week + timedelta(days=16 - 28))
+    user = get_user_model().objects.create_user("koord")
+    Coordinator.objects.create(user=user).sites.add(s)
+
+    api = Api(api_token_create(user=user, name="t")[1])
+    answer = api.post("/api/plans/runs", {"week": iso_week_label(week), "sites": [s.code], "time_limit": 5,
+                                          "weeks": 3, "allow_started_week": True})
+    assert answer.status_code == 202, answer.content
+    assert answer.json()["weeks"] == 3 and answer.json()["plan_ids"] == []
+    # A second run over any of these weeks is refused while it runs.
+    later = api.post("/api/plans/runs", {"week": iso_week_label(week + timedelta(weeks=2)), "sites": [s.code]})
+    assert later.status_code == 409
+    assert solve_run_execute(run_id=answer.json()["id"]) == "done"
+    run = api.get(f"/api/plans/runs/{answer.json()['id']}").json()
+    drafts = list(Plan.objects.filter(status="draft").order_by("week_start"))
+    assert run["status"] == "done" and run["plan_ids"] == [p.pk for p in drafts] and len(drafts) == 3
+    assert run["plan_id"] == drafts[0].pk
+    assert [p.solver_info["weeks_run"]["index"] for p in drafts] == [0, 1, 2]
+    too_many = api.post("/api/plans/runs", {"week": iso_week_label(week), "sites": [s.code], "weeks": 9})
+    assert too_many.status_code == 422
+
+    web = Client()
+    web.force_login(user)
+    page = web.get(f"/uge/{s.code}/{iso_week_label(week)}/").content.decode()
+    assert 'name="weeks"' in page and "3 uger fra denne som én kørsel" in page
+    response = web.post(f"/uge/{s.code}/{iso_week_label(week)}/planlaeg/", {"weeks": "2", "allow_started_week": "1"})
+    assert response.status_code == 302
+    web_run = SolveRun.objects.latest("pk")
+    assert web_run.weeks == 2 and solve_run_execute(run_id=web_run.pk) == "done"
+    html = web.get(response["Location"]).content.decode()
+    assert "Planlægger 2 uger som én kørsel" in html
+    assert f"Uge {iso_week_label(week + timedelta(weeks=1))}" in html
