@@ -64,6 +64,7 @@ def test_a_talk_due_in_a_crowded_third_week_is_planned_in_a_week_with_spare_hour
     (talk,) = talks
     assert talk.plan == planned.plans[moved.to_week] and moved.to_week < 2
     assert talk.start.date() >= week + timedelta(days=16 - 14)  # not before half its interval
+    assert talk.rule.endswith(f"frist onsdag {week + timedelta(days=16):%d.%m.}, planlagt tidligere"), talk.rule
     assert not UnplacedTask.objects.filter(plan__in=planned.plans, kind="talk").exists()
     info = planned.plans[moved.to_week].solver_info["weeks_run"]
     assert info["index"] == moved.to_week and len(info["weeks"]) == 3
