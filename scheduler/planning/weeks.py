@@ -130,10 +130,36 @@ def _held_in(plan: Plan) -> dict[int, dict[str, date]]:
     return out
 
 
+def _carry_over(plan: Plan, w: int, choice: WeeksChoice, deadline_week: dict[tuple[int, int], int]) -> None:
+    """A task brought forward into week `w` that the week could not place is not "unplaced": its deadline
+    is in a later week. It is taken off the draft's unplaced list and asked for again in the next week of
+    the run (before its deadline week), or in its deadline week as usual (solver_info["weeks_run"]
+    ["carried_over"])."""
+    early = choice.bring_forward[w]
+    if not early:
+        return
+    rows = [
+        u for u in plan.unplaced.filter(enrolment__isnull=False, activity_rule__isnull=False)
+        if (u.enrolment_id, u.activity_rule_id) in early
+    ]
+    carried = []
+    for u in rows:
+        key = (u.enrolment_id, u.activity_rule_id)
+        if w + 1 < deadline_week.get(key, 0):
+            choice.bring_forward[w + 1][key] = early[key]
+        carried.append({"enrolment": key[0], "rule": key[1], "reason": u.reason})
+    plan.unplaced.filter(pk__in=[u.pk for u in rows]).delete()
+    plan.solver_info["weeks_run"]["carried_over"] = carried
+    counts = plan.solver_info.get("counts") or {}
+    if rows and "unplaced" in counts:
+        counts["unplaced"] = max(0, counts["unplaced"] - len(rows))
+
+
 def plan_weeks_create_drafts(
     *, week_start: date, weeks: int, site_ids: list[int], user: object | None = None, time_limit: float | None = None,
     num_workers: int | None = None, random_seed: int = 0, allow_started_week: bool = True,
     on_week: Callable[[int, Plan], None] | None = None, on_progress: Callable[..., bool] | None = None,
+    spread: bool = True,
 ) -> WeeksPlanned:
     """Plan `weeks` weeks from `week_start` as one run and store one draft per week (see the module
     docstring). `time_limit` is per week. `on_week(index, plan)` is called after each week is stored (it
@@ -144,6 +170,9 @@ may raise PlanningCancelled to stop before the next week); `on_progress` is each
     started_week_check(week_start, allow=allow_started_week)
     choice = weeks_choose(site_ids=site_ids, week_start=week_start, weeks=weeks,
                           time_limit=min(5.0, float(time_limit or settings.PLANNER_TIME_LIMIT_SECONDS)))
+    if not spread:  # every task at its last moment, only the earlier drafts counted as held (a baseline)
+        choice.bring_forward, choice.moved = [{} for _ in choice.mondays], []
+    deadline_week = {(m.enrolment_id, m.rule_id): m.from_week for m in choice.moved}
     labels = [iso_week_label(m) for m in choice.mondays]
     held: dict[int, dict[str, date]] = defaultdict(dict)
     plans: list[Plan] = []
@@ -161,6 +190,7 @@ may raise PlanningCancelled to stop before the next week); `on_progress` is each
                 for m in choice.moved if m.to_week == w
             ],
         }
+        _carry_over(plan, w, choice, deadline_week)
         plan.save(update_fields=["solver_info"])
         for enrolment_id, kinds in _held_in(plan).items():
             for kind, day in kinds.items():

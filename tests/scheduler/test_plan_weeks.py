@@ -73,6 +73,24 @@ def test_a_talk_due_in_a_crowded_third_week_is_planned_in_a_week_with_spare_hour
     assert all(Appointment.objects.filter(plan=p, kind="contact").count() == 6 for p in planned.plans[:2])
 
 
+def test_a_task_the_chosen_week_cannot_place_is_not_unplaced_there_and_comes_back_in_its_deadline_week() -> None:
+    week, s, anne = centre(crowded=False)
+    # Anne works Monday to Friday 8-16 in week 2 only: the week the run chooses has no time for her talk.
+    job = f.internship(anne, start=week + timedelta(weeks=1), weekdays=(0, 1, 2, 3, 4), hours=40)
+    job.end_date = week + timedelta(weeks=1, days=4)
+    job.save()
+
+    planned = plan_weeks_create_drafts(week_start=week, weeks=3, site_ids=[s.id], **FAST)
+
+    (moved,) = planned.choice.moved
+    assert moved.to_week == 1  # equally free weeks: the one before the deadline week
+    second = planned.plans[1]
+    assert not second.unplaced.filter(kind="talk").exists()
+    assert [c["enrolment"] for c in second.solver_info["weeks_run"]["carried_over"]] == [anne.id]
+    (talk,) = Appointment.objects.filter(plan__in=planned.plans, kind="talk", citizens=anne.citizen)
+    assert talk.plan == planned.plans[2] and talk.start.date() <= week + timedelta(days=16)
+
+
 def test_one_week_at_a_time_the_talk_waits_for_its_deadline_week_and_misses_it() -> None:
     from scheduler.planning.services import plan_create_draft
 
