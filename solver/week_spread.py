@@ -10,8 +10,11 @@ Model: one Boolean per (task, allowed week), exactly one per task. Per pool and 
 fixed minutes plus the chosen tasks'; minimised, in this order of weight:
 
 * minutes over the contracted minutes (×1000 per minute, summed over pools and weeks);
-* each pool's highest load less contracted minutes over the weeks (the tightest week is made as loose
-  as it can be: a task leaves a crowded week for one with spare hours);
+* minutes above the pool's even share of the week (×10): the pool's whole load over the run, spread
+  over the weeks in proportion to their contracted minutes — a task leaves a week busier than that for
+  one less busy, and is not moved into a week that is already busier than that;
+* each pool's highest load less contracted minutes over the weeks (×1, the tightest week as loose as
+  it can be);
 * a small cost for the last moment (2) and for each week earlier than the one before it (1), so among
   weeks that are equally free the task goes to the week before its deadline week.
 
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 OVER = 1000
+ABOVE = 10
 LAST_MOMENT = 2
 
 
@@ -81,9 +85,12 @@ def _solve(
         m.add_exactly_one(x[t.id, w] for w in t.weeks)
     total = sum(sum(v) for v in fixed.values()) + sum(t.minutes for t in movable)
     big = total + sum(sum(v) for v in request.capacity.values()) + 1
-    over_terms, peak_terms = [], []
+    over_terms, above_terms, peak_terms = [], [], []
     for p in pools:
         cap = request.capacity.get(p, (0,) * request.weeks)
+        # The pool's even share: its whole load (the same whatever is chosen) over its whole capacity.
+        whole = sum(fixed[p]) + sum(t.minutes for t in movable if p in t.pools)
+        capacity = sum(cap)
         peak = m.new_int_var(-big, big, f"peak_{p}")
         peak_terms.append(peak)
         for w in range(request.weeks):
@@ -92,11 +99,15 @@ def _solve(
             m.add(over >= load - cap[w])
             m.add(peak >= load - cap[w])
             over_terms.append(over)
+            if capacity:
+                above = m.new_int_var(0, big, f"above_{p}_{w}")
+                m.add(above >= load - whole * cap[w] // capacity)
+                above_terms.append(above)
     timing = [
         (LAST_MOMENT if w == t.weeks[-1] else t.weeks[-1] - 1 - w) * x[t.id, w]
         for t in movable for w in t.weeks if w == t.weeks[-1] or w < t.weeks[-1] - 1
     ]
-    m.minimize(OVER * sum(over_terms) + sum(peak_terms) + sum(timing))
+    m.minimize(OVER * sum(over_terms) + ABOVE * sum(above_terms) + sum(peak_terms) + sum(timing))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = request.time_limit
     solver.parameters.num_workers = 1

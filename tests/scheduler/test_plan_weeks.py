@@ -45,6 +45,13 @@ def test_the_spread_moves_a_task_off_a_crowded_week_and_never_past_its_deadline(
     result = spread(SpreadRequest(weeks=3, load={"1:social": (360, 2200, 360)},
                                   capacity={"1:social": (2220, 2220, 444)}, tasks=request.tasks))
     assert result.week_of[0] == 0
+    # A first week already busier than the run's even share (a backlog) gets nothing moved into it: the
+    # task due in week 2 stays at its last moment rather than making week 1 busier still.
+    busy_first = spread(SpreadRequest(
+        weeks=3, load={"1:social": (1800, 600, 600)}, capacity={"1:social": (2220, 2220, 2220)},
+        tasks=(Movable(0, 60, ("1:social",), (0, 1, 2)), Movable(1, 60, ("1:social",), (0, 1))),
+    ))
+    assert busy_first.week_of == {0: 1, 1: 1}
 
 
 def test_a_talk_due_in_a_crowded_third_week_is_planned_in_a_week_with_spare_hours() -> None:
