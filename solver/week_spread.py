@@ -18,7 +18,8 @@ fixed minutes plus the chosen tasks'; minimised, in this order of weight:
 * a small cost for the last moment (2) and for each week earlier than the one before it (1), so among
   weeks that are equally free the task goes to the week before its deadline week.
 
-Solved on one worker with a fixed seed: the same input gives the same choice.
+Solved on one worker with a fixed seed and CP-SAT's deterministic time limit: the same input gives the
+same choice.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class SpreadRequest:
     load: dict[str, tuple[int, ...]]  # pool -> fixed minutes per week
     capacity: dict[str, tuple[int, ...]]  # pool -> contracted minutes per week
     tasks: tuple[Movable, ...]
-    time_limit: float = 5.0
+    time_limit: float = 5.0  # CP-SAT's deterministic time (about seconds on one core)
 
 
 @dataclass(slots=True)
@@ -79,10 +80,16 @@ def spread(request: SpreadRequest) -> SpreadResult:
 def _solve(
     request: SpreadRequest, pools: list[str], fixed: dict[str, list[int]], movable: list[Movable],
 ) -> tuple[str, dict[int, int]]:
-    m = cp_model.CpModel()
-    x = {(t.id, w): m.new_bool_var(f"x{t.id}_{w}") for t in movable for w in t.weeks}
+    # Tasks alike (minutes, pools, allowed weeks) are one group with a count per week: no symmetric
+    # copies for the search to wade through, so the model is solved to optimality at once.
+    groups: dict[tuple[int, tuple[str, ...], tuple[int, ...]], list[Movable]] = {}
     for t in movable:
-        m.add_exactly_one(x[t.id, w] for w in t.weeks)
+        groups.setdefault((t.minutes, t.pools, t.weeks), []).append(t)
+    keys = list(groups)
+    m = cp_model.CpModel()
+    n = {(g, w): m.new_int_var(0, len(groups[key]), f"n{g}_{w}") for g, key in enumerate(keys) for w in key[2]}
+    for g, key in enumerate(keys):
+        m.add(sum(n[g, w] for w in key[2]) == len(groups[key]))
     total = sum(sum(v) for v in fixed.values()) + sum(t.minutes for t in movable)
     big = total + sum(sum(v) for v in request.capacity.values()) + 1
     over_terms, above_terms, peak_terms = [], [], []
@@ -94,7 +101,7 @@ def _solve(
         peak = m.new_int_var(-big, big, f"peak_{p}")
         peak_terms.append(peak)
         for w in range(request.weeks):
-            load = fixed[p][w] + sum(t.minutes * x[t.id, w] for t in movable if p in t.pools and w in t.weeks)
+            load = fixed[p][w] + sum(key[0] * n[g, w] for g, key in enumerate(keys) if p in key[1] and w in key[2])
             over = m.new_int_var(0, big, f"over_{p}_{w}")
             m.add(over >= load - cap[w])
             m.add(peak >= load - cap[w])
@@ -104,17 +111,25 @@ def _solve(
                 m.add(above >= load - whole * cap[w] // capacity)
                 above_terms.append(above)
     timing = [
-        (LAST_MOMENT if w == t.weeks[-1] else t.weeks[-1] - 1 - w) * x[t.id, w]
-        for t in movable for w in t.weeks if w == t.weeks[-1] or w < t.weeks[-1] - 1
+        (LAST_MOMENT if w == key[2][-1] else key[2][-1] - 1 - w) * n[g, w]
+        for g, key in enumerate(keys) for w in key[2] if w == key[2][-1] or w < key[2][-1] - 1
     ]
     m.minimize(OVER * sum(over_terms) + ABOVE * sum(above_terms) + sum(peak_terms) + sum(timing))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = request.time_limit
+    # Deterministic: the same input gives the same choice under any load (the wall clock only as a net).
+    solver.parameters.max_deterministic_time = request.time_limit
+    solver.parameters.max_time_in_seconds = 4 * request.time_limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # No answer in time: every task at the last moment, as without a run of several weeks.
         return solver.status_name(status).lower(), {t.id: t.weeks[-1] for t in movable}
-    return solver.status_name(status).lower(), {
-        t.id: next(w for w in t.weeks if solver.value(x[t.id, w])) for t in movable}
+    chosen: dict[int, int] = {}
+    for g, key in enumerate(keys):
+        # The group's tasks in the order given (the caller's: by deadline week, then as read) fill the
+        # weeks from the earliest.
+        weeks = [w for w in key[2] for _ in range(solver.value(n[g, w]))]
+        for t, w in zip(groups[key], weeks, strict=True):
+            chosen[t.id] = w
+    return solver.status_name(status).lower(), chosen
