@@ -193,7 +193,8 @@ PLANNER_SPLIT_MIN_TASKS = env_int("PLANNER_SPLIT_MIN_TASKS", 400)
 PLANNER_DAY_RULES = env_bool("PLANNER_DAY_RULES", True)
 PLANNER_MAX_RUN_MINUTES = env_int("PLANNER_MAX_RUN_MINUTES", 180)
 # Citizens without a course place are pointed at a proposed new course (scheduler.courses.proposals):
-# CP-SAT's time limit per site and theme while planning a week; 0 turns the pointer off.
+# CP-SAT's deterministic time limit per site and theme, shared by that pointer, the "Nye hold" screen and
+# the API (scheduler.courses.proposals.proposal_solve: one worker, seed 0); 0 turns the pointer off.
 PLANNER_COURSE_PROPOSAL_SECONDS = env_int("PLANNER_COURSE_PROPOSAL_SECONDS", 2)
 # Which existing course each waiting citizen joins (scheduler.planning.services.course_places_assign):
 # "cpsat" decides all places at once (solver.course_places), "greedy" seats them one by one; the greedy

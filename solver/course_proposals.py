@@ -102,6 +102,10 @@ class ProposalRequest:
     time_limit: float = 10.0
     num_workers: int = 8
     random_seed: int = 0
+    # CP-SAT's deterministic time limit (None: none). With one worker and a fixed seed the search then
+    # stops at the same point on every machine and under any load, so the same facts give the same
+    # proposal; `time_limit` (wall clock) is only a safety net then.
+    deterministic_time: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +327,8 @@ def propose_courses(request: ProposalRequest) -> ProposalResult:  # noqa: C901 -
     solver.parameters.max_time_in_seconds = request.time_limit
     solver.parameters.num_workers = request.num_workers
     solver.parameters.random_seed = request.random_seed
+    if request.deterministic_time is not None:
+        solver.parameters.max_deterministic_time = request.deterministic_time
     status = solver.solve(m)
     result.status = solver.status_name(status).lower()
     result.seconds = time.perf_counter() - t0

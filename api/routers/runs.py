@@ -26,6 +26,9 @@ def run_out(run: SolveRun) -> dict:
         "elapsed_seconds": run.elapsed_seconds, "unplaced": run.unplaced_count,
         "plan_id": run.plan_id, "message": run.message, "cancel_requested": run.cancel_requested,
         "created_at": run.created_at, "started_at": run.started_at, "finished_at": run.finished_at,
+        "weeks": run.weeks,
+        "plan_ids": [p.pk for p in sorted(run.week_plans.all(), key=lambda p: p.week_start)] if run.weeks > 1
+        else [run.plan_id] if run.plan_id else [],
     }
 
 
@@ -37,14 +40,14 @@ def get_run(scope: Scope, run_id: int) -> SolveRun:
 
 
 def start_run(scope: Scope, user: object, week_start: date, site_ids: list[int], time_limit: int | None,
-              replan_of: object = None, *, allow_started_week: bool = False) -> SolveRun:
+              replan_of: object = None, *, allow_started_week: bool = False, weeks: int = 1) -> SolveRun:
     try:
         planning_week_check(week_start)
     except WeekError as error:
         raise FieldErrors([("week", str(error))]) from None
     try:
         return solve_run_create(week_start=week_start, site_ids=site_ids, user=user, time_limit=time_limit,
-                                replan_of=replan_of, allow_started_week=allow_started_week)
+                                replan_of=replan_of, allow_started_week=allow_started_week, weeks=weeks)
     except RunConflict as conflict:
         raise ApiError(409, conflict.message, code=conflict.code, extra={"run_id": conflict.run.pk}) from None
     except RunError as error:
@@ -58,7 +61,7 @@ def runs_start(request: HttpRequest, payload: RunIn) -> Status:
     week_start = parse_week(payload.week)
     site_ids = sorted({resolve_site(value, scope, "sites") for value in payload.sites})
     run = start_run(scope, request.auth, week_start, site_ids, payload.time_limit,
-                    allow_started_week=payload.allow_started_week)
+                    allow_started_week=payload.allow_started_week, weeks=payload.weeks)
     return Status(202, run_out(get_run(scope, run.pk)))
 
 

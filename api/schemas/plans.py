@@ -12,6 +12,8 @@ class RunIn(Schema):
     time_limit: int | None = Field(None, ge=1, le=86_400, description="Sekunder / seconds for the solver")
     allow_started_week: bool = Field(False, description="Ja, ugen er begyndt / yes, change a week that has begun "
                                      "(what began is kept as published)")
+    weeks: int = Field(1, ge=1, le=8, description="Planlæg så mange uger som én kørsel / plan this many weeks from "
+                       "`week` as one run (one draft per week; docs/solver.md, \"Several weeks as one run\")")
 
 
 class RunOut(Schema):
@@ -33,6 +35,8 @@ class RunOut(Schema):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    weeks: int = Field(1, description="weeks planned by the run (1 = one week)")
+    plan_ids: list[int] = Field(default_factory=list, description="the drafts stored so far, one per week, in order")
 
 
 class AppointmentOut(Schema):

@@ -40,6 +40,7 @@ from scheduler.models import (
     Citizen,
     Consultant,
     Enrolment,
+    Plan,
     PlanStatus,
     WorkingHours,
 )
@@ -138,6 +139,34 @@ def proposal_when(weekdays: tuple[int, ...], start: time, duration: int) -> str:
     return f"{days} {_clock(s)}–{_clock(s + duration)}"
 
 
+# -- how the proposals are solved -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalSolve:
+    """CP-SAT's limits for one site and theme. `proposal_solve()` gives the one setting that planning's
+    pointer ("Foreslået nyt hold: …"), the "Nye hold" screen and the API share."""
+
+    time_limit: float  # wall clock; only a safety net when deterministic_time is set
+    num_workers: int
+    random_seed: int
+    deterministic_time: float | None = None
+
+
+def proposal_solve(
+    *, time_limit: float | None = None, num_workers: int | None = None, random_seed: int = 0,
+) -> ProposalSolve:
+    """The shared, deterministic solve: one worker, seed 0 and CP-SAT's *deterministic* time limit of
+    PLANNER_COURSE_PROPOSAL_SECONDS (2 when that is 0, which only turns planning's pointer off), so the
+    same facts give the same proposal wherever it is asked for, on any machine and under any load. The
+    wall-clock limit (PLANNER_TIME_LIMIT_SECONDS) is a safety net only. With `time_limit` given
+    (benchmarks, tests) the search is bounded by the wall clock instead, on `num_workers` workers."""
+    if time_limit is not None:
+        return ProposalSolve(time_limit, num_workers or settings.PLANNER_NUM_WORKERS, random_seed)
+    budget = float(settings.PLANNER_COURSE_PROPOSAL_SECONDS or 2)
+    return ProposalSolve(max(budget, float(settings.PLANNER_TIME_LIMIT_SECONDS)), 1, 0, deterministic_time=budget)
+
+
 # -- who waits -------------------------------------------------------------------------------------
 
 
@@ -228,13 +257,18 @@ def _course_busy(courses: list[GroupCourse], mondays: list[date], code: str) -> 
     return out
 
 
-def _planned(mondays: list[date]) -> list[Appointment]:
-    """Appointments of drafts and published plans in the weeks (both count: a draft is what will be)."""
+def _planned(mondays: list[date], site_ids: list[int]) -> list[Appointment]:
+    """Appointments of drafts and published plans in the weeks (both count: a draft is what will be),
+    except the first week's drafts of the sites asked for: planning that week replaces them (and a
+    course accepted from a proposal is planned by re-planning the week). So planning, which asks while
+    the old draft is still there, and the screens, which ask after the new one is stored, read the same
+    facts and propose the same course."""
+    replaced = Plan.objects.filter(status=PlanStatus.DRAFT, week_start=mondays[0], sites__in=site_ids).values("pk")
     return list(
         Appointment.objects.filter(
             plan__status__in=[PlanStatus.DRAFT, PlanStatus.PUBLISHED], status=AppointmentStatus.PLANNED,
             plan__week_start__in=mondays,
-        ).select_related("plan").prefetch_related("consultants")
+        ).exclude(plan__in=replaced).select_related("plan").prefetch_related("consultants")
     )
 
 
@@ -415,7 +449,7 @@ def _refusal_text(left: cp.LeftOut, mondays: list[date], group_why: str, minimum
 def _proposal_group(
     site: Site, theme: str, rule: ActivityRule, waiting: list[_Waiting], mondays: list[date],
     planned: list[Appointment], courses: list[GroupCourse], courses_of: dict[int, list[int]],
-    solve: dict[str, float | int], minimum: int | None = None,
+    solve: ProposalSolve, minimum: int | None = None,
 ) -> ProposalGroup:
     low, high, length = _template(site, theme)
     if minimum is not None:
@@ -437,8 +471,8 @@ def _proposal_group(
     result = cp.propose_courses(cp.ProposalRequest(
         weeks=weeks, open_hours=open_hours, sessions_per_week=n, duration=duration,
         min_participants=low, max_participants=high, citizens=tuple(people), facilitators=tuple(facilitators),
-        rooms=tuple(rooms), time_limit=float(solve["time_limit"]), num_workers=int(solve["num_workers"]),
-        random_seed=int(solve["random_seed"]),
+        rooms=tuple(rooms), time_limit=solve.time_limit, num_workers=solve.num_workers,
+        random_seed=solve.random_seed, deterministic_time=solve.deterministic_time,
     ))
     names = {w.enrolment.citizen_id: w.enrolment.citizen.full_name for w in waiting}
     first_week = {w.enrolment.citizen_id: w.first_week for w in waiting}
@@ -466,22 +500,22 @@ def _proposal_group(
     return group
 
 
-def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: float,
-                         num_workers: int | None = None, random_seed: int = 0) -> int:
+def course_notes_explain(*, notes: list[Note], week_start: date, solve: ProposalSolve | None = None) -> int:
     """Point each "no place on a course of the theme" note (cause `course_full`, `course_times` or
     `other`) at the proposed new course that would seat the citizen: the reason gets "Foreslået nyt
     hold: Mestring, tirsdage 9–11, fra 05.01." and the cause `params.proposal` (CourseProposal.summary).
-    Runs where the week's course places are applied (planning). Returns how many notes got a pointer."""
+    Runs where the week's course places are applied (planning), with the same solve as the "Nye hold"
+    screen and the API (`proposal_solve`), so the pointer names the course those show. Off when
+    PLANNER_COURSE_PROPOSAL_SECONDS is 0. Returns how many notes got a pointer."""
     course_notes = [n for n in notes if n.key.startswith("course:") and n.rule_id and n.citizen_ids]
-    if not course_notes or time_limit <= 0:
+    if not course_notes or settings.PLANNER_COURSE_PROPOSAL_SECONDS <= 0:
         return 0
     themes = dict(ActivityRule.objects.filter(pk__in={n.rule_id for n in course_notes}).values_list("pk", "theme"))
     sites = dict(Citizen.objects.filter(pk__in={z for n in course_notes for z in n.citizen_ids})
                  .values_list("pk", "site_id"))
     groups = course_proposals(
         site_ids=sorted({sites[n.citizen_ids[0]] for n in course_notes}), week_start=week_start,
-        themes=sorted({themes[n.rule_id] for n in course_notes}), time_limit=time_limit, num_workers=num_workers,
-        random_seed=random_seed,
+        themes=sorted({themes[n.rule_id] for n in course_notes}), solve=solve,
     )
     seat_of = {(p.site_id, p.theme, s.citizen_id): p for g in groups for p in g.proposals for s in p.seats}
     pointed = 0
@@ -498,16 +532,13 @@ def course_notes_explain(*, notes: list[Note], week_start: date, time_limit: flo
 
 def course_proposals(
     *, site_ids: list[int], week_start: date, weeks: int = DEFAULT_WEEKS, themes: list[str] | None = None,
-    time_limit: float | None = None, num_workers: int | None = None, random_seed: int = 0,
-    min_participants: int | None = None,
+    solve: ProposalSolve | None = None, min_participants: int | None = None,
 ) -> list[ProposalGroup]:
     """Proposals per site and theme with waiting citizens, courses starting the week of `week_start` and
     running at most `weeks` weeks. The site's latest course of the theme gives the usual length and
-    min/max participants (else 6 to 14); `min_participants` overrides the minimum."""
-    solve = {
-        "time_limit": time_limit if time_limit is not None else min(5.0, float(settings.PLANNER_TIME_LIMIT_SECONDS)),
-        "num_workers": num_workers or settings.PLANNER_NUM_WORKERS, "random_seed": random_seed,
-    }
+    min/max participants (else 6 to 14); `min_participants` overrides the minimum. `solve` defaults to
+    `proposal_solve()`, the one setting every caller shares."""
+    solve = solve or proposal_solve()
     mondays = _mondays(week_start, weeks)
     groups: list[ProposalGroup] = []
     wanted = waiting_citizens(site_ids=site_ids, week_start=week_start, weeks=weeks)
@@ -524,7 +555,7 @@ def course_proposals(
         Q(left__isnull=True) | Q(left__gte=week_start), course__in=courses
     ).values_list("citizen_id", "course_id"):
         courses_of[citizen_id].append(course_id)
-    planned = _planned(mondays)
+    planned = _planned(mondays, site_ids)
     sites = {s.id: s for s in Site.objects.filter(id__in={k[0] for k in wanted})}
     for (site_id, theme), (rule, waiting) in sorted(wanted.items(), key=lambda kv: (sites[kv[0][0]].name, kv[0][1])):
         groups.append(_proposal_group(sites[site_id], theme, rule, waiting, mondays, planned, courses,

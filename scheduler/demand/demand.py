@@ -37,6 +37,7 @@ from activities.models import (
     FrequencyType,
     GroupCourse,
     InternshipKind,
+    Phase,
     Place,
 )
 from rooms.models import Site
@@ -138,6 +139,9 @@ class WeekDemand:
     notes: list[Note] = field(default_factory=list)
     enrolments: dict[int, Enrolment] = field(default_factory=dict)
     internships: dict[int, list] = field(default_factory=dict)  # the week's internships per enrolment id
+    # (enrolment, rule) -> earliest day: every-N-days tasks a run of several weeks plans this week, before
+    # the week of their deadline (scheduler.planning.weeks).
+    bring_forward: dict[tuple[int, int], date] = field(default_factory=dict)
 
 
 def _day_text(day: date) -> str:
@@ -252,15 +256,24 @@ def _midnight(day: date) -> datetime:
 
 
 def week_demand(
-    *, week_start: date, site_ids: Iterable[int], assumed_held: dict[int, dict[str, date]] | None = None
+    *, week_start: date, site_ids: Iterable[int], assumed_held: dict[int, dict[str, date]] | None = None,
+    assumed_phases: dict[int, tuple[Phase, date]] | None = None,
+    bring_forward: dict[tuple[int, int], date] | None = None,
 ) -> WeekDemand:
     """Everything due this week for the citizens of these sites.
 
-    `assumed_held` (enrolment -> kind -> day) adds appointments not in any published plan yet, as if held
-    (the forecast of the weeks ahead: scheduler.demand.forecast)."""
+    `assumed_held` (enrolment -> kind -> day) adds appointments not in any published plan yet, as if held;
+    `assumed_phases` (enrolment -> phase and the day it starts) puts an enrolment in a later phase than
+    the stored one, as if the coordinator had moved it on (both for the forecast of the weeks ahead:
+    scheduler.demand.forecast). `bring_forward` ((enrolment, rule) -> earliest day) asks for an
+    every-N-days task this week although its deadline is in a later week (a run of several weeks:
+    scheduler.planning.weeks). Nothing is written."""
     site_ids = frozenset(site_ids)
-    result = WeekDemand(week_start, site_ids)
+    result = WeekDemand(week_start, site_ids, bring_forward=dict(bring_forward or {}))
     enrolments = active_enrolments(site_ids=site_ids, week_start=week_start)
+    for e in enrolments:
+        if assumed_phases and e.id in assumed_phases:
+            e.current_phase, e.phase_started = assumed_phases[e.id]
     result.enrolments = {e.id: e for e in enrolments}
     internships = active_internships(enrolment_ids=result.enrolments, week_start=week_start)
     result.internships = internships
@@ -319,7 +332,25 @@ def _company_for(rule_condition: str, internships: list) -> int | None:
     return found.company_id if found else None
 
 
-def _rule_demand(
+def _brought_forward(
+    result: WeekDemand, e: Enrolment, rule: ActivityRule, deadline: date, base: dict, not_held: Missed | None,
+) -> bool:
+    """An every-N-days task a run of several weeks chose for this week, before the week of its deadline:
+    due by Friday, not before the earliest day the run allows (scheduler.planning.weeks)."""
+    earliest = result.bring_forward.get((e.id, rule.id))
+    week_start = result.week_start
+    if earliest is None or not_held is not None or deadline < week_start + timedelta(days=7):
+        return False  # due this week anyway (or not held): as usual
+    result.demands.append(Demand(
+        key=f"{rule.kind}:{e.id}:{rule.id}:{iso_week_label(week_start)}:1",
+        first_day=max(0, min(4, (earliest - week_start).days)), last_day=4, due_by=week_start + timedelta(days=4),
+        reason_rule=f"{_kind_label(rule.kind)} {rule.frequency_text} – frist {_day_text(deadline)}, planlagt tidligere",
+        **base,
+    ))
+    return True
+
+
+def _rule_demand(  # noqa: C901 - every frequency type of one rule, read top to bottom
     result: WeekDemand, e: Enrolment, rule: ActivityRule, history: dict[str, date], internships: list,
     site_week: SiteWeek, missed: dict[str, Missed] | None = None,
 ) -> None:
@@ -377,6 +408,8 @@ def _rule_demand(
         if not_held is not None:
             deadline = min(deadline, week_start - timedelta(days=1))
         next_monday = week_start + timedelta(days=7)
+        if _brought_forward(result, e, rule, deadline, base, not_held):
+            return
         count, first_day = 0, 0
         while deadline < next_monday and first_day <= 4:
             count += 1

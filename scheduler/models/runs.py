@@ -36,6 +36,10 @@ class SolveRun(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="solve_runs", verbose_name=_("plan")
     )
+    # A run of several weeks (scheduler.planning.weeks): this many weeks from week_start, one draft each;
+    # `plan` is the first week's, `week_plans` all of them in order of week.
+    weeks = models.PositiveSmallIntegerField(_("uger"), default=1)
+    week_plans = models.ManyToManyField(Plan, blank=True, related_name="week_runs", verbose_name=_("ugernes planer"))
     replan_of = models.ForeignKey(
         Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="replans",
         verbose_name=_("genplanlægning af"),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from rooms.models import Site
 from scheduler.errors import DomainError, PlanningCancelled
 from scheduler.models import Plan, PlanStatus, SolvePart, SolveRun, SolveRunStatus
+from scheduler.planning.weeks import MAX_WEEKS
 from scheduler.weeks import started_week_check
 from solver.problem import Solution
 
@@ -72,11 +73,13 @@ def max_time_limit() -> int:
 @transaction.atomic
 def solve_run_create(
     *, week_start: date, site_ids: Iterable[int], user: object | None = None, time_limit: int | None = None,
-    replan_of: Plan | None = None, allow_started_week: bool = True,
+    replan_of: Plan | None = None, allow_started_week: bool = True, weeks: int = 1,
 ) -> SolveRun:
     """A queued run; the task is enqueued when the transaction commits. 409 if one overlaps. The web and the
     API pass the person's explicit answer as `allow_started_week`: False refuses a week that has begun
-    (scheduler.weeks.started_week_check).
+    (scheduler.weeks.started_week_check). `weeks` > 1 plans that many weeks from `week_start` as one run
+    (scheduler.planning.weeks), `time_limit` per week; all of them together must stay below the task
+    timeout.
 
     The web and the API check the planning window first (scheduler.weeks.planning_week_check); commands
     and tests may plan any week.
@@ -85,16 +88,22 @@ def solve_run_create(
     if not site_ids:
         raise RunError(_("Vælg mindst ét center."), field="sites")
     started_week_check(week_start, allow=allow_started_week)
-    if time_limit is not None and not 1 <= time_limit <= max_time_limit():
-        raise RunError(_("Tidsgrænsen skal være mellem 1 og %(max)s sekunder.") % {"max": max_time_limit()},
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise RunError(_("Antal uger skal være mellem 1 og %(max)s.") % {"max": MAX_WEEKS}, field="weeks")
+    if time_limit is not None and not 1 <= time_limit <= max_time_limit() // weeks:
+        raise RunError(_("Tidsgrænsen skal være mellem 1 og %(max)s sekunder.") % {"max": max_time_limit() // weeks},
                        field="time_limit")
     # Locking the sites serialises two coordinators pressing "Planlæg" at once (PostgreSQL; SQLite's
     # IMMEDIATE transactions serialise writers anyway).
     list(Site.objects.select_for_update().filter(pk__in=site_ids).order_by("pk").values_list("pk", flat=True))
-    running = (
-        SolveRun.objects.filter(week_start=week_start, sites__in=site_ids, status__in=ACTIVE)
-        .order_by("created_at").first()
-    )
+    last = week_start + timedelta(weeks=weeks - 1)
+    running = next((
+        other for other in SolveRun.objects.filter(
+            week_start__range=(week_start - timedelta(weeks=MAX_WEEKS - 1), last), sites__in=site_ids,
+            status__in=ACTIVE,
+        ).distinct().order_by("created_at")
+        if other.week_start + timedelta(weeks=other.weeks - 1) >= week_start
+    ), None)
     if running is not None:
         raise RunConflict(
             _("Ugen planlægges allerede for et af centrene (kørsel %(id)s, %(status)s). Vent eller annullér den.")
@@ -103,7 +112,7 @@ def solve_run_create(
         )
     run = SolveRun.objects.create(
         week_start=week_start, time_limit=time_limit, created_by=user if getattr(user, "pk", None) else None,
-        replan_of=replan_of,
+        replan_of=replan_of, weeks=weeks,
     )
     run.sites.set(site_ids)
     # robust: a broker that is down must not turn the answer into a 500 after the run was committed;
@@ -270,6 +279,8 @@ def solve_run_execute(*, run_id: int) -> str:
     if not claimed:
         return "skipped"
     run = SolveRun.objects.get(pk=run_id)
+    if run.weeks > 1:
+        return _execute_weeks(run)
     time_limit = float(run.time_limit or settings.PLANNER_TIME_LIMIT_SECONDS)
     site_ids = list(run.sites.values_list("pk", flat=True))
     try:
@@ -300,6 +311,51 @@ def solve_run_execute(*, run_id: int) -> str:
         _finish(run_id, SolveRunStatus.FAILED, message=_(
             "Planlægningen fejlede uventet. Tidligere kladder og offentliggjorte planer er urørte."))
         raise
+    return str(SolveRunStatus.DONE)
+
+
+def _execute_weeks(run: SolveRun) -> str:
+    """A run of several weeks (scheduler.planning.weeks): one draft per week, stored week by week, so a
+    cancel or a failure after a week leaves that week's new draft (an ordinary draft) and nothing later."""
+    from scheduler.planning.weeks import plan_weeks_create_drafts
+
+    per_week = float(run.time_limit or min(settings.PLANNER_TIME_LIMIT_SECONDS, max_time_limit() // run.weeks))
+    site_ids = list(run.sites.values_list("pk", flat=True))
+    stored: list[Plan] = []
+
+    def week_done(index: int, plan: Plan) -> None:
+        stored.append(plan)
+        run.week_plans.add(plan)
+        if index == 0:
+            SolveRun.objects.filter(pk=run.pk).update(plan=plan)
+        if reporter.should_stop():
+            raise PlanningCancelled(_("Annulleret."))
+
+    try:
+        with ProgressReporter(run, per_week * run.weeks) as reporter:
+            plan_weeks_create_drafts(
+                week_start=run.week_start, weeks=run.weeks, site_ids=site_ids, user=run.created_by,
+                time_limit=per_week, on_week=week_done, on_progress=reporter,
+            )
+    except PlanningCancelled:
+        _finish(run.pk, SolveRunStatus.CANCELLED, message=_(
+            "Annulleret efter %(n)s af %(weeks)s uger: de planlagte ugers kladder er gemt, de øvrige uger er "
+            "urørte.") % {"n": len(stored), "weeks": run.weeks})
+        return str(SolveRunStatus.CANCELLED)
+    except DomainError as error:
+        _finish(run.pk, SolveRunStatus.FAILED, message=error.message)
+        return "failed"
+    except Exception:
+        log.exception("solve run %s failed", run.pk)
+        _finish(run.pk, SolveRunStatus.FAILED, message=_(
+            "Planlægningen fejlede uventet. Kladder for de uger, der allerede var planlagt, er gemt; "
+            "offentliggjorte planer er urørte."))
+        raise
+    first = stored[0]
+    _finish(
+        run.pk, SolveRunStatus.DONE, message="", plan=first, objective=first.objective, best_bound=first.best_bound,
+        gap=first.gap, unplaced_count=sum(p.unplaced.count() for p in stored), progress=1.0,
+    )
     return str(SolveRunStatus.DONE)
 
 

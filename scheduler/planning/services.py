@@ -31,7 +31,7 @@ from scheduler.availability import TZ, active_internships, site_weeks, work_hour
 from scheduler.causes import cause_json, solver_cause_json
 from scheduler.courses.proposals import course_notes_explain
 from scheduler.data_epoch import data_changed
-from scheduler.demand.demand import active_enrolments, running_courses
+from scheduler.demand.demand import active_enrolments, running_courses, week_demand
 from scheduler.errors import PlanningCancelled, PlanningError, PlanVerificationError
 from scheduler.models import (
     Appointment,
@@ -294,11 +294,14 @@ def plan_create_draft(
     random_seed: int = 0,
     on_progress: ProgressFn | None = None,
     allow_started_week: bool = True,
+    assumed_held: dict[int, dict[str, date]] | None = None,
+    bring_forward: dict[tuple[int, int], date] | None = None,
 ) -> Plan:
     """Plan the week for these sites and store it as the new draft (replacing the old draft).
 
     `allow_started_week=False` (what plan_week passes without --allow-started-week) refuses a week that has
-    begun (scheduler.weeks.started_week_check).
+    begun (scheduler.weeks.started_week_check). `assumed_held` and `bring_forward` are for a run of
+    several weeks (scheduler.planning.weeks; scheduler.demand.demand.week_demand).
 
     Raises PlanningError (code "no_plan_yet") when the solver ends without any plan, PlanningCancelled
     when `on_progress` asked the solver to stop — nothing is stored then — and PlanVerificationError
@@ -307,7 +310,7 @@ def plan_create_draft(
     started_week_check(week_start, allow=allow_started_week)
     built = plan_prepare(
         week_start=week_start, site_ids=site_ids, time_limit=time_limit, num_workers=num_workers,
-        random_seed=random_seed,
+        random_seed=random_seed, assumed_held=assumed_held, bring_forward=bring_forward,
     )
     solution, solve_seconds = plan_solve(built=built, on_progress=on_progress)
     return plan_store(built=built, solution=solution, user=user, solve_seconds=solve_seconds, verified_violations=0)
@@ -320,6 +323,8 @@ def plan_prepare(
     time_limit: float | None = None,
     num_workers: int | None = None,
     random_seed: int = 0,
+    assumed_held: dict[int, dict[str, date]] | None = None,
+    bring_forward: dict[tuple[int, int], date] | None = None,
 ) -> BuiltProblem:
     """Split shared drafts (plan_drafts_split), choose contact consultants and course places (they shape
     the demand), then build the week's Problem. The choices are proposals: the Problem is built with
@@ -338,11 +343,11 @@ def plan_prepare(
             time_limit=time_limit,
             num_workers=num_workers,
             random_seed=random_seed,
+            week_demand=week_demand(week_start=week_start, site_ids=site_ids, assumed_held=assumed_held,
+                                    bring_forward=bring_forward) if assumed_held or bring_forward else None,
         )
-        course_notes_explain(
-            notes=built.notes, week_start=week_start, time_limit=settings.PLANNER_COURSE_PROPOSAL_SECONDS,
-            num_workers=num_workers, random_seed=random_seed,
-        )
+        # The same solve as the "Nye hold" screen and the API (proposal_solve), not this run's.
+        course_notes_explain(notes=built.notes, week_start=week_start)
     built.proposals = proposals
     return built
 

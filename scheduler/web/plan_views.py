@@ -38,6 +38,7 @@ from scheduler.models import (
 )
 from scheduler.planning.runs import ACTIVE, sites_planned_together, solve_run_cancel, solve_run_create
 from scheduler.planning.selectors import latest_plan, plan_published_get, plan_real_gap, plan_unplaced
+from scheduler.planning.weeks import MAX_WEEKS
 from scheduler.web.access import coordinator_required, site_or_404, visible_site_ids, visible_sites
 from scheduler.web.causes import cause_fix
 from scheduler.web.diff import changed_citizens, plan_changes
@@ -199,8 +200,11 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     site = site_or_404(request, site_code)
     week_start = _week(week_code)
     state = WeekState.from_data(request.POST)
+    weeks = request.POST.get("weeks", "1")
+    weeks = min(MAX_WEEKS, max(1, int(weeks))) if weeks.isdigit() else 1
     try:
         planning_week_check(week_start)
+        planning_week_check(week_start + timedelta(weeks=weeks - 1))  # a run of several weeks: the last too
     except WeekError as error:
         messages.error(request, str(error))
         return redirect(week_url(site, week_start))
@@ -216,7 +220,7 @@ def plan_start(request: HttpRequest, site_code: str, week_code: str) -> HttpResp
     site_ids = sites_planned_together(week_start=week_start, site_ids=wanted) & visible
     try:
         run = solve_run_create(week_start=week_start, site_ids=site_ids, user=request.user, replan_of=replan_of,
-                               allow_started_week=request.POST.get("allow_started_week") == "1")
+                               allow_started_week=request.POST.get("allow_started_week") == "1", weeks=weeks)
     except DomainError as error:
         domain_error_show(request, error)
         conflict = getattr(error, "run", None)
@@ -309,6 +313,9 @@ def run_page(request: HttpRequest, pk: int) -> HttpResponse:
         "site_names": [s.name for s in sorted(run.sites.all(), key=lambda s: s.name)],
         "week_url": state_week_url(site, run.week_start, state), "week_code": iso_week_label(run.week_start),
         "run_query": _run_query(site, state),
+        # A run of several weeks: the drafts stored so far, each with a link to its week.
+        "run_weeks": [(iso_week_label(p.week_start), state_week_url(site, p.week_start, state))
+                      for p in sorted(run.week_plans.all(), key=lambda p: p.week_start)] if run.weeks > 1 else [],
     })
 
 

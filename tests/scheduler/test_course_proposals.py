@@ -160,6 +160,46 @@ def test_the_citizens_left_without_a_course_place_are_pointed_at_the_proposed_ne
         assert 0 not in task.cause["params"]["proposal"]["weekdays"]  # late[0] works Mondays and Wednesdays
 
 
+def test_the_pointer_and_the_new_courses_screen_propose_the_same_course_with_the_shared_solve(settings) -> None:
+    """Planning (its own workers and seed) and the screen go through one deterministic solve; the week's
+    draft, which planning replaces, is not a fact for either, so a draft stored in between changes nothing."""
+    from scheduler.courses.proposals import proposal_solve
+
+    settings.PLANNER_COURSE_PROPOSAL_SECONDS = 2
+    week = quiet_weeks(4)
+    s = f.site()
+    k = f.consultant(s, "Mette Hansen")
+    ole = f.consultant(s, "Ole Lund")
+    phase = f.model_with_rules(COPING)
+    course(s, week, facilitator=k)
+    for _ in range(12):
+        f.citizen(s, phase, start=week - timedelta(weeks=3))
+    late = [f.citizen(s, phase, start=week - timedelta(weeks=1)) for _ in range(2)]
+    f.internship(late[0], start=week - timedelta(weeks=1), weekdays=(0, 2), hours=16)
+
+    plan = plan_create_draft(week_start=week, site_ids=[s.id], time_limit=10, num_workers=2, random_seed=7)
+
+    solve = proposal_solve()
+    assert (solve.num_workers, solve.random_seed, solve.deterministic_time) == (1, 0, 2.0)
+    pointers = [t.cause["params"]["proposal"] for t in plan.unplaced.filter(kind="group_session")]
+    assert len(pointers) == 2 and pointers[0] == pointers[1]
+    (group,) = course_proposals(site_ids=[s.id], week_start=week)  # what the screen and the API call
+    (proposal,) = group.proposals
+    assert proposal.summary() == pointers[0] and proposal.facilitator_id == ole.id
+    # The planner fills the facilitator's free time in the draft; re-planning the week moves that aside,
+    # so the screen still shows the course the pointer names.
+    day = week + timedelta(days=proposal.weekdays[0])
+    start = f.at(day, proposal.start_time.hour, proposal.start_time.minute)
+    busy = Appointment.objects.create(plan=plan, task_key="fill", kind="talk", site=s, start=start,
+                                      end=start + timedelta(minutes=proposal.duration_minutes))
+    busy.consultants.add(ole)
+    assert course_proposals(site_ids=[s.id], week_start=week)[0].proposals[0].summary() == pointers[0]
+    # A published plan is a fact: the same booking there moves the proposal.
+    plan.status = "published"
+    plan.save(update_fields=["status"])
+    assert course_proposals(site_ids=[s.id], week_start=week)[0].proposals[0].summary() != pointers[0]
+
+
 def test_a_session_longer_than_the_planners_longest_run_is_split_over_days(settings) -> None:
     from activities.models import ActivityRule
     from scheduler.courses.proposals import session_pattern

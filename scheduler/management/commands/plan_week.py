@@ -1,15 +1,18 @@
 """python manage.py plan_week [--week 2026-W49] [--site CODE ...] [--time-limit S] [--workers N] [--seed N]
-[--if-missing]"""
+[--if-missing] [--weeks N]"""
 
 import time
+from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduler.errors import DomainError
 from scheduler.management.arguments import site_ids_argument, week_argument
+from scheduler.models import Plan
 from scheduler.planning.selectors import plan_exists_for_week, plan_summary
 from scheduler.planning.services import plan_create_draft, week_diagnose
+from scheduler.planning.weeks import MAX_WEEKS, plan_weeks_create_drafts
 from scheduler.weeks import iso_week_label
 
 
@@ -46,6 +49,13 @@ class Command(BaseCommand):
             help="Gør intet, hvis ugen allerede har en kladde eller en offentliggjort plan.",
         )
         parser.add_argument(
+            "--weeks",
+            type=int,
+            default=1,
+            help="Planlæg så mange uger fra --week som én kørsel (1-8; standard 1): samtaler, der skal holdes "
+                 "hver N. dag, lægges i en uge med ledige timer i stedet for i sidste øjeblik. En kladde pr. uge.",
+        )
+        parser.add_argument(
             "--allow-started-week",
             action="store_true",
             help="Planlæg også en uge, der er begyndt (aftaler, der er begyndt, bevares ved offentliggørelse).",
@@ -60,6 +70,9 @@ class Command(BaseCommand):
         label = iso_week_label(week_start)
         if options["if_missing"] and plan_exists_for_week(week_start=week_start, site_ids=site_ids):
             self.stdout.write(f"Uge {label} har allerede en plan; intet gjort.")
+            return
+        if options["weeks"] != 1:
+            self._plan_weeks(week_start, site_ids, options)
             return
         started = time.perf_counter()
         try:
@@ -102,3 +115,33 @@ class Command(BaseCommand):
                 write(f"  Analyse: {diagnosis.report}")
         if summary["moved"]:
             write(f"  Flyttet i forhold til den offentliggjorte plan: {len(summary['moved'])}")
+
+    def _plan_weeks(self, week_start: date, site_ids: list[int], options: dict) -> None:
+        weeks = options["weeks"]
+        if not 1 <= weeks <= MAX_WEEKS:
+            raise CommandError(f"--weeks skal være mellem 1 og {MAX_WEEKS}.")
+        started = time.perf_counter()
+
+        def done(index: int, plan: Plan) -> None:
+            self.stdout.write(
+                f"Kladde for uge {iso_week_label(plan.week_start)} gemt (plan {plan.pk}, løserstatus "
+                f"{plan.solver_status}, {plan.appointments.count()} aftaler, {plan.unplaced.count()} ikke placeret)."
+            )
+
+        try:
+            planned = plan_weeks_create_drafts(
+                week_start=week_start, weeks=weeks, site_ids=site_ids, time_limit=options["time_limit"],
+                num_workers=options["workers"], random_seed=options["seed"],
+                allow_started_week=options["allow_started_week"], on_week=done,
+            )
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        choice = planned.choice
+        self.stdout.write(
+            f"{weeks} uger planlagt som én kørsel ({time.perf_counter() - started:.1f} s): "
+            f"{len(choice.moved)} af {choice.movable} flytbare opgaver lagt før fristens uge."
+        )
+        for m in choice.moved:
+            due, to = iso_week_label(choice.mondays[m.from_week]), iso_week_label(choice.mondays[m.to_week])
+            self.stdout.write(f"  {m.kind} (forløb {m.enrolment_id}): frist {m.deadline:%d.%m.} i uge {due}, "
+                              f"planlagt i uge {to}")
