@@ -10,6 +10,7 @@ new costs two small queries, a change anywhere the body shows gives a new ETag a
 """
 import gzip
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache, partial
@@ -458,45 +459,56 @@ class _FeedConsultant:
         self.pk, self.name, self.phone = pk, name, phone
 
 
-_IDS_PER_QUERY = 900
+def _window_rows(name: str, token: FeedToken, now: datetime, build: Callable[[QuerySet], QuerySet]) -> list[tuple]:
+    """The rows of `build(ids of the feed's window)`, by SQL compiled once per feed kind."""
+    start, end = feed_window(now)
+    args = {"owner": _owner_id(token), "start": start, "end": end, "now": now}
+    kind = token.kind
+    query = compiled((name, kind), lambda **values: build(_window_ids(kind, **values)), **_SENTINELS)
+    if query is None:
+        return list(build(_window_ids(kind, **args)))
+    return query.rows(**args)
 
 
 def _feed_rows(token: FeedToken, now: datetime) -> list[_FeedAppointment]:
-    """The feed's appointments in order, each with its site, room, company, citizens and consultants: five
-    narrow queries (the appointments' columns; who takes part, with the few fields shown; the places),
-    each person and place built once however many events share it."""
-    ids = feed_appointments(token, now=now).values("pk")
-    appointments = [_FeedAppointment(row) for row in Appointment.objects.filter(pk__in=ids)
-                    .order_by("start", "pk").values_list(*_FeedAppointment.COLUMNS)]
+    """The feed's appointments in order, each with its site, room, company, citizens and consultants: three
+    narrow queries compiled once per feed kind (the appointments' columns; who takes part, with the few
+    fields shown) and the places; each person and place built once however many events share it."""
+    appointments = [_FeedAppointment(row) for row in _window_rows(
+        "feed-rows", token, now,
+        lambda ids: Appointment.objects.filter(pk__in=ids).order_by("start", "pk")
+        .values_list(*_FeedAppointment.COLUMNS))]
     if not appointments:
         return appointments
     by_pk = {a.pk: a for a in appointments}
-    pks = list(by_pk)
     citizens: dict[int, _FeedCitizen] = {}
+    # The same order as the model's (Citizen/Consultant Meta.ordering), the primary key breaking ties.
+    for appointment_id, pk, first, last, reference, site_id in _window_rows(
+        "feed-citizens", token, now,
+        lambda ids: Appointment.citizens.through.objects.filter(appointment_id__in=ids)
+        .order_by("citizen__last_name", "citizen__first_name", "citizen_id")
+        .values_list("appointment_id", "citizen_id", "citizen__first_name", "citizen__last_name",
+                     "citizen__reference", "citizen__site_id")
+    ):
+        citizen = citizens.get(pk)
+        if citizen is None:
+            citizen = citizens[pk] = _FeedCitizen(pk, first, last, reference, site_id)
+        appointment = by_pk.get(appointment_id)
+        if appointment is not None:  # None only if the data changed between the two statements
+            appointment.feed_citizens.append(citizen)
     consultants: dict[int, _FeedConsultant] = {}
-    # By the found ids, not the window's subquery again (the site feed's runs through two many-to-many joins);
-    # in chunks below SQLite's oldest limit of 999 parameters.
-    for chunk in (pks[i:i + _IDS_PER_QUERY] for i in range(0, len(pks), _IDS_PER_QUERY)):
-        # The same order as the model's (Citizen/Consultant Meta.ordering), the primary key breaking ties.
-        for appointment_id, pk, first, last, reference, site_id in (
-            Appointment.citizens.through.objects.filter(appointment_id__in=chunk)
-            .order_by("citizen__last_name", "citizen__first_name", "citizen_id")
-            .values_list("appointment_id", "citizen_id", "citizen__first_name", "citizen__last_name",
-                         "citizen__reference", "citizen__site_id")
-        ):
-            citizen = citizens.get(pk)
-            if citizen is None:
-                citizen = citizens[pk] = _FeedCitizen(pk, first, last, reference, site_id)
-            by_pk[appointment_id].feed_citizens.append(citizen)
-        for appointment_id, pk, name, phone in (
-            Appointment.consultants.through.objects.filter(appointment_id__in=chunk)
-            .order_by("consultant__name", "consultant_id")
-            .values_list("appointment_id", "consultant_id", "consultant__name", "consultant__phone")
-        ):
-            consultant = consultants.get(pk)
-            if consultant is None:
-                consultant = consultants[pk] = _FeedConsultant(pk, name, phone)
-            by_pk[appointment_id].feed_consultants.append(consultant)
+    for appointment_id, pk, name, phone in _window_rows(
+        "feed-consultants", token, now,
+        lambda ids: Appointment.consultants.through.objects.filter(appointment_id__in=ids)
+        .order_by("consultant__name", "consultant_id")
+        .values_list("appointment_id", "consultant_id", "consultant__name", "consultant__phone")
+    ):
+        consultant = consultants.get(pk)
+        if consultant is None:
+            consultant = consultants[pk] = _FeedConsultant(pk, name, phone)
+        appointment = by_pk.get(appointment_id)
+        if appointment is not None:
+            appointment.feed_consultants.append(consultant)
     _attach_places(appointments, list(citizens.values()))
     return appointments
 
