@@ -143,6 +143,21 @@ def _expiry_of(enrolments: list[tuple]) -> datetime | None:
     return timezone.make_aware(datetime(last.year, last.month, last.day, 23, 59, 59))
 
 
+def citizen_link_refusal(citizen: Citizen) -> str | None:
+    """Why a new link for the citizen would not work (in Danish, for whoever asked for it), else None: a link
+    ends with the citizen's last enrolment, so without a running one it would be dead when handed out."""
+    enrolments = list(citizen.enrolments.all())
+    if not enrolments:
+        return _("Borgeren %(reference)s har intet forløb, så et link ville ikke virke. "
+                 "Opret forløbet først.") % {"reference": citizen.reference}
+    expiry = _citizen_link_expiry(citizen)
+    if expiry is not None and expiry <= timezone.now():
+        return _("Borgerens (%(reference)s) sidste forløb sluttede %(date)s, så et link ville ikke virke. "
+                 "Forlæng eller opret et forløb først.") % {
+                     "reference": citizen.reference, "date": timezone.localtime(expiry).strftime("%d.%m.%Y")}
+    return None
+
+
 @transaction.atomic
 def feed_token_issue(*, owner: FeedOwner, user: object | None = None) -> IssuedLink:
     """Issue a fresh link for the owner and revoke the previous ones (one working link per owner).
