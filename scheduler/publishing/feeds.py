@@ -21,7 +21,7 @@ import icalendar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from activities.models import ActivityKind, Company, Place
@@ -91,9 +91,13 @@ def _owner_q(kind: str, owner_id: int) -> Q:
             return Q(room_id=owner_id)
         case FeedKind.SITE:
             # Its rooms and its own work elsewhere: home visits, company follow-ups and calls (no site, no
-            # room) of its citizens or of consultants based there.
+            # room) of its citizens or of consultants based there. EXISTS, not joins: joining the people
+            # multiplied every appointment by its participants before filtering (5x the time on SQLite).
             off_site = Q(site__isnull=True, room__isnull=True) & (
-                Q(citizens__site_id=owner_id) | Q(consultants__home_site_id=owner_id)
+                Exists(Appointment.citizens.through.objects.filter(appointment_id=OuterRef("pk"),
+                                                                   citizen__site_id=owner_id))
+                | Exists(Appointment.consultants.through.objects.filter(appointment_id=OuterRef("pk"),
+                                                                        consultant__home_site_id=owner_id))
             )
             return Q(site_id=owner_id) | Q(room__site_id=owner_id) | off_site
         case FeedKind.GROUP_COURSE:
