@@ -23,7 +23,9 @@ class CompiledQuery:
     alias: str
     sql: str
     slots: tuple[tuple[bool, Any], ...]  # per parameter: (True, argument name) or (False, constant)
-    converters: tuple[tuple[int, tuple[list, Any]], ...]  # (column, (converter functions, expression))
+    # (column, (converter functions, expression)): the backend's and the fields' from-database conversions,
+    # taken when compiling; they read settings (time zone), not the compiling thread's open connection.
+    converters: tuple[tuple[int, tuple[list, Any]], ...]
 
     def rows(self, **args: Any) -> list[tuple]:
         connection = connections[self.alias]
