@@ -1,9 +1,9 @@
 """The lean path of a calendar feed: the finished answer per link, kept in the shared cache.
 
 Calendar apps poll the same links again and again, and between two changes of the data the answer is the
-same bytes. Building it costs the link look-up (a 7-table join, plus the enrolments for a citizen) and
-the validators' aggregate: 3-4 queries and ≈ 8 ms of CPU per request, most of it the ORM compiling
-queries. Here one cache read answers a poll instead.
+same bytes. Building it costs the link's row and the validators' aggregate (two statements compiled once,
+scheduler.publishing.compiled, plus the enrolments for a citizen) and the body from the local cache; here
+one shared-cache read answers a poll instead, across processes.
 
 An entry holds the body, its ETag and Last-Modified (the response is built by the same code whether it
 comes from here or from the database, so headers and body are identical) and is served only while

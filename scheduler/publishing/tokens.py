@@ -32,7 +32,8 @@ from activities.models import GroupCourse
 from rooms.models import Room, Site
 from scheduler.data_epoch import data_changed
 from scheduler.errors import DomainError
-from scheduler.models import Citizen, Consultant, Coordinator, EnrolmentStatus, FeedKind, FeedToken
+from scheduler.models import Citizen, Consultant, Coordinator, Enrolment, EnrolmentStatus, FeedKind, FeedToken
+from scheduler.publishing.compiled import compiled
 
 TOKEN_BYTES = 32  # 256 bits, well above the 128-bit minimum for unguessable URLs
 FeedOwner = Consultant | Citizen | Room | Site | GroupCourse
@@ -120,14 +121,41 @@ def _may_manage(*, user: object | None, owner: FeedOwner) -> bool:
 
 def _citizen_link_expiry(citizen: Citizen) -> datetime | None:
     """The link ends with the citizen's last enrolment; None while an open-ended enrolment runs."""
-    enrolments = list(citizen.enrolments.all())
-    if any(e.end_date is None and e.status == EnrolmentStatus.ACTIVE for e in enrolments):
+    return _expiry_of([(e.end_date, e.status) for e in citizen.enrolments.all()])
+
+
+def _citizen_link_expiry_by_id(citizen_id: int) -> datetime | None:
+    query = compiled(("citizen-enrolments",), lambda citizen: Enrolment.objects.filter(citizen_id=citizen)
+                     .order_by().values_list("end_date", "status"), citizen=-7_340_033)
+    if query is None:
+        return _expiry_of(list(Enrolment.objects.filter(citizen_id=citizen_id).values_list("end_date", "status")))
+    return _expiry_of(query.rows(citizen=citizen_id))
+
+
+def _expiry_of(enrolments: list[tuple]) -> datetime | None:
+    """(end date, status) of each of a citizen's enrolments -> when their link stops working."""
+    if any(end is None and status == EnrolmentStatus.ACTIVE for end, status in enrolments):
         return None
-    ends = [e.end_date for e in enrolments if e.end_date is not None]
+    ends = [end for end, _status in enrolments if end is not None]
     if not ends:
         return timezone.now()  # no enrolment at all: nothing to show
     last = max(ends)
     return timezone.make_aware(datetime(last.year, last.month, last.day, 23, 59, 59))
+
+
+def citizen_link_refusal(citizen: Citizen) -> str | None:
+    """Why a new link for the citizen would not work (in Danish, for whoever asked for it), else None: a link
+    ends with the citizen's last enrolment, so without a running one it would be dead when handed out."""
+    enrolments = list(citizen.enrolments.all())
+    if not enrolments:
+        return _("Borgeren %(reference)s har intet forløb, så et link ville ikke virke. "
+                 "Opret forløbet først.") % {"reference": citizen.reference}
+    expiry = _citizen_link_expiry(citizen)
+    if expiry is not None and expiry <= timezone.now():
+        return _("Borgerens (%(reference)s) sidste forløb sluttede %(date)s, så et link ville ikke virke. "
+                 "Forlæng eller opret et forløb først.") % {
+                     "reference": citizen.reference, "date": timezone.localtime(expiry).strftime("%d.%m.%Y")}
+    return None
 
 
 @transaction.atomic
@@ -199,14 +227,34 @@ _UNKNOWN = LinkLookup(LinkState.UNKNOWN)
 _GONE = LinkLookup(LinkState.GONE)
 
 
-def _resolve_hash(token_hash: str, kind: FeedKind | None = None) -> LinkLookup:
-    # token_hash is unique: no ordering (`.first()` would order by the model's Meta.ordering, and compiling
-    # that ORDER BY across five joined tables cost about half of a cached feed answer).
-    token = next(iter(
-        FeedToken.objects.select_related("consultant", "citizen", "room__site", "site", "group_course__site")
-        .filter(token_hash=token_hash)
-        .order_by()[:1]
-    ), None)
+_TOKEN_FIELDS = tuple(f.attname for f in FeedToken._meta.concrete_fields)
+_HASH_SENTINEL = "sentinel-" + "0" * 55  # the shape of no stored hash (those are hex)
+
+
+def _token_row(token_hash: str) -> FeedToken | None:
+    """The link's own row only (a feed needs its owner's related rows only when it renders: they are then
+    loaded on first use), by SQL compiled once (scheduler.publishing.compiled)."""
+    query = compiled(("feed-token",), lambda token_hash: FeedToken.objects.filter(token_hash=token_hash)
+                     .order_by().values_list(*_TOKEN_FIELDS)[:1], token_hash=_HASH_SENTINEL)
+    if query is None:
+        return FeedToken.objects.filter(token_hash=token_hash).order_by().first()
+    rows = query.rows(token_hash=token_hash)
+    return FeedToken.from_db(query.alias, _TOKEN_FIELDS, rows[0]) if rows else None
+
+
+def _resolve_hash(token_hash: str, kind: FeedKind | None = None, *, related: bool = True) -> LinkLookup:
+    """`related`: load the owner and its site with the link (the pages and PDFs use them); the feed asks for
+    the row alone."""
+    if related:
+        # token_hash is unique: no ordering (`.first()` would order by the model's Meta.ordering, and compiling
+        # that ORDER BY across five joined tables cost about half of a cached feed answer).
+        token = next(iter(
+            FeedToken.objects.select_related("consultant", "citizen", "room__site", "site", "group_course__site")
+            .filter(token_hash=token_hash)
+            .order_by()[:1]
+        ), None)
+    else:
+        token = _token_row(token_hash)
     if token is None or not hmac.compare_digest(token.token_hash, token_hash):
         return _UNKNOWN
     if kind is not None and token.kind != kind:
@@ -219,7 +267,7 @@ def _resolve_hash(token_hash: str, kind: FeedKind | None = None) -> LinkLookup:
     expiries = [token.expires_at]
     if token.kind == FeedKind.CITIZEN:
         # The enrolment may have ended (or been extended) after the link was issued.
-        expiry = _citizen_link_expiry(token.citizen)
+        expiry = _citizen_link_expiry(token.citizen) if related else _citizen_link_expiry_by_id(token.citizen_id)
         if expiry is not None and expiry < now:
             return _GONE
         expiries.append(expiry)
@@ -236,14 +284,14 @@ def feed_secret_hash(feed_secret: str) -> str | None:
 
 def feed_link_lookup_by_hash(token_hash: str) -> LinkLookup:
     """What a stored link hash points at (the worker warming feed answers has no secrets, only hashes)."""
-    return _resolve_hash(token_hash)
+    return _resolve_hash(token_hash, related=False)
 
 
 def feed_link_lookup(feed_secret: str) -> LinkLookup:
     """What a calendar subscription URL points at: a live token, a dead one (gone) or nothing."""
     if not _SECRET_SHAPE.match(feed_secret):
         return _UNKNOWN
-    return _resolve_hash(_hash(feed_secret))
+    return _resolve_hash(_hash(feed_secret), related=False)
 
 
 def page_link_lookup(page_token: str, kind: FeedKind) -> LinkLookup:

@@ -113,3 +113,29 @@ def test_an_ended_enrolment_leaves_the_citizen_out_of_the_batch(world, tmp_path)
     target = tmp_path / "uge49.pdf"
     call_command("ugeskema_pdf", "--week", "2026-W49", "--site", "vejle", "-o", str(target), stdout=io.StringIO())
     assert len(PdfReader(target).pages) == 2
+
+
+def test_feed_link_refuses_a_citizen_without_an_enrolment_in_danish(client, world):
+    from django.core.management.base import CommandError
+
+    from scheduler.models import FeedToken
+
+    plan_publish(plan=world["plan"])
+    world["lucja"].enrolments.all().delete()
+    with pytest.raises(CommandError, match="Borgeren b-lucja har intet forløb, så et link ville ikke virke"):
+        call_command("feed_link", "--citizen", "b-lucja", stdout=io.StringIO())
+    assert not FeedToken.objects.filter(citizen=world["lucja"]).exists()
+
+
+def test_feed_link_refuses_a_citizen_whose_enrolment_has_ended(client, world):
+    from django.core.management.base import CommandError
+
+    plan_publish(plan=world["plan"])
+    out = io.StringIO()
+    call_command("feed_link", "--citizen", "b-lucja", stdout=out)
+    feed = re.search(r"http://\S+\.ics", out.getvalue()).group(0).removeprefix("http://127.0.0.1:8000")
+    assert client.get(feed).status_code == 200
+    world["lucja"].enrolments.update(end_date=date.today() - timedelta(days=3))
+    with pytest.raises(CommandError, match=r"sidste forløb sluttede \d\d\.\d\d\.\d{4}, så et link ville ikke virke"):
+        call_command("feed_link", "--citizen", "b-lucja", stdout=io.StringIO())
+    call_command("feed_link", "--citizen", "b-bo", stdout=io.StringIO())  # a running enrolment: issued

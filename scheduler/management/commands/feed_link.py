@@ -1,13 +1,14 @@
 """python manage.py feed_link --consultant REF | --citizen REF | --room ID | --site CODE | --group-course ID
 
 Issues a fresh secret link (the previous one stops working) and prints it. The secret is shown once:
-only its hash is stored."""
+only its hash is stored. A citizen's link ends with their last enrolment, so for a citizen without a running
+enrolment the command refuses (a clear error instead of a link that is dead when handed out)."""
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from activities.models import GroupCourse
 from rooms.models import Room, Site
 from scheduler.models import Citizen, Consultant, FeedKind
-from scheduler.publishing.tokens import feed_token_issue
+from scheduler.publishing.tokens import citizen_link_refusal, feed_token_issue
 
 
 class Command(BaseCommand):
@@ -37,6 +38,9 @@ class Command(BaseCommand):
             if owner is None:
                 raise CommandError(f"Findes ikke: {option} {value}")
             break
+        if isinstance(owner, Citizen) and (refusal := citizen_link_refusal(owner)):
+            # Checked before issuing: issuing revokes the citizen's current link.
+            raise CommandError(refusal)
         link = feed_token_issue(owner=owner)
         self.stdout.write(f"Kalender (abonnement): {link.feed_url}")
         self.stdout.write(f"Kalender (webcal):     {link.webcal_url}")
