@@ -24,12 +24,12 @@ def _with(problem: Problem, **params: object) -> Problem:
     return replace(problem, params=replace(problem.params, **params))  # type: ignore[arg-type]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(day_problems())
 def test_a_plan_from_neighbourhoods_keeps_every_rule_and_is_never_worse(problem: Problem) -> None:
     cs = build(problem)
     start = repair(cs, greedy_choice(cs))
-    chosen, stats = improve(cs, start, time.perf_counter() + 1.0, num_workers=1, seed=3)
+    chosen, stats = improve(cs, start, time.perf_counter() + 0.6, num_workers=1, seed=3)
     before = build_solution(cs, start, SolveStatus.GREEDY, None, {})
     after = build_solution(cs, chosen, SolveStatus.FEASIBLE, None, {})
     assert verify(problem, after) == []
@@ -43,7 +43,7 @@ def test_neighbourhoods_improve_greedy_on_a_generated_week_with_day_rules() -> N
     cs = build(problem)
     start = repair(cs, greedy_choice(cs))
     greedy_plan = build_solution(cs, start, SolveStatus.GREEDY, None, {})
-    chosen, stats = improve(cs, start, time.perf_counter() + 8.0, num_workers=1, seed=5)
+    chosen, stats = improve(cs, start, time.perf_counter() + 5.0, num_workers=1, seed=5)
     plan = build_solution(cs, chosen, SolveStatus.FEASIBLE, None, {})
     assert verify(problem, plan) == []
     assert stats.improved >= 1 and plan.objective < greedy_plan.objective
@@ -53,7 +53,7 @@ def test_neighbourhoods_improve_greedy_on_a_generated_week_with_day_rules() -> N
 
 
 def test_solve_with_neighbourhoods_only_reports_a_verified_plan_and_its_steps() -> None:
-    problem = _with(generate("S", 2, day_rules=True), num_workers=1, lns_share=1.0, max_time_seconds=6.0)
+    problem = _with(generate("S", 2, day_rules=True), num_workers=1, lns_share=1.0, max_time_seconds=4.0)
     seen: list[int] = []
     plan = solve(problem, on_progress=lambda objective, _bound, _t: seen.append(objective) and None)
     assert verify(problem, plan) == []
