@@ -1,6 +1,7 @@
 """Scale-out of the planner on a real django-q2 cluster (issue 17):
 
     python -m bench.cluster --size XL --q-workers 1 2 --time-limit 60 [--cpsat-workers 1] [--day-rules]
+    python -m bench.cluster --size XL --clusters 2 --q-workers 1 --queue-limit 1   # two "machines"
 
 For each number of workers: starts `manage.py qcluster` with Q_WORKERS=N against PostgreSQL
 (--database-url; the database is created and migrated unless --reuse) and Redis (--redis-url, its own
@@ -51,24 +52,32 @@ def _hwm_kib(pid: int) -> int | None:
 
 
 class MemorySampler(threading.Thread):
-    """Peak RSS of the cluster's processes (the qcluster process and all its children), every 0.2 s."""
+    """Peak RSS and CPU time of the clusters' processes (each qcluster process and all its children),
+    every 0.2 s."""
 
-    def __init__(self, root_pid: int) -> None:
+    def __init__(self, root_pids: list[int]) -> None:
         super().__init__(daemon=True, name="cluster-memory")
-        self.root_pid = root_pid
+        self.root_pids = root_pids
         self.peak_kib: dict[int, int] = {}
+        self.cpu_seconds: dict[int, float] = {}
         self.stopped = threading.Event()
 
     def sample(self) -> None:
-        try:
-            root = psutil.Process(self.root_pid)
-            pids = [self.root_pid, *(p.pid for p in root.children(recursive=True))]
-        except psutil.NoSuchProcess:
-            return
-        for pid in pids:
-            kib = _hwm_kib(pid)
-            if kib is not None:
-                self.peak_kib[pid] = max(kib, self.peak_kib.get(pid, 0))
+        for root_pid in self.root_pids:
+            try:
+                root = psutil.Process(root_pid)
+                processes = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for process in processes:
+                kib = _hwm_kib(process.pid)
+                if kib is not None:
+                    self.peak_kib[process.pid] = max(kib, self.peak_kib.get(process.pid, 0))
+                try:
+                    times = process.cpu_times()
+                    self.cpu_seconds[process.pid] = times.user + times.system
+                except psutil.NoSuchProcess:
+                    pass
 
     def run(self) -> None:
         while not self.stopped.wait(0.2):
@@ -104,12 +113,17 @@ def cluster_stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+_PROCESSING = re.compile(r"processing solve-run-(\d+)-part-(\d+)")
+
+
 def cluster_solve(
     problem: object, *, q_workers: int, time_limit: int, env: dict[str, str], log: Path,
-    wait_seconds: float | None = None,
+    wait_seconds: float | None = None, clusters: int = 1,
 ) -> dict[str, object]:
-    """Solve `problem`'s parts on a fresh qcluster with `q_workers` workers (Django must be set up, on the
-    database and broker `env` points the cluster at); the merged plan, verified, and what was measured."""
+    """Solve `problem`'s parts on `clusters` fresh qclusters (each standing in for a machine) with
+    `q_workers` workers each (Django must be set up, on the database and broker `env` points the clusters
+    at); the merged plan, verified, and what was measured. `log` names the first cluster's log; the
+    others get a suffix."""
     from scheduler.models import SolvePart, SolveRun, SolveRunStatus
     from scheduler.planning.runs import solve_parts_submit
     from solver.decompose import decompose, merge
@@ -122,8 +136,18 @@ def cluster_solve(
     assert isinstance(problem, Problem)
     parts = decompose(problem) or [problem]
     load_before = os.getloadavg()
-    process, workers = cluster_start(env, q_workers, log)
-    sampler = MemorySampler(process.pid)
+    logs = [log if c == 0 else log.with_name(f"{log.stem}-{c}{log.suffix}") for c in range(clusters)]
+    started: list[tuple[subprocess.Popen, list[int]]] = []
+    try:
+        for cluster_log in logs:
+            started.append(cluster_start(env, q_workers, cluster_log))
+    except BaseException:
+        for process, _ in started:
+            cluster_stop(process)
+        raise
+    processes = [process for process, _ in started]
+    workers = [pid for _, pids in started for pid in pids]
+    sampler = MemorySampler([process.pid for process in processes])
     sampler.start()
     try:
         t0 = time.perf_counter()
@@ -131,7 +155,7 @@ def cluster_solve(
         deadline = t0 + (wait_seconds if wait_seconds is not None else 3 * time_limit * len(parts) + 120)
         status = SolveRunStatus.RUNNING
         while status == SolveRunStatus.RUNNING:
-            if time.perf_counter() > deadline or process.poll() is not None:
+            if time.perf_counter() > deadline or any(process.poll() is not None for process in processes):
                 raise RuntimeError(f"run {run.pk} still {status}:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
             status = SolveRun.objects.filter(pk=run.pk).values_list("status", flat=True).get()
@@ -140,7 +164,8 @@ def cluster_solve(
     finally:
         sampler.stopped.set()
         sampler.join()
-        cluster_stop(process)
+        for process in processes:
+            cluster_stop(process)
     load_after = os.getloadavg()
     run.refresh_from_db()
     if run.status != SolveRunStatus.DONE:
@@ -168,9 +193,18 @@ def cluster_solve(
         for row, sol_part in zip(rows, solutions, strict=True)
     ]
     worker_peaks = {pid: round(sampler.peak_kib.get(pid, 0) / 1024) for pid in workers}
+    # Which cluster ("machine") solved which part, from each cluster's log (django-q2 logs the task name).
+    part_index = {row.pk: row.index for row in rows}
+    parts_by_cluster = [
+        sorted(part_index[int(part)] for r, part in _PROCESSING.findall(cluster_log.read_text())
+               if int(r) == run.pk and int(part) in part_index)
+        for cluster_log in logs
+    ]
     return {
         "problem": f"{len(problem.tasks)} tasks",
+        "clusters": clusters,
         "q_workers": q_workers,
+        "queue_limit": env.get("Q_QUEUE_LIMIT", "default"),
         "cpsat_workers_per_part": problem.params.num_workers,
         "time_limit_per_part": time_limit,
         "parts": len(parts),
@@ -190,7 +224,10 @@ def cluster_solve(
         "wall_seconds": round(wall, 1),
         "sum_part_seconds": round(sum(row.elapsed_seconds for row in rows), 1),
         "part_timeline": timeline,
+        "parts_by_cluster": parts_by_cluster,
         "peak_rss_mb_per_worker": sorted(worker_peaks.values(), reverse=True),
+        "cpu_seconds_per_worker": sorted((round(sampler.cpu_seconds.get(pid, 0.0)) for pid in workers),
+                                         reverse=True),
         "peak_rss_mb_cluster_processes": sorted((round(k / 1024) for k in sampler.peak_kib.values()), reverse=True),
         "violations": len(violations),
         "placed": len(sol.placements),
@@ -201,14 +238,19 @@ def cluster_solve(
     }
 
 
+def _label(result: dict[str, object]) -> str:
+    clusters = result.get("clusters", 1)
+    return f"{result['q_workers']} workers" if clusters == 1 else f"{clusters} clusters x {result['q_workers']} workers"
+
+
 def speed_up(results: list[dict[str, object]]) -> dict[str, object]:
     base = float(results[0]["wall_seconds"])  # type: ignore[arg-type]
     return {
         "speed_up": {
-            f"{r['q_workers']} workers": round(base / float(r["wall_seconds"]), 2)  # type: ignore[arg-type]
+            _label(r): round(base / float(r["wall_seconds"]), 2)  # type: ignore[arg-type]
             for r in results
         },
-        "against": f"{results[0]['q_workers']} workers",
+        "against": _label(results[0]),
     }
 
 
@@ -228,6 +270,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--day-rules", action="store_true", help="generated problem with travel, lunch and run limits")
     ap.add_argument("--q-workers", type=int, nargs="+", default=[1, 2], help="one cluster run per number")
+    ap.add_argument("--clusters", type=int, default=1,
+                    help="qcluster processes, each with --q-workers workers (machines sharing broker and database)")
+    ap.add_argument("--queue-limit", type=int, default=None,
+                    help="Q_QUEUE_LIMIT: messages a cluster takes from the broker ahead of its workers")
     ap.add_argument("--time-limit", type=int, default=60, help="seconds per part (each part gets all of it)")
     ap.add_argument("--cpsat-workers", type=int, default=1, help="CP-SAT threads per part (PLANNER_NUM_WORKERS)")
     ap.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
@@ -244,6 +290,8 @@ def main(argv: list[str] | None = None) -> None:
         Q_TIMEOUT_SECONDS=str(timeout), Q_RETRY_SECONDS=str(timeout + 300),
         PLANNER_NUM_WORKERS=str(args.cpsat_workers),
     )
+    if args.queue_limit is not None:
+        env["Q_QUEUE_LIMIT"] = str(args.queue_limit)
     os.environ.update(env)
     import django
 
@@ -264,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     for q_workers in args.q_workers:
         redis.Redis.from_url(args.redis_url).flushdb()  # this benchmark's own database number only
         result = cluster_solve(problem, q_workers=q_workers, time_limit=args.time_limit, env=env,
-                               log=log_dir / f"bench_cluster_q{q_workers}.log")
+                               log=log_dir / f"bench_cluster_q{q_workers}.log", clusters=args.clusters)
         result["problem"] = f"generated {args.size} seed {args.seed}" + (" with day rules" if args.day_rules else "")
         results.append(result)
         print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -1,4 +1,5 @@
-"""bench.cluster's core on a real `manage.py qcluster` with two workers: a small generated week's parts go
+"""bench.cluster's core on real `manage.py qcluster`s (one with two workers; two with one each, as two
+machines on one broker and database): a small generated week's parts go
 through the product's part tasks (scheduler.planning.runs.solve_parts_submit), the last part joins the run,
 and the merged plan is complete and verified; every worker's peak memory is measured.
 
@@ -49,18 +50,25 @@ def _cluster_env() -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_generated_weeks_parts_are_solved_by_two_qcluster_workers_and_joined(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("clusters", "q_workers"), [(1, 2), (2, 1)], ids=["one-cluster-2-workers",
+                                                                          "two-clusters-1-worker"])
+def test_a_generated_weeks_parts_are_solved_by_qcluster_workers_and_joined(
+    tmp_path: Path, clusters: int, q_workers: int
+) -> None:
     problem = two_part_week()
     assert len(decompose(problem)) == 2
 
-    result = cluster_solve(problem, q_workers=2, time_limit=2, env=_cluster_env(), log=tmp_path / "qcluster.log",
-                           wait_seconds=120)
+    result = cluster_solve(problem, q_workers=q_workers, time_limit=2, env=_cluster_env(),
+                           log=tmp_path / "qcluster.log", wait_seconds=120, clusters=clusters)
 
     assert result["parts"] == 2 and result["violations"] == 0
     assert result["placed"] + result["unplaced"] == len(problem.tasks) == 24
     assert result["objective"] <= result["greedy_objective"]
     assert result["real_bound"] <= result["objective"] and result["best_bound"] <= result["objective"]
-    assert len(result["peak_rss_mb_per_worker"]) == 2
+    assert len(result["peak_rss_mb_per_worker"]) == 2 == len(result["cpu_seconds_per_worker"])
+    # Each part was taken by exactly one of the clusters (two "machines" on one broker and database).
+    assert len(result["parts_by_cluster"]) == clusters
+    assert sorted(i for parts in result["parts_by_cluster"] for i in parts) == [0, 1]
     assert all(50 < mb < 2048 for mb in result["peak_rss_mb_per_worker"])
     assert 0 < result["wall_seconds"] < 60
     # The parts went through the part tasks on the cluster: claimed once each, solutions stored, no draft.
@@ -72,5 +80,7 @@ def test_a_generated_weeks_parts_are_solved_by_two_qcluster_workers_and_joined(t
 
 
 def test_speed_up_is_against_the_first_run() -> None:
-    assert speed_up([{"q_workers": 1, "wall_seconds": 100.0}, {"q_workers": 2, "wall_seconds": 55.0}]) == {
-        "speed_up": {"1 workers": 1.0, "2 workers": 1.82}, "against": "1 workers"}
+    runs = [{"q_workers": 1, "wall_seconds": 100.0}, {"q_workers": 2, "wall_seconds": 55.0},
+            {"clusters": 2, "q_workers": 1, "wall_seconds": 80.0}]
+    assert speed_up(runs) == {"speed_up": {"1 workers": 1.0, "2 workers": 1.82, "2 clusters x 1 workers": 1.25},
+                              "against": "1 workers"}
