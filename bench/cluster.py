@@ -35,6 +35,8 @@ from pathlib import Path
 
 import psutil
 
+from solver.problem import Problem
+
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = date(2026, 1, 5)  # any Monday: a submitted run has no week in the database behind it
 _READY = re.compile(r"ready for work at (\d+)")
@@ -117,7 +119,7 @@ _PROCESSING = re.compile(r"processing solve-run-(\d+)-part-(\d+)")
 
 
 def cluster_solve(
-    problem: object, *, q_workers: int, time_limit: int, env: dict[str, str], log: Path,
+    problem: Problem, *, q_workers: int, time_limit: int, env: dict[str, str], log: Path,
     wait_seconds: float | None = None, clusters: int = 1,
 ) -> dict[str, object]:
     """Solve `problem`'s parts on `clusters` fresh qclusters (each standing in for a machine) with
@@ -128,12 +130,10 @@ def cluster_solve(
     from scheduler.planning.runs import solve_parts_submit
     from solver.decompose import decompose, merge
     from solver.greedy import greedy
-    from solver.problem import Problem
     from solver.relaxed import real_bound
     from solver.serialize import solution_from_dict
     from solver.verify import verify
 
-    assert isinstance(problem, Problem)
     parts = decompose(problem) or [problem]
     load_before = os.getloadavg()
     logs = [log if c == 0 else log.with_name(f"{log.stem}-{c}{log.suffix}") for c in range(clusters)]

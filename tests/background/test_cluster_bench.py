@@ -49,7 +49,7 @@ def _cluster_env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(("clusters", "q_workers"), [(1, 2), (2, 1)], ids=["one-cluster-2-workers",
                                                                           "two-clusters-1-worker"])
 def test_a_generated_weeks_parts_are_solved_by_qcluster_workers_and_joined(
