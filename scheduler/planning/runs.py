@@ -613,9 +613,9 @@ def _parts_joined(run_id: int, whole: Problem, solutions: list[Solution]) -> str
 
     try:
         solution = merge(whole, solutions)
-    except MergeError as error:
+    except MergeError:
         log.exception("merging the parts of run %s failed", run_id)
-        _finish(run_id, SolveRunStatus.FAILED, message=str(error))
+        _finish(run_id, SolveRunStatus.FAILED, message=_("Delene passer ikke sammen."))
         return "failed"
     _finish(run_id, SolveRunStatus.DONE, message="", objective=solution.objective, best_bound=solution.best_bound,
             gap=solution.gap, unplaced_count=len(solution.unplaced), progress=1.0)
