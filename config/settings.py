@@ -221,7 +221,7 @@ Q_CLUSTER: dict = {
     "timeout": Q_TIMEOUT_SECONDS,
     "retry": Q_RETRY_SECONDS,
     "max_attempts": 2,
-    "queue_limit": 50,
+    "queue_limit": env_int("Q_QUEUE_LIMIT", 50),
     "catch_up": False,
     "label": "Baggrundsopgaver",
 }

@@ -30,7 +30,7 @@ from scheduler.errors import DomainError, PlanningCancelled
 from scheduler.models import Plan, PlanStatus, SolvePart, SolveRun, SolveRunStatus
 from scheduler.planning.weeks import MAX_WEEKS
 from scheduler.weeks import started_week_check
-from solver.problem import Solution
+from solver.problem import Problem, Solution
 
 log = logging.getLogger(__name__)
 
@@ -436,6 +436,24 @@ def solve_parts_create(*, run: SolveRun, parts: list) -> list[SolvePart]:  # sol
     return rows
 
 
+def solve_parts_submit(*, parts: list, time_limit: int, week_start: date) -> SolveRun:  # solver Problems
+    """Solve the parts of a solver problem with no week in the database behind them (bench.cluster): the
+    same part tasks, claims, heartbeats and join as a split planning run, so a cluster can be measured on
+    generated weeks. The run has no sites and is running from the start; each part's problem carries its
+    own parameters (CP-SAT threads); each part gets `time_limit` seconds. When the last part finishes, the
+    parts are merged and checked (solver.decompose.merge) and the run ends "done" with the summed objective
+    and bound, but no draft is stored: the caller reads each SolvePart.solution (solver.serialize)."""
+    if not parts:
+        raise ValueError("nothing to solve")
+    if not 1 <= time_limit <= max_time_limit():
+        raise ValueError(f"time_limit must be between 1 and {max_time_limit()} seconds (Q_TIMEOUT_SECONDS)")
+    now = timezone.now()
+    run = SolveRun.objects.create(week_start=week_start, time_limit=time_limit, status=SolveRunStatus.RUNNING,
+                                  started_at=now, heartbeat_at=now, attempts=1)
+    solve_parts_create(run=run, parts=parts)
+    return run
+
+
 def solve_part_enqueue(*, part_id: int, run_id: int) -> None:
     from django_q.tasks import async_task
 
@@ -560,6 +578,8 @@ def _parts_finish(run_id: int) -> str:
             citizens=tuple(x for pr in problems for x in pr.citizens),
             tasks=tuple(x for pr in problems for x in pr.tasks),
         )
+        if not run.sites.exists():  # solve_parts_submit: no week behind the run, nothing to store
+            return _parts_joined(run_id, whole, [solution_from_dict(p.solution) for p in parts])
         try:
             solution = merge(whole, [solution_from_dict(p.solution) for p in parts])
             # The demands (what each task means in rows) are read again; the data must not have changed
@@ -585,6 +605,21 @@ def _parts_finish(run_id: int) -> str:
         plan = plan_store(built=built, solution=solution, user=run.created_by, solve_seconds=seconds,
                           verified_violations=0)
         return _stored(run_id, plan)
+
+
+def _parts_joined(run_id: int, whole: Problem, solutions: list[Solution]) -> str:
+    """The end of a run from solve_parts_submit: merge and check the parts, keep the sums on the run."""
+    from solver.decompose import MergeError, merge
+
+    try:
+        solution = merge(whole, solutions)
+    except MergeError:
+        log.exception("merging the parts of run %s failed", run_id)
+        _finish(run_id, SolveRunStatus.FAILED, message=_("Delene passer ikke sammen."))
+        return "failed"
+    _finish(run_id, SolveRunStatus.DONE, message="", objective=solution.objective, best_bound=solution.best_bound,
+            gap=solution.gap, unplaced_count=len(solution.unplaced), progress=1.0)
+    return "joined"
 
 
 def _finish(run_id: int, status: str, **fields: object) -> None:

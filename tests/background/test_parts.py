@@ -11,9 +11,13 @@ from django.db import connection
 from rooms.models import Site
 from scheduler.demo.centre import demo_build
 from scheduler.models import Booking, Plan, PlanStatus, SolvePart, SolveRun, SolveRunStatus
-from scheduler.planning.runs import solve_run_cancel, solve_run_create
+from scheduler.planning.runs import solve_parts_submit, solve_run_cancel, solve_run_create
 from scheduler.planning.services import plan_create_draft
 from scheduler.tasks import solve_part_task, solve_run_task
+from solver.decompose import decompose, merge
+from solver.serialize import solution_from_dict
+from solver.verify import verify
+from tests.background.test_cluster_bench import two_part_week
 from tests.scheduler import planning_factories as f
 
 WEEK = date(2026, 11, 30)
@@ -118,3 +122,41 @@ def test_cancelling_a_long_run_ends_it_within_seconds_and_leaves_the_previous_dr
     assert run.plan is None and "intet er gemt" in run.message
     assert list(Plan.objects.filter(status=PlanStatus.DRAFT).values_list("pk", flat=True)) == [previous.pk]
     assert sorted(Plan.objects.get(pk=previous.pk).appointments.values_list("pk", "start")) == before
+
+
+def test_a_solver_problems_parts_are_solved_by_the_part_tasks_and_joined_without_a_draft(db) -> None:
+    """solve_parts_submit (bench.cluster): no week behind the run, so the join keeps the sums and stores nothing."""
+    problem = two_part_week()
+    run = solve_parts_submit(parts=decompose(problem), time_limit=2, week_start=WEEK)
+    assert run.status == SolveRunStatus.RUNNING and not run.sites.exists()
+    parts = list(SolvePart.objects.filter(run=run).order_by("index"))
+    assert [p.task_count for p in parts] == [12, 12]
+
+    assert solve_part_task(parts[0].pk) == "part-done"
+    assert solve_part_task(parts[1].pk) == "joined"
+    assert solve_part_task(parts[1].pk) == "skipped"
+
+    run.refresh_from_db()
+    assert run.status == SolveRunStatus.DONE and run.plan is None and run.progress == 1.0
+    assert not Plan.objects.exists()
+    solution = merge(problem, [solution_from_dict(p.solution) for p in SolvePart.objects.filter(run=run)])
+    assert verify(problem, solution) == []
+    assert run.objective == solution.objective and run.best_bound == solution.best_bound
+    assert run.unplaced_count == len(solution.unplaced)
+
+
+def test_a_submitted_run_with_a_part_that_does_not_fit_fails(db) -> None:
+    problem = two_part_week()
+    first, second = decompose(problem)
+    run = solve_parts_submit(parts=[first, second], time_limit=2, week_start=WEEK)
+    parts = list(SolvePart.objects.filter(run=run).order_by("index"))
+    solve_part_task(parts[0].pk)
+    # A solution that places a task of the other part: the join refuses it.
+    other = solution_from_dict(SolvePart.objects.get(pk=parts[0].pk).solution)
+    SolvePart.objects.filter(pk=parts[1].pk).update(status="done", solution=SolvePart.objects.get(
+        pk=parts[0].pk).solution, objective=other.objective)
+    from scheduler.planning.runs import _parts_finish
+
+    assert _parts_finish(run.pk) == "failed"
+    run.refresh_from_db()
+    assert run.status == SolveRunStatus.FAILED and run.message == "Delene passer ikke sammen."
