@@ -25,3 +25,24 @@ def seeded_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not template.exists():
             seeded_demo_build(template)
     return template
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Put the data migrations' rows back after a serialized-rollback test.
+
+    Django's TransactionTestCase leaves the database flushed after such a test and restores the rows
+    only when the next serialized-rollback test starts. Under pytest-xdist a worker can run ordinary
+    database tests after it, and those would find no staff types or room features."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("serialized_rollback"):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
