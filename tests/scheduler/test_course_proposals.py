@@ -134,17 +134,24 @@ def test_accepting_creates_exactly_the_course_sessions_and_memberships_shown_and
     assert not plan.unplaced.filter(kind="group_session").exists()
 
 
-def test_the_citizens_left_without_a_course_place_are_pointed_at_the_proposed_new_course() -> None:
-    week = quiet_weeks(4)
+def _fourteen_for_a_course_of_twelve(week: date) -> tuple:
+    """A full coping course of 12 with Mette Hansen, two more citizens waiting (the first works Mondays
+    and Wednesdays) and Ole Lund free to facilitate a second course."""
     s = f.site()
     k = f.consultant(s, "Mette Hansen")
-    f.consultant(s, "Ole Lund")
+    ole = f.consultant(s, "Ole Lund")
     phase = f.model_with_rules(COPING)
     course(s, week, facilitator=k)
     for _ in range(12):
         f.citizen(s, phase, start=week - timedelta(weeks=3))
     late = [f.citizen(s, phase, start=week - timedelta(weeks=1)) for _ in range(2)]
     f.internship(late[0], start=week - timedelta(weeks=1), weekdays=(0, 2), hours=16)
+    return s, ole, late
+
+
+def test_the_citizens_left_without_a_course_place_are_pointed_at_the_proposed_new_course() -> None:
+    week = quiet_weeks(4)
+    s, ole, late = _fourteen_for_a_course_of_twelve(week)
 
     plan = plan_create_draft(week_start=week, site_ids=[s.id], **FAST)
 
@@ -167,15 +174,7 @@ def test_the_pointer_and_the_new_courses_screen_propose_the_same_course_with_the
 
     settings.PLANNER_COURSE_PROPOSAL_SECONDS = 2
     week = quiet_weeks(4)
-    s = f.site()
-    k = f.consultant(s, "Mette Hansen")
-    ole = f.consultant(s, "Ole Lund")
-    phase = f.model_with_rules(COPING)
-    course(s, week, facilitator=k)
-    for _ in range(12):
-        f.citizen(s, phase, start=week - timedelta(weeks=3))
-    late = [f.citizen(s, phase, start=week - timedelta(weeks=1)) for _ in range(2)]
-    f.internship(late[0], start=week - timedelta(weeks=1), weekdays=(0, 2), hours=16)
+    s, ole, late = _fourteen_for_a_course_of_twelve(week)
 
     plan = plan_create_draft(week_start=week, site_ids=[s.id], time_limit=10, num_workers=2, random_seed=7)
 
