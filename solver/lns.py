@@ -30,6 +30,9 @@ START_CANDIDATES = 2_500  # free candidates in the first neighbourhood
 MIN_CANDIDATES = 500
 MAX_CANDIDATES = 40_000
 STEP_SECONDS = 4.0  # longest single step
+# Stop after this many steps in a row that were each proven optimal and none improved the plan:
+# the neighbourhoods have stopped finding anything (the coordinator gets the plan sooner).
+STALL_STEPS = 12
 # Parts with day rules and at least this many candidates are searched by neighbourhoods only when
 # SolverParams.lns_share is None: CP-SAT spends most of the budget presolving them as one model
 # (docs/benchmarks.md, "Neighbourhood search"); smaller parts are proven optimal as one model.
@@ -48,6 +51,8 @@ class LnsStats:
     improved: int = 0
     optimal_steps: int = 0
     seconds: float = 0.0
+    proven: bool = False  # a step freed every task with candidates and proved its plan optimal
+    stalled: int = 0  # steps in a row proven optimal without improving
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) per improvement
 
     def as_dict(self) -> dict[str, object]:
@@ -55,6 +60,7 @@ class LnsStats:
             "lns_steps": self.steps,
             "lns_improved": self.improved,
             "lns_optimal_steps": self.optimal_steps,
+            "lns_proven": self.proven,
             "lns_seconds": round(self.seconds, 2),
         }
 
@@ -191,6 +197,28 @@ def _sub_set(cs: CandidateSet, chosen: dict[int, int], free: set[int]) -> tuple[
     return sub, back, fixed
 
 
+def _step(
+    cs: CandidateSet, chosen: dict[int, int], free: set[int], num_workers: int, seed: int, limit: float
+) -> tuple[int, float, dict[int, int] | None, float]:
+    """One neighbourhood solved: (CP-SAT status, objective, the plan as task -> candidate or None when
+    none was found, seconds)."""
+    sub, back, fixed = _sub_set(cs, chosen, free)
+    pm = build_model(sub, [j for j, i in enumerate(back) if chosen.get(cs.candidates[i].task_index) == i])
+    for j in fixed:
+        pm.model.add(pm.x[j] == 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = limit
+    t = time.perf_counter()
+    status = solver.solve(pm.model)
+    took = time.perf_counter() - t
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, 0.0, None, took
+    new = {sub.candidates[j].task_index: back[j] for j, var in enumerate(pm.x) if solver.boolean_value(var)}
+    return status, solver.objective_value, new, took
+
+
 def improve(
     cs: CandidateSet,
     incumbent: list[int],
@@ -222,40 +250,31 @@ def improve(
                 break
         if not free:
             break
-        sub, back, fixed = _sub_set(cs, chosen, free)
-        pm = build_model(sub, [j for j, i in enumerate(back) if chosen.get(cs.candidates[i].task_index) == i])
-        for j in fixed:
-            pm.model.add(pm.x[j] == 1)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = num_workers
-        solver.parameters.random_seed = seed + stats.steps
         limit = min(STEP_SECONDS, max(0.2, deadline - time.perf_counter()))
-        solver.parameters.max_time_in_seconds = limit
-        step_t = time.perf_counter()
-        status = solver.solve(pm.model)
-        took = time.perf_counter() - step_t
+        status, objective, new, took = _step(cs, chosen, free, num_workers, seed + stats.steps, limit)
         stats.steps += 1
         if status == cp_model.OPTIMAL:
             stats.optimal_steps += 1
+            stats.stalled += 1
             if took < limit / 3:
                 target = min(MAX_CANDIDATES, int(target * 1.3))
         else:
+            stats.stalled = 0
             target = max(MIN_CANDIDATES, int(target * 0.7))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if new is None:
             continue
-        objective = solver.objective_value
-        if best is not None and objective >= best - 0.5:
-            best = min(best, objective)
-            continue
-        if best is None:
-            best = objective  # the first step tells the incumbent's own objective (or better)
-        new = {sub.candidates[j].task_index: back[j] for j, var in enumerate(pm.x) if solver.boolean_value(var)}
-        if new != chosen:
+        # Every task with candidates was free: the answer is the whole week's optimum.
+        stats.proven = status == cp_model.OPTIMAL and len(free) == sum(1 for c in cs.by_task if c)
+        better = best is None or objective < best - 0.5
+        best = objective if best is None else min(best, objective)
+        if better and new != chosen:
             chosen = new
+            stats.stalled = 0
             stats.improved += 1
-            best = objective
             stats.history.append((time.perf_counter() - t0, round(objective)))
             if on_improve is not None and on_improve(sorted(chosen.values()), round(objective)) is True:
                 break
+        if stats.proven or stats.stalled >= STALL_STEPS:
+            break
     stats.seconds = time.perf_counter() - t0
     return sorted(chosen.values()), stats

@@ -19,7 +19,8 @@ from solver.decompose import decompose
 from solver.generate import generate
 from solver.problem import Problem
 
-pytestmark = pytest.mark.xdist_group("background-cluster")
+# Slow (≈ 50 s with the qclusters starting): the SQLite pass runs it; the PostgreSQL pass of .ci/run leaves it out.
+pytestmark = [pytest.mark.xdist_group("background-cluster"), pytest.mark.slow]
 
 
 def two_part_week() -> Problem:

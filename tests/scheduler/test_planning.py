@@ -212,6 +212,7 @@ def test_planning_one_site_of_a_shared_draft_keeps_the_other_sites_part_as_its_o
     assert kolding.solver_info["split_from"] == shared.pk
 
 
+@pytest.mark.slow  # the whole 20 s solve: run in the SQLite pass only
 def test_the_small_demo_centre_plans_end_to_end_without_violations() -> None:
     call_command("seed_demo", size="S", seed=1, week="2026-W49")
     site_ids = list(Site.objects.values_list("id", flat=True))
