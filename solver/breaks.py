@@ -35,7 +35,7 @@ Span = tuple[int, int, int]  # (consultant or citizen id, first slot, end slot)
 class LunchDay:
     first: int  # first slot of the lunch window
     length: int  # slots
-    positions: tuple[int, ...]  # lunch starts not blocked by (padded) bookings
+    positions: tuple[int, ...]  # lunch starts not blocked by (padded) bookings; none: plan nothing that day
 
 
 @dataclass(slots=True)

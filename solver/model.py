@@ -191,7 +191,9 @@ def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVa
       and the lunch starts the tail touches.
 
     Together exactly "x_i excludes the starts its padded span touches". (Consultant, day) pairs
-    with a lunch start no candidate touches are left out: the lunch can always go there."""
+    with a lunch start no candidate touches are left out: the lunch can always go there. On a day
+    whose padded bookings already touch every lunch start (`LunchDay.positions` empty) nothing
+    is planned for that consultant: the padding cannot show that any appointment leaves a lunch."""
     core: dict[tuple[int, int], dict[int, list[int]]] = {}
     tails: dict[tuple[int, int], dict[tuple[int, str | None], tuple[frozenset[int], list[int]]]] = {}
     touched: dict[tuple[int, int], set[int]] = {}
@@ -199,6 +201,9 @@ def _add_lunch(model: cp_model.CpModel, cs: CandidateSet, x: list[cp_model.IntVa
         day = cs.problem.day_of(cand.start)
         for k, ((kid, a, b), (_, c0, c1)) in enumerate(zip(br.spans(cand), br.cores(cand), strict=True)):
             ld = br.lunch.get((kid, day))
+            if ld is not None and not ld.positions:
+                model.add(x[i] == 0).with_name(f"no lunch left consultant {kid} day {day}")
+                continue
             if ld is None or not br.blocked(ld, a, b):
                 continue
             key = (kid, day)

@@ -70,6 +70,8 @@ class Occupancy:
 
     def _lunch_lost(self, kid: int, day: int, ld: LunchDay, a: int, b: int) -> bool:
         assert self.br is not None
+        if not ld.positions:  # padded bookings touch every lunch start: nothing more that day
+            return True
         blocked = self.br.blocked(ld, a, b)
         if not blocked:
             return False

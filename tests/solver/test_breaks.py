@@ -89,3 +89,26 @@ def test_citizen_accommodation_asks_for_a_break_between_appointments() -> None:
 def test_new_rules_leave_existing_problems_alone() -> None:
     problem = mettes_monday(6)
     assert problem.rules == DayRules() and problem.rules.lunch is None and not problem.rules.travel
+
+
+def test_no_visit_when_the_drive_from_a_booking_leaves_no_lunch() -> None:
+    """Lars has a meeting in Fredericia 11:00-11:15 (another plan) and the lunch rule 11:00-12:30,
+    45 minutes. A home visit that can only be at 12:00 is 40 minutes' drive from Fredericia: the
+    drive and the visit fill the lunch window, so it stays unplaced (it was once planned, and the
+    verifier refused the plan)."""
+    from solver.problem import Booking, Site
+
+    from .builders import days
+
+    fredericia = Site(2, "Fredericia", days(8, 16), "site:2")
+    lars = consultant(2, "Lars Jensen", "job", site_ids=frozenset({1, 2}),
+                      available=(Window(at(0, 8), at(0, 13)),), bookings=(Booking(at(0, 11), at(0, 11, 15), "site:2"),))
+    z = citizen(1, available=(), free=(Window(at(0, 12), at(0, 12, 15)),))
+    visit = talk("v", 1, staff="job", place="home", location_id="home:1", duration_slots=1)
+    problem = world([visit], consultants=[lars], citizens=[z], sites=[VEJLE, fredericia],
+                    travel={("site:2", "home:1"): 40}, start_step_slots=1)
+    problem = replace(problem, rules=DayRules(travel=True, lunch=Lunch(11 * 60, 12 * 60 + 30, 45)))
+    assert run(problem).placements == ()
+    # Without the booking the visit is planned, with a lunch after it.
+    free_day = replace(problem, consultants=(replace(lars, bookings=()),))
+    assert len(run(free_day).placements) == 1
