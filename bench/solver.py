@@ -117,6 +117,9 @@ def run(
         "best_bound": sol.best_bound,
         "avoidable_bound": None if sol.best_bound is None else sol.best_bound - unavoidable,
         "combinatorial_bound": sum(int(p.get("combinatorial_bound", 0)) for p in parts_stats),  # type: ignore[union-attr]
+        # The LP relaxation's bound (solver.lp_bound) per part, and the seconds GLOP took.
+        "lp_bounds_per_part": [p.get("lp_bound") for p in parts_stats],  # type: ignore[union-attr]
+        "lp_bound_seconds": round(sum(float(p.get("lp_bound_seconds") or 0) for p in parts_stats), 2),  # type: ignore[union-attr]
         "cpsat_bounds_per_part": [p.get("cpsat_bound") for p in parts_stats],  # type: ignore[union-attr]
         # Neighbourhood search (solver.lns) per part: steps run, steps that improved the plan.
         "lns_steps_per_part": [p.get("lns_steps") for p in parts_stats],  # type: ignore[union-attr]

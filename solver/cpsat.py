@@ -20,6 +20,7 @@ from solver.candidates import CandidateSet, build
 from solver.decompose import decompose, merge
 from solver.greedy import greedy_choice, repair
 from solver.lns import auto_share, improve
+from solver.lp_bound import candidate_lp_bound
 from solver.model import build_model
 from solver.problem import Problem, Solution, SolveStatus
 from solver.relaxed import RealBound, real_bound
@@ -176,6 +177,17 @@ def _real_bound(prep: _Prepared, stop: threading.Event | None) -> None:
     prep.stats["real_bound_seconds"] = time.perf_counter() - t
 
 
+def _lp_bound(prep: _Prepared, deadline: float) -> None:
+    """Raise the candidate-set bound to the LP relaxation's (solver.lp_bound), after the first
+    plan is reported; GLOP gets at most half of the time left."""
+    t = time.perf_counter()
+    lp = candidate_lp_bound(prep.cs, time_limit=max(1.0, (deadline - t) / 2))
+    prep.stats["lp_bound"] = lp
+    prep.stats["lp_bound_seconds"] = time.perf_counter() - t
+    if lp is not None and lp > prep.lower_bound:
+        prep.lower_bound = lp
+
+
 def _search(
     prep: _Prepared, on_progress: ProgressFn | None, deadline: float, stop: threading.Event | None = None
 ) -> Solution:
@@ -189,6 +201,7 @@ def _search(
         # Nothing can be placed: the greedy (empty) plan is optimal.
         return _greedy_result(prep, SolveStatus.OPTIMAL, prep.greedy.objective)
     _real_bound(prep, stop)
+    _lp_bound(prep, deadline)
     if stop is not None and stop.is_set():  # a cancel while the bound or the model was built
         prep.cancel()
         return _greedy_result(prep)
@@ -289,13 +302,15 @@ def _neighbourhoods(
 
 def _lns_result(prep: _Prepared, chosen: list[int]) -> Solution:
     """The plan of the neighbourhood search alone (no whole-model search): FEASIBLE when it improved
-    the greedy plan, with the combinatorial bound."""
+    the greedy plan, OPTIMAL when a step proved the whole part optimal or the plan meets the bound."""
     if chosen is prep.hint:
         return _greedy_result(prep)
     stats = prep.stats
     stats["wall_seconds"] = time.perf_counter() - prep.t0
     stats["complete_plan_seconds"] = float(stats["candidates_seconds"]) + float(stats["greedy_seconds"])  # type: ignore[arg-type]
     sol = prep.solution(chosen, SolveStatus.FEASIBLE, prep.lower_bound)
+    if stats.get("lns_proven") or sol.objective <= prep.lower_bound:
+        sol = prep.solution(chosen, SolveStatus.OPTIMAL, sol.objective)
     if "real_bound" in stats:
         stats["real_gap"] = RealBound(int(stats["real_bound"]), int(stats["real_unavoidable"])).gap(sol.objective)  # type: ignore[call-overload]
     return sol

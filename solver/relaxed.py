@@ -28,6 +28,9 @@ citizen trips) only ever use minima over the candidates, the sets of consultants
 the starts, so with these pseudo-candidates they hold for every real plan. With travel in the day
 a consultant's minutes are counted without trips (chained visits share them; the verifier's
 contracted minutes count more, so this only weakens the bound).
+
+The same relaxation also feeds the linear relaxation of `solver.lp_bound.real_lp_bound` (a task's
+start and its consultants as separate columns); `real_bound` is the larger of the two.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from solver.bounds import combinatorial_bound
 from solver.candidates import Candidate, CandidateSet, eligible_consultants
 from solver.lookup import Index, mask_of
+from solver.lp_bound import Relaxed, real_lp_bound
 from solver.objective import citizen_gap_cost, placement_cost, preference_cost, unplaced_cost
 from solver.problem import Consultant, Place, Problem, Task
 
@@ -59,13 +63,18 @@ class RealBound:
 def real_bound(
     problem: Problem, index: Index | None = None, stop: Callable[[], bool] | None = None
 ) -> RealBound | None:
-    """A lower bound on `objective.evaluate()` of every plan that passes `verify()`; None when
+    """A lower bound on `objective.evaluate()` of every plan that passes `verify()`: the larger of
+    the combinatorial bound and the LP bound (solver.lp_bound) over the relaxation; None when
     `stop()` turned true on the way (checked every few tasks, so a cancel is not held up)."""
-    cs = relaxed_candidates(problem, index, stop)
-    if cs is None:
+    found = relaxed_candidates(problem, index, stop)
+    if found is None:
         return None
-    unavoidable = sum(unplaced_cost(cs.index, problem.tasks[ti]) for ti, found in enumerate(cs.by_task) if not found)
-    return RealBound(combinatorial_bound(cs), unavoidable)
+    cs, relaxed = found
+    unavoidable = sum(unplaced_cost(cs.index, problem.tasks[ti]) for ti, rel in enumerate(relaxed) if rel is None)
+    bound = combinatorial_bound(cs)
+    if stop is None or not stop():
+        bound = max(bound, real_lp_bound(cs, relaxed) or bound)
+    return RealBound(bound, unavoidable)
 
 
 def real_gap_of(stats: Mapping[str, object], objective: float | None) -> tuple[int | None, float | None]:
@@ -319,7 +328,8 @@ def _pseudo(ti: int, s: int, ids: tuple[int, ...], cost: int, minutes: list[int]
     )
 
 
-def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> list[Candidate]:
+def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> tuple[list[Candidate], Relaxed | None]:
+    """The task's pseudo-candidates, and the same relaxation for the LP (solver.lp_bound)."""
     problem, idx = rx.problem, rx.idx
     sites = rx.site_starts(task)
     starts = rx.base_starts(task)
@@ -328,7 +338,7 @@ def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> list[Candidate
         any_site |= m
     starts &= any_site
     if not starts:
-        return []
+        return [], None
     per_req = [rx.options(task, j, sites, starts) for j in range(len(task.staff_requirements))]
     for opts in per_req:
         covered = 0
@@ -336,7 +346,7 @@ def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> list[Candidate
             covered |= o.starts
         starts &= covered
     if not starts:
-        return []
+        return [], None
     per_req = [[o for o in opts if o.starts & starts] for opts in per_req]
     minutes = [min(o.minutes for o in opts) for opts in per_req]
     out: list[Candidate] = []
@@ -354,26 +364,33 @@ def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> list[Candidate
             s = (o.starts & starts).bit_length() - 1
             cost, ids = cost_at[s]
             out.append(_pseudo(ti, s, ids[:j] + (o.consultant.id,) + ids[j + 1 :], cost, minutes))
-    return out
+    relaxed = Relaxed(
+        cost_at={s: cost for s, (cost, _) in cost_at.items()},
+        requirements=[[(o.consultant.id, o.minutes, o.starts & starts) for o in opts] for opts in per_req],
+    )
+    return out, relaxed
 
 
 def relaxed_candidates(
     problem: Problem, index: Index | None = None, stop: Callable[[], bool] | None = None
-) -> CandidateSet | None:
-    """A CandidateSet of pseudo-candidates whose minima bound every real placement (module doc);
-    None when `stop()` turned true."""
+) -> tuple[CandidateSet, list[Relaxed | None]] | None:
+    """A CandidateSet of pseudo-candidates whose minima bound every real placement (module doc),
+    and per task the same relaxation for the LP (None: no plan can place it); None when `stop()`
+    turned true."""
     idx = index or Index(problem)
     rx = _Relaxer(problem, idx)
     cs = CandidateSet(problem, idx)
+    relaxed: list[Relaxed | None] = []
     for ti, task in enumerate(problem.tasks):
         if stop is not None and ti % 20 == 0 and stop():
             return None
-        found = _task_pseudo_candidates(rx, ti, task)
+        found, rel = _task_pseudo_candidates(rx, ti, task)
+        relaxed.append(rel)
         first = len(cs.candidates)
         cs.candidates.extend(found)
         cs.by_task.append(list(range(first, len(cs.candidates))))
         if not found:
             cs.reasons[task.id] = ""
     cs.contract_only = frozenset(rx.contract_only)
-    return cs
+    return cs, relaxed
 

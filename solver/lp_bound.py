@@ -1,0 +1,214 @@
+"""Lower bounds from the linear relaxation of the week, solved with GLOP (OR-Tools' LP solver).
+
+`solver.bounds.combinatorial_bound` adds up per-task minima and corrects them with a few
+arguments about one resource at a time (a citizen's trips, a set of consultants' minutes, a pair
+of clashing sessions). The linear relaxation weighs all of them at once: a task that is cheap
+alone but needs a busy consultant, a citizen whose tasks can share one trip day, the load the
+other tasks push onto the same consultants. On the generated weeks it is the stronger of the two
+(M with day rules: 90,655 against 89,468 for a best plan of 90,800), and the solver reports the
+larger of both.
+
+The LP (every variable in [0, 1] unless said otherwise; minimise):
+
+* per placeable task: `sum(placements) + unplaced = 1`, priced by the placement's cost and the
+  task's unplaced cost; tasks without any placement add their unplaced cost as a constant;
+* per citizen: at most one appointment per slot, at most `max_minutes_per_day` per day, and a
+  trip variable per day that is not a busy day, at least each task's placements on that day;
+* two tasks that can never both be placed (`bounds._conflicting_pairs`): their placements sum to
+  at most 1;
+* per consultant: minutes (incl. travel) within the contract or the free working time, whichever
+  is less (`bounds._capacities`), and per (consultant group, staff type) a variable at least
+  every member's relative load, as in `objective.load_balance_cost`;
+* for the candidate set only: at most one appointment per consultant and slot (`busy`).
+
+Every plan made of the candidates (resp. every plan `verify()` accepts, for the real-problem
+form in `real_lp_bound`) is a 0/1 point of this LP with the same objective, so the LP's optimum
+is a lower bound. The day rules (lunch, runs, trips in the day) are left out, which only weakens
+it. GLOP works in floating point: the bound returned is the LP optimum less a safety margin of
+one unit plus a millionth, rounded down. `None` when GLOP did not reach the optimum in its time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ortools.linear_solver import pywraplp
+
+from solver.bounds import _capacities, _conflicting_pairs
+from solver.candidates import CandidateSet
+from solver.lookup import Index
+from solver.objective import balance_key, unplaced_cost
+from solver.problem import Problem
+
+# A placement column: (LP variable, start slot).
+Placement = tuple[pywraplp.Variable, int]
+# A load column: (LP variable, consultant id, minutes incl. travel).
+Load = tuple[pywraplp.Variable, int, int]
+
+
+class _Lp:
+    """A GLOP model with its objective constant; rows are added from summed coefficient maps
+    (pywraplp's SetCoefficient overwrites, so a variable twice in a row must be merged first)."""
+
+    def __init__(self, time_limit: float) -> None:
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        assert solver is not None, "OR-Tools without GLOP"
+        solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+        self.solver = solver
+        self.inf = solver.infinity()
+        self.objective = solver.Objective()
+        self.constant = 0
+
+    def var(self, cost: float, upper: float = 1.0) -> pywraplp.Variable:
+        v = self.solver.NumVar(0.0, upper, "")
+        if cost:
+            self.objective.SetCoefficient(v, cost)
+        return v
+
+    def row(self, lower: float, upper: float, terms: Iterable[tuple[pywraplp.Variable, float]]) -> None:
+        merged: dict[int, tuple[pywraplp.Variable, float]] = {}
+        for v, a in terms:
+            old = merged.get(v.index())
+            merged[v.index()] = (v, a + (old[1] if old else 0.0))
+        r = self.solver.Constraint(lower, upper)
+        for v, a in merged.values():
+            r.SetCoefficient(v, a)
+
+    def solve(self) -> int | None:
+        self.objective.SetMinimization()
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        value = self.objective.Value() + self.constant
+        return math.floor(value - 1 - 1e-6 * abs(value))
+
+
+@dataclass(slots=True)
+class Relaxed:
+    """One task of the real-problem relaxation (solver.relaxed): the least placement cost per
+    possible start, and per staff requirement the consultants who can meet it with their minutes."""
+
+    cost_at: dict[int, int]  # start -> lower bound on a placement's cost there
+    requirements: list[list[tuple[int, int, int]]]  # per requirement: (consultant id, minutes, starts as bits)
+
+
+def candidate_lp_bound(cs: CandidateSet, time_limit: float = 30.0) -> int | None:
+    """A lower bound on `objective.evaluate()` of every plan made of `cs`'s candidates."""
+    lp = _Lp(time_limit)
+    columns = [lp.var(c.cost) for c in cs.candidates]
+    placements = [[(columns[i], cs.candidates[i].start) for i in found] for found in cs.by_task]
+    _tasks(lp, cs, placements)
+    loads = [(columns[i], kid, minutes) for i, c in enumerate(cs.candidates) for kid, minutes in c.load]
+    _consultants(lp, cs, loads)
+    # One appointment per consultant and slot (travel included); rows that only one task's
+    # candidates touch follow from that task's own row.
+    cover: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(cs.candidates):
+        for kid, first, end in c.busy:
+            for slot in range(first, end):
+                cover.setdefault((kid, slot), []).append(i)
+    for found in cover.values():
+        if len({cs.candidates[i].task_index for i in found}) > 1:
+            lp.row(-lp.inf, 1, ((columns[i], 1.0) for i in found))
+    return lp.solve()
+
+
+def real_lp_bound(cs: CandidateSet, relaxed: Sequence[Relaxed | None], time_limit: float = 30.0) -> int | None:
+    """A lower bound on `objective.evaluate()` of every plan `verify()` accepts. `cs` holds the
+    pseudo-candidates of `solver.relaxed` (for the clashing pairs and capacities), `relaxed` each
+    task's starts and consultants (None: no plan can place it). A task's start and its consultants
+    are separate columns tied by `sum(consultants of requirement j) = sum(starts)`: any consultant
+    who can meet the requirement somewhere may carry it (a relaxation of who is free when)."""
+    lp = _Lp(time_limit)
+    placements: list[list[Placement]] = []
+    loads: list[Load] = []
+    for rel in relaxed:
+        if rel is None:
+            placements.append([])
+            continue
+        starts = [(lp.var(cost), s) for s, cost in sorted(rel.cost_at.items())]
+        placements.append(starts)
+        everywhere = sum(1 << s for _, s in starts)
+        for options in rel.requirements:
+            chosen = [(lp.var(0.0), kid, minutes) for kid, minutes, _ in options]
+            loads.extend(chosen)
+            lp.row(0, 0, [*((z, 1.0) for z, _, _ in chosen), *((v, -1.0) for v, _ in starts)])
+            for (z, _, _), (_, _, free) in zip(chosen, options, strict=True):
+                if everywhere & ~free:  # only as far as the task starts when they are free
+                    lp.row(0, lp.inf, [(z, -1.0), *((v, 1.0) for v, s in starts if free >> s & 1)])
+    _tasks(lp, cs, placements)
+    _consultants(lp, cs, loads)
+    return lp.solve()
+
+
+def _tasks(lp: _Lp, cs: CandidateSet, placements: list[list[Placement]]) -> None:
+    """Task rows, citizens' slots, days and trips, and clashing pairs (module doc)."""
+    problem, idx = cs.problem, cs.index
+    for ti, task in enumerate(problem.tasks):
+        if not placements[ti]:
+            lp.constant += unplaced_cost(idx, task)
+            continue
+        unplaced = lp.var(unplaced_cost(idx, task))
+        lp.row(1, 1, [(unplaced, 1.0), *((v, 1.0) for v, _ in placements[ti])])
+    _citizens(lp, problem, idx, placements)
+    placeable = [ti for ti, found in enumerate(placements) if found]
+    for a, b in _conflicting_pairs(cs, placeable):
+        lp.row(-lp.inf, 1, ((v, 1.0) for v, _ in placements[a] + placements[b]))
+
+
+def _citizens(lp: _Lp, problem: Problem, idx: Index, placements: list[list[Placement]]) -> None:
+    slots: dict[tuple[int, int], list[tuple[int, pywraplp.Variable]]] = {}
+    minutes: dict[tuple[int, int], list[tuple[pywraplp.Variable, float]]] = {}
+    trips: dict[tuple[int, int], pywraplp.Variable] = {}
+    weight = problem.weights.citizen_trip
+    for ti, task in enumerate(problem.tasks):
+        trip = weight and idx.citizen_trip(task)
+        for zid in task.citizen_ids:
+            z = idx.citizens[zid]
+            on_day: dict[int, list[pywraplp.Variable]] = {}
+            for v, s in placements[ti]:
+                day = problem.day_of(s)
+                for slot in range(s, s + task.duration_slots):
+                    slots.setdefault((zid, slot), []).append((ti, v))
+                if z.max_minutes_per_day is not None:
+                    minutes.setdefault((zid, day), []).append((v, float(task.duration_slots * problem.slot_minutes)))
+                if trip and day not in z.busy_days:
+                    on_day.setdefault(day, []).append(v)
+            for day, found in on_day.items():
+                y = trips.get((zid, day))
+                if y is None:
+                    y = trips[(zid, day)] = lp.var(weight)
+                lp.row(0, lp.inf, [(y, 1.0), *((v, -1.0) for v in found)])
+    for found in slots.values():
+        if len({ti for ti, _ in found}) > 1:
+            lp.row(-lp.inf, 1, ((v, 1.0) for _, v in found))
+    for (zid, _day), terms in minutes.items():
+        limit = idx.citizens[zid].max_minutes_per_day
+        assert limit is not None
+        lp.row(-lp.inf, limit, terms)
+
+
+def _consultants(lp: _Lp, cs: CandidateSet, loads: list[Load]) -> None:
+    """Capacity per consultant, and the largest relative load per (group, staff type)."""
+    problem, idx = cs.problem, cs.index
+    per: dict[int, list[tuple[pywraplp.Variable, int]]] = {}
+    for v, kid, minutes in loads:
+        per.setdefault(kid, []).append((v, minutes))
+    capacity = _capacities(cs)
+    for kid, items in per.items():
+        lp.row(-lp.inf, capacity[kid], ((v, float(m)) for v, m in items))
+    weight = problem.weights.load_balance
+    if not weight:
+        return
+    largest: dict[tuple[object, str], pywraplp.Variable] = {}
+    for c in problem.consultants:
+        items = per.get(c.id)
+        if not items:
+            continue
+        load = [(v, -float(idx.rel_permille(c, m))) for v, m in items]
+        for st in c.staff_types:
+            key = balance_key(idx, c.id, st)
+            if key not in largest:
+                largest[key] = lp.var(weight, lp.inf)
+            lp.row(0, lp.inf, [(largest[key], 1.0), *load])

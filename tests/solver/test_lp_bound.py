@@ -1,0 +1,121 @@
+"""The LP bound over the candidate set (solver.lp_bound): never above the objective of a verified
+plan made of the candidates — checked against a brute-force optimum over every candidate plan of
+tiny weeks, on the solver's and greedy's plans, and on random subsets of candidates — and stronger
+than the combinatorial bound where several arguments meet."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.bounds import combinatorial_bound
+from solver.candidates import build
+from solver.cpsat import solve
+from solver.generate import generate
+from solver.greedy import greedy
+from solver.lp_bound import candidate_lp_bound
+from solver.objective import evaluate
+from solver.problem import Problem, SolveStatus, Window
+from solver.result import build_solution
+from solver.verify import verify
+
+from .builders import at, citizen, consultant, talk, world
+from .test_day_rules_properties import day_problems
+from .test_properties import small_problems
+from .test_real_bound import tiny_problems
+
+
+def candidate_optimum(problem: Problem) -> int:
+    """The least objective over every verified plan made of the candidates (each task placed by
+    one of its candidates or not at all); rooms are left to the solution builder."""
+    cs = build(problem)
+    best = None
+    for choice in itertools.product(*[[None, *found] for found in cs.by_task]):
+        chosen = [i for i in choice if i is not None]
+        sol = build_solution(cs, chosen, SolveStatus.GREEDY, None, {})
+        if len(sol.placements) < len(chosen) or verify(problem, sol):
+            continue
+        value = evaluate(problem, sol.placements).total
+        best = value if best is None else min(best, value)
+    assert best is not None  # the empty plan is always valid
+    return best
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_the_lp_bound_is_never_above_the_brute_force_optimum_of_the_candidates(problem: Problem) -> None:
+    cs = build(problem)
+    lp = candidate_lp_bound(cs)
+    assert lp is not None
+    assert lp <= candidate_optimum(problem)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(small_problems(), day_problems()))
+def test_the_lp_bound_is_never_above_the_solvers_plans(problem: Problem) -> None:
+    lp = candidate_lp_bound(build(problem))
+    assert lp is not None
+    for plan in (solve(problem), greedy(problem)):
+        assert verify(problem, plan) == []
+        assert lp <= plan.objective
+        assert plan.best_bound is None or plan.best_bound <= plan.objective
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(small_problems(), day_problems()), st.integers(0, 10**6))
+def test_the_lp_bound_is_never_above_a_random_plan_of_candidates(problem: Problem, seed: int) -> None:
+    """Random candidates, kept one by one while the plan stays valid."""
+    cs = build(problem)
+    lp = candidate_lp_bound(cs)
+    assert lp is not None
+    rng = random.Random(seed)
+    chosen: list[int] = []
+    for found in cs.by_task:
+        if not found or rng.random() < 0.2:
+            continue
+        trial = [*chosen, rng.choice(found)]
+        sol = build_solution(cs, trial, SolveStatus.GREEDY, None, {})
+        if len(sol.placements) == len(trial) and not verify(problem, sol):
+            chosen = trial
+    plan = build_solution(cs, chosen, SolveStatus.GREEDY, None, {})
+    assert not verify(problem, plan)
+    assert lp <= evaluate(problem, plan.placements).total
+
+
+def test_the_lp_sees_a_shared_trip_and_a_full_consultant_together() -> None:
+    """Two talks of one citizen; Mette (the only consultant) is free only on Tuesday, the citizen
+    comes in on Monday anyway. One trip on Tuesday is unavoidable if both are placed, and Mette has
+    time for only one: the best plan places one talk (one trip) and leaves the other. The
+    combinatorial bound prices each talk alone; the LP sees the capacity and the trip at once."""
+    mette = consultant(1, "Mette Hansen", "social", available=(Window(at(1, 9), at(1, 9, 30)),))
+    z = citizen(1, busy_days=frozenset({0}))
+    problem = world(
+        [talk("t1", 1, duration_slots=2), talk("t2", 1, duration_slots=2)],
+        consultants=[mette],
+        citizens=[z],
+    )
+    cs = build(problem)
+    lp = candidate_lp_bound(cs)
+    sol = solve(problem)
+    assert verify(problem, sol) == []
+    assert lp is not None and combinatorial_bound(cs) < lp <= sol.objective
+    assert len(sol.placements) == 1
+
+
+def test_the_lp_bound_is_stronger_on_a_generated_week_and_the_solver_reports_it() -> None:
+    """Generated S with day rules: the LP bound is at least the combinatorial one, below the plan,
+    and the solution's bound is the larger of the two."""
+    problem = generate("S", 1, day_rules=True)
+    problem = replace(problem, params=replace(problem.params, max_time_seconds=5, num_workers=2))
+    cs = build(problem)
+    lp = candidate_lp_bound(cs)
+    comb = combinatorial_bound(cs)
+    assert lp is not None and lp >= comb
+    sol = solve(problem)
+    assert verify(problem, sol) == []
+    assert sol.stats["lp_bound"] == lp
+    assert sol.best_bound is not None and max(lp, comb) <= sol.best_bound <= sol.objective
