@@ -284,7 +284,7 @@ def _neighbourhoods(
 
     chosen, lns = improve(
         prep.cs, prep.hint, now + share * (deadline - now), num_workers=params.num_workers,
-        seed=params.random_seed, stop=stop, on_improve=improved if on_progress else None,
+        seed=params.random_seed, stop=stop, on_improve=improved if on_progress else None, bound=prep.lower_bound,
     )
     prep.stats.update(lns.as_dict())
     if stop is not None and stop.is_set():

@@ -51,7 +51,7 @@ class LnsStats:
     improved: int = 0
     optimal_steps: int = 0
     seconds: float = 0.0
-    proven: bool = False  # a step freed every task with candidates and proved its plan optimal
+    proven: bool = False  # a step freed every task with candidates and proved its plan optimal, or met the bound
     stalled: int = 0  # steps in a row proven optimal without improving
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) per improvement
 
@@ -228,9 +228,11 @@ def improve(
     seed: int,
     stop: threading.Event | None = None,
     on_improve: object | None = None,
+    bound: int | None = None,
 ) -> tuple[list[int], LnsStats]:
     """Improve `incumbent` (chosen candidate indices of `cs`) until `deadline` (time.perf_counter()).
-    `on_improve(chosen, objective)` is called after every better plan; True from it stops."""
+    `on_improve(chosen, objective)` is called after every better plan; True from it stops. A plan
+    that meets `bound` (a lower bound on the objective) ends the search: it is optimal."""
     t0 = time.perf_counter()
     stats = LnsStats()
     breaks_of(cs)  # built once from the whole candidate set and shared by every step
@@ -265,6 +267,7 @@ def improve(
             continue
         # Every task with candidates was free: the answer is the whole week's optimum.
         stats.proven = status == cp_model.OPTIMAL and len(free) == sum(1 for c in cs.by_task if c)
+        stats.proven |= bound is not None and round(objective) <= bound
         better = best is None or objective < best - 0.5
         best = objective if best is None else min(best, objective)
         if better and new != chosen:

@@ -84,13 +84,25 @@ class _Lp:
         return math.floor(value - 1 - 1e-6 * abs(value))
 
 
+@dataclass(frozen=True, slots=True)
+class RelaxedOption:
+    """One consultant who can meet a staff requirement of a task (solver.relaxed)."""
+
+    consultant_id: int
+    minutes: int  # counted against load balance and capacity
+    starts: int  # bit mask of the starts at which they are free for it
+    caseload: int  # caseload cost of this consultant for this task
+    pref_ok: int  # bit mask of starts inside their preferred time
+
+
 @dataclass(slots=True)
 class Relaxed:
-    """One task of the real-problem relaxation (solver.relaxed): the least placement cost per
-    possible start, and per staff requirement the consultants who can meet it with their minutes."""
+    """One task of the real-problem relaxation (solver.relaxed): what a placement at each possible
+    start costs before the consultants are chosen, and who can meet each staff requirement."""
 
-    cost_at: dict[int, int]  # start -> lower bound on a placement's cost there
-    requirements: list[list[tuple[int, int, int]]]  # per requirement: (consultant id, minutes, starts as bits)
+    own_at: dict[int, int]  # start -> the start's own terms (citizen days, gaps, moved) at least
+    requirements: list[list[RelaxedOption]]
+    preferred: frozenset[int]  # the task's preferred (contact) consultants
 
 
 def candidate_lp_bound(cs: CandidateSet, time_limit: float = 30.0) -> int | None:
@@ -117,26 +129,44 @@ def candidate_lp_bound(cs: CandidateSet, time_limit: float = 30.0) -> int | None
 def real_lp_bound(cs: CandidateSet, relaxed: Sequence[Relaxed | None], time_limit: float = 30.0) -> int | None:
     """A lower bound on `objective.evaluate()` of every plan `verify()` accepts. `cs` holds the
     pseudo-candidates of `solver.relaxed` (for the clashing pairs and capacities), `relaxed` each
-    task's starts and consultants (None: no plan can place it). A task's start and its consultants
-    are separate columns tied by `sum(consultants of requirement j) = sum(starts)`: any consultant
-    who can meet the requirement somewhere may carry it (a relaxation of who is free when)."""
+    task's starts and consultants (None: no plan can place it).
+
+    Per task a column per start, priced by the start's own terms (citizen days, gaps, moved); per
+    staff requirement a column per eligible consultant, priced by their own terms (caseload, and
+    preferred time unless some start they can take lies inside it), the columns of a requirement
+    summing to the task's placement and each at most the placement at starts where that consultant
+    is free; for a task with preferred consultants a "no contact consultant" column at least the
+    placement less the preferred consultants' columns. Consultant-dependent costs sit on the
+    consultants' columns: priced on the start (the least over consultants), the LP could take the
+    cheap consultant's price and give the load to another (on generated S that cost 13 % of the
+    bound). Columns per (start, consultant) and one appointment per consultant and slot gave the
+    same bound on generated S and M at 8 times the time, so the compact form is used."""
     lp = _Lp(time_limit)
+    weights = cs.problem.weights
     placements: list[list[Placement]] = []
     loads: list[Load] = []
     for rel in relaxed:
         if rel is None:
             placements.append([])
             continue
-        starts = [(lp.var(cost), s) for s, cost in sorted(rel.cost_at.items())]
+        starts = [(lp.var(cost), s) for s, cost in sorted(rel.own_at.items())]
         placements.append(starts)
         everywhere = sum(1 << s for _, s in starts)
+        preferred: list[tuple[pywraplp.Variable, float]] = []
         for options in rel.requirements:
-            chosen = [(lp.var(0.0), kid, minutes) for kid, minutes, _ in options]
-            loads.extend(chosen)
-            lp.row(0, 0, [*((z, 1.0) for z, _, _ in chosen), *((v, -1.0) for v, _ in starts)])
-            for (z, _, _), (_, _, free) in zip(chosen, options, strict=True):
-                if everywhere & ~free:  # only as far as the task starts when they are free
-                    lp.row(0, lp.inf, [(z, -1.0), *((v, 1.0) for v, s in starts if free >> s & 1)])
+            here = []
+            for o in options:
+                w = lp.var(o.caseload + (0 if o.pref_ok & o.starts else weights.preference))
+                here.append((w, 1.0))
+                loads.append((w, o.consultant_id, o.minutes))
+                if o.consultant_id in rel.preferred:
+                    preferred.append((w, 1.0))
+                if everywhere & ~o.starts:
+                    lp.row(0, lp.inf, [(w, -1.0), *((v, 1.0) for v, s in starts if o.starts >> s & 1)])
+            lp.row(0, 0, [*here, *((v, -1.0) for v, _ in starts)])
+        if rel.preferred:
+            no_contact = lp.var(weights.not_contact_consultant)
+            lp.row(0, lp.inf, [(no_contact, 1.0), *preferred, *((v, -1.0) for v, _ in starts)])
     _tasks(lp, cs, placements)
     _consultants(lp, cs, loads)
     return lp.solve()

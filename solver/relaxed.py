@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from solver.bounds import combinatorial_bound
 from solver.candidates import Candidate, CandidateSet, eligible_consultants
 from solver.lookup import Index, mask_of
-from solver.lp_bound import Relaxed, real_lp_bound
+from solver.lp_bound import Relaxed, RelaxedOption, real_lp_bound
 from solver.objective import citizen_gap_cost, placement_cost, preference_cost, unplaced_cost
 from solver.problem import Consultant, Place, Problem, Task
 
@@ -277,6 +277,18 @@ def _option_cost(problem: Problem, opt: _Option, s: int) -> int:
     return opt.caseload + (0 if opt.pref_ok >> s & 1 else problem.weights.preference)
 
 
+def _own_cost(problem: Problem, idx: Index, task: Task, s: int) -> int:
+    """The terms of a placement at s that do not depend on its consultants, at least: citizen days,
+    gaps, and the moved term unless s is the published start."""
+    prev = task.previous
+    moved = prev is not None and prev.start_slot != s
+    return (
+        preference_cost(idx, task, s, ())
+        + citizen_gap_cost(idx, task, s, ())
+        + (problem.weights.moved_from_published if moved else 0)
+    )
+
+
 def _least_cost(
     problem: Problem, idx: Index, task: Task, s: int, per_req: list[list[_Option]]
 ) -> tuple[int, tuple[int, ...]]:
@@ -365,8 +377,12 @@ def _task_pseudo_candidates(rx: _Relaxer, ti: int, task: Task) -> tuple[list[Can
             cost, ids = cost_at[s]
             out.append(_pseudo(ti, s, ids[:j] + (o.consultant.id,) + ids[j + 1 :], cost, minutes))
     relaxed = Relaxed(
-        cost_at={s: cost for s, (cost, _) in cost_at.items()},
-        requirements=[[(o.consultant.id, o.minutes, o.starts & starts) for o in opts] for opts in per_req],
+        own_at={s: _own_cost(problem, idx, task, s) for s in cost_at},
+        requirements=[
+            [RelaxedOption(o.consultant.id, o.minutes, o.starts & starts, o.caseload, o.pref_ok) for o in opts]
+            for opts in per_req
+        ],
+        preferred=frozenset(task.preferred_consultant_ids),
     )
     return out, relaxed
 
