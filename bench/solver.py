@@ -4,6 +4,8 @@
     python -m bench.solver --problem-file demo_M.json [--time-limit 60] [--workers 2]
     python -m bench.solver --size L --jobs          # parts as separate jobs, each with the full limit
     python -m bench.solver --size M --day-rules     # travel in the day, lunch, run limits (issue 12)
+    python -m bench.solver --size M --day-rules --bounds-only --max-consultants 30 --max-combos 60 --start-step 1
+                                                    # no search: what the cap and the grid cost the LP bound
 
 A problem file is what ``python manage.py dump_problem`` writes (solver.serialize). Each line of
 output is one JSON object. "complete_plan_seconds" is when a verified plan with as many placed
@@ -26,11 +28,13 @@ from pathlib import Path
 
 import psutil
 
+from solver.bounds import combinatorial_bound
 from solver.candidates import build
 from solver.cpsat import solve, solve_part
 from solver.decompose import decompose, merge
 from solver.generate import generate
 from solver.greedy import greedy
+from solver.lp_bound import candidate_lp_bound
 from solver.problem import Problem, Solution
 from solver.relaxed import real_bound
 from solver.serialize import problem_from_dict
@@ -152,6 +156,38 @@ def run(
     }
 
 
+def bounds_only(label: str, problem: Problem) -> dict[str, object]:
+    """The candidate set and its bounds, without searching: what the consultant cap and the start
+    grid cost the relaxation (compare runs with other --max-consultants / --max-combos / --start-step)."""
+    t0 = time.perf_counter()
+    parts = decompose(problem) or [problem]
+    candidates = combinatorial = lp_total = 0
+    for part in parts:
+        cs = build(part)
+        candidates += len(cs.candidates)
+        combinatorial += combinatorial_bound(cs)
+        lp = candidate_lp_bound(cs, time_limit=600)
+        assert lp is not None, "GLOP did not reach the LP optimum"
+        lp_total += lp
+    real = real_bound(problem)
+    assert real is not None
+    return {
+        "problem": label,
+        "mode": "bounds",
+        "params": {
+            k: getattr(problem.params, k)
+            for k in ("start_step_slots", "edge_starts", "max_consultants_per_requirement", "max_consultant_combos")
+        },
+        "parts": len(parts),
+        "candidates": candidates,
+        "combinatorial_bound": combinatorial,
+        "lp_bound": lp_total,
+        "real_bound": real.bound,
+        "real_unavoidable": real.unavoidable,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", nargs="+", choices=["S", "M", "L", "XL"], default=[])
@@ -168,6 +204,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--probing", type=int, default=None, help="cp_model_probing_level")
     ap.add_argument("--symmetry", type=int, default=None, help="symmetry_level")
     ap.add_argument("--lns-share", type=float, default=None, help="lns_share: time share of neighbourhood search")
+    ap.add_argument("--max-combos", type=int, default=None, help="max_consultant_combos")
+    ap.add_argument(
+        "--bounds-only", action="store_true", help="no search: candidates, combinatorial, LP and real bounds"
+    )
     args = ap.parse_args(argv)
     overrides: dict[str, object] = {}
     for name, value in (
@@ -176,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         ("probing_level", args.probing),
         ("symmetry_level", args.symmetry),
         ("lns_share", args.lns_share),
+        ("max_consultant_combos", args.max_combos),
     ):
         if value is not None:
             overrides[name] = value
@@ -190,7 +231,10 @@ def main(argv: list[str] | None = None) -> None:
         todo.append((path, problem, time.perf_counter() - t0))
     for label, problem, load_seconds in todo:
         tuned = _tuned(problem, args.time_limit, args.workers, **overrides)
-        result = run(label, tuned, jobs=args.jobs, build_seconds=load_seconds)
+        if args.bounds_only:
+            result = bounds_only(label, tuned)
+        else:
+            result = run(label, tuned, jobs=args.jobs, build_seconds=load_seconds)
         print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

@@ -134,3 +134,22 @@ def test_the_real_bound_is_as_strong_as_the_candidate_lp_on_generated_s() -> Non
     assert real.bound >= 0.99 * lp
     sol = solve(replace(problem, params=replace(problem.params, max_time_seconds=10, num_workers=2)))
     assert real.bound <= sol.objective <= 1.01 * real.bound
+
+
+def test_the_bench_prints_the_bounds_without_searching(capsys) -> None:  # type: ignore[no-untyped-def]
+    """`python -m solver.bench --bounds-only`: what the consultant cap and the start grid cost the
+    relaxation, compared across caps (docs/benchmarks.md, "LP bounds")."""
+    import json
+
+    from bench.solver import main
+
+    main(["--size", "S", "--day-rules", "--bounds-only"])
+    main(["--size", "S", "--day-rules", "--bounds-only", "--max-consultants", "30", "--max-combos", "60",
+          "--start-step", "1"])
+    capped, wide = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert capped["params"]["max_consultants_per_requirement"] == 4
+    assert wide["params"]["start_step_slots"] == 1 and wide["candidates"] > capped["candidates"]
+    for row in (capped, wide):
+        assert row["mode"] == "bounds"
+        assert row["real_bound"] <= row["lp_bound"] and row["combinatorial_bound"] <= row["lp_bound"]
+    assert wide["lp_bound"] <= capped["lp_bound"]  # more candidates can only lower the relaxation
