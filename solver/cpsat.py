@@ -209,7 +209,7 @@ def _search(
     share = auto_share(cs) if problem.params.lns_share is None else problem.params.lns_share
     stats["lns_share"] = share
     hint = _neighbourhoods(prep, share, on_progress, deadline, stop)
-    if share >= 1 or prep.cancelled or time.perf_counter() > deadline - 0.5:
+    if share >= 1 or prep.cancelled or stats.get("lns_proven") or time.perf_counter() > deadline - 0.5:
         return _lns_result(prep, hint)
 
     t_build = time.perf_counter()
@@ -247,7 +247,9 @@ def _search(
         return _lns_result(prep, hint)
     chosen = [i for i, var in enumerate(pm.x) if solver.boolean_value(var)]
     bound = max(prep.lower_bound, cp_bound or 0)
-    sol = prep.solution(chosen, SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE, bound)
+    # Optimal when CP-SAT proved it, or when the plan meets the bound (e.g. the LP's).
+    optimal = status == cp_model.OPTIMAL or solver.objective_value <= bound
+    sol = prep.solution(chosen, SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE, bound)
     violations = verify(problem, sol)
     warm = int(stats.get("lns_objective", prep.greedy.objective))  # type: ignore[call-overload]
     if violations or sol.objective > warm:

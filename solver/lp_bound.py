@@ -24,8 +24,9 @@ The LP (every variable in [0, 1] unless said otherwise; minimise):
 Every plan made of the candidates (resp. every plan `verify()` accepts, for the real-problem
 form in `real_lp_bound`) is a 0/1 point of this LP with the same objective, so the LP's optimum
 is a lower bound. The day rules (lunch, runs, trips in the day) are left out, which only weakens
-it. GLOP works in floating point: the bound returned is the LP optimum less a safety margin of
-one unit plus a millionth, rounded down. `None` when GLOP did not reach the optimum in its time.
+it. Every plan's objective is an integer, so the bound is the LP optimum rounded up, after taking
+off a millionth of it for GLOP's floating-point tolerances (a plan that meets it is optimal).
+`None` when GLOP did not reach the optimum in its time.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class _Lp:
         if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         value = self.objective.Value() + self.constant
-        return math.floor(value - 1 - 1e-6 * abs(value))
+        # Every plan's objective is an integer: round up, after a millionth for GLOP's tolerances.
+        return math.ceil(value - 1e-6 * max(1.0, abs(value)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from solver.generate import generate
 from solver.greedy import greedy
 from solver.lp_bound import candidate_lp_bound
 from solver.objective import evaluate
-from solver.relaxed import real_bound
 from solver.problem import Problem, SolveStatus, Window
+from solver.relaxed import real_bound
 from solver.result import build_solution
 from solver.verify import verify
 
@@ -153,3 +153,17 @@ def test_the_bench_prints_the_bounds_without_searching(capsys) -> None:  # type:
         assert row["mode"] == "bounds"
         assert row["real_bound"] <= row["lp_bound"] and row["combinatorial_bound"] <= row["lp_bound"]
     assert wide["lp_bound"] <= capped["lp_bound"]  # more candidates can only lower the relaxation
+
+
+def test_a_plan_that_meets_the_lp_bound_is_optimal_and_ends_the_search_early() -> None:
+    """Three talks that fit side by side: the LP bound is the optimum, so the neighbourhood search
+    (forced on) stops at the first plan that meets it, long before its time is up, and says OPTIMAL."""
+    import time
+
+    problem = world([talk("t1", 1), talk("t2", 2, "job"), talk("t3", 3)], max_time_seconds=30, lns_share=1.0)
+    t0 = time.perf_counter()
+    sol = solve(problem)
+    assert time.perf_counter() - t0 < 10
+    assert verify(problem, sol) == []
+    assert sol.stats["lp_bound"] == sol.objective
+    assert sol.status == SolveStatus.OPTIMAL
