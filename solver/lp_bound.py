@@ -12,8 +12,9 @@ The LP (every variable in [0, 1] unless said otherwise; minimise):
 
 * per placeable task: `sum(placements) + unplaced = 1`, priced by the placement's cost and the
   task's unplaced cost; tasks without any placement add their unplaced cost as a constant;
-* per citizen: at most one appointment per slot, at most `max_minutes_per_day` per day, and a
-  trip variable per day that is not a busy day, at least each task's placements on that day;
+* per citizen: at most one appointment per slot, at most `max_minutes_per_day` per day (and of
+  each minimal set of tasks that together exceed it, all but one at most on that day: `_covers`),
+  and a trip variable per day that is not a busy day, at least each task's placements on that day;
 * two tasks that can never both be placed (`bounds._conflicting_pairs`): their placements sum to
   at most 1;
 * per consultant: minutes (incl. travel) within the contract or the free working time, whichever
@@ -31,6 +32,7 @@ off a millionth of it for GLOP's floating-point tolerances (a plan that meets it
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -191,7 +193,8 @@ def _tasks(lp: _Lp, cs: CandidateSet, placements: list[list[Placement]]) -> None
 
 def _citizens(lp: _Lp, problem: Problem, idx: Index, placements: list[list[Placement]]) -> None:
     slots: dict[tuple[int, int], list[tuple[int, pywraplp.Variable]]] = {}
-    minutes: dict[tuple[int, int], list[tuple[pywraplp.Variable, float]]] = {}
+    # (citizen, day) with a daily maximum -> task -> its placements that day
+    minutes: dict[tuple[int, int], dict[int, list[pywraplp.Variable]]] = {}
     trips: dict[tuple[int, int], pywraplp.Variable] = {}
     weight = problem.weights.citizen_trip
     for ti, task in enumerate(problem.tasks):
@@ -204,7 +207,7 @@ def _citizens(lp: _Lp, problem: Problem, idx: Index, placements: list[list[Place
                 for slot in range(s, s + task.duration_slots):
                     slots.setdefault((zid, slot), []).append((ti, v))
                 if z.max_minutes_per_day is not None:
-                    minutes.setdefault((zid, day), []).append((v, float(task.duration_slots * problem.slot_minutes)))
+                    minutes.setdefault((zid, day), {}).setdefault(ti, []).append(v)
                 if trip and day not in z.busy_days:
                     on_day.setdefault(day, []).append(v)
             for day, found in on_day.items():
@@ -215,10 +218,33 @@ def _citizens(lp: _Lp, problem: Problem, idx: Index, placements: list[list[Place
     for found in slots.values():
         if len({ti for ti, _ in found}) > 1:
             lp.row(-lp.inf, 1, ((v, 1.0) for _, v in found))
-    for (zid, _day), terms in minutes.items():
+    for (zid, _day), by_task in minutes.items():
         limit = idx.citizens[zid].max_minutes_per_day
         assert limit is not None
-        lp.row(-lp.inf, limit, terms)
+        length = {ti: problem.tasks[ti].duration_slots * problem.slot_minutes for ti in by_task}
+        lp.row(-lp.inf, limit, ((v, float(length[ti])) for ti, found in by_task.items() for v in found))
+        for cover in _covers(length, limit):
+            lp.row(-lp.inf, len(cover) - 1, ((v, 1.0) for ti in cover for v in by_task[ti]))
+
+
+_COVER_ITEMS = 12  # tasks per citizen-day up to which minimal covers are listed
+_COVER_SIZE = 4  # largest cover listed
+
+
+def _covers(length: dict[int, int], limit: int) -> list[tuple[int, ...]]:
+    """Minimal sets of tasks that together exceed a citizen's daily maximum: at most all but one of
+    each can be on that day. The LP alone may place each of them partly (e.g. a talk half on a day
+    whose group sessions leave room for half of it); these rows make that "one of them" whole."""
+    items = sorted(length)
+    if len(items) > _COVER_ITEMS or sum(length.values()) <= limit:
+        return []
+    out = []
+    for size in range(2, min(_COVER_SIZE, len(items)) + 1):
+        for combo in itertools.combinations(items, size):
+            total = sum(length[ti] for ti in combo)
+            if total > limit and total - min(length[ti] for ti in combo) <= limit:
+                out.append(combo)
+    return out
 
 
 def _consultants(lp: _Lp, cs: CandidateSet, loads: list[Load]) -> None:

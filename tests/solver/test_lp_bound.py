@@ -167,3 +167,19 @@ def test_a_plan_that_meets_the_lp_bound_is_optimal_and_ends_the_search_early() -
     assert verify(problem, sol) == []
     assert sol.stats["lp_bound"] == sol.objective
     assert sol.status == SolveStatus.OPTIMAL
+
+
+def test_a_citizens_daily_maximum_leaves_one_of_two_talks_out_whole() -> None:
+    """120 minutes a day (accommodation) and two talks due on Monday, 90 and 60 minutes: one of them
+    stays unplaced. The LP's minute row alone places the second half; the cover row (not both on
+    that day) makes the bound the whole unplaced cost."""
+    monday = Window(at(0, 8), at(0, 16))
+    z = citizen(1, max_minutes_per_day=120)
+    talks = [talk("long", 1, duration_slots=6, window=monday), talk("short", 1, duration_slots=4, window=monday)]
+    problem = world(talks, citizens=[z])
+    cs = build(problem)
+    lp = candidate_lp_bound(cs)
+    sol = solve(problem)
+    assert verify(problem, sol) == [] and len(sol.placements) == 1
+    unplaced = problem.weights.unplaced * problem.tasks[0].penalty_unplaced
+    assert lp is not None and unplaced <= lp <= sol.objective
