@@ -45,10 +45,10 @@ from solver.lookup import Index
 from solver.objective import balance_key, unplaced_cost
 from solver.problem import Problem
 
-# A placement column: (LP variable, start slot).
-Placement = tuple[pywraplp.Variable, int]
-# A load column: (LP variable, consultant id, minutes incl. travel).
-Load = tuple[pywraplp.Variable, int, int]
+# A column that places a task: (LP variable, start slot).
+StartColumn = tuple[pywraplp.Variable, int]
+# A column that loads a consultant: (LP variable, consultant id, minutes incl. travel).
+LoadColumn = tuple[pywraplp.Variable, int, int]
 
 
 class _Lp:
@@ -147,8 +147,8 @@ def real_lp_bound(cs: CandidateSet, relaxed: Sequence[Relaxed | None], time_limi
     same bound on generated S and M at 8 times the time, so the compact form is used."""
     lp = _Lp(time_limit)
     weights = cs.problem.weights
-    placements: list[list[Placement]] = []
-    loads: list[Load] = []
+    placements: list[list[StartColumn]] = []
+    loads: list[LoadColumn] = []
     for rel in relaxed:
         if rel is None:
             placements.append([])
@@ -176,7 +176,7 @@ def real_lp_bound(cs: CandidateSet, relaxed: Sequence[Relaxed | None], time_limi
     return lp.solve()
 
 
-def _tasks(lp: _Lp, cs: CandidateSet, placements: list[list[Placement]]) -> None:
+def _tasks(lp: _Lp, cs: CandidateSet, placements: list[list[StartColumn]]) -> None:
     """Task rows, citizens' slots, days and trips, and clashing pairs (module doc)."""
     problem, idx = cs.problem, cs.index
     for ti, task in enumerate(problem.tasks):
@@ -191,7 +191,7 @@ def _tasks(lp: _Lp, cs: CandidateSet, placements: list[list[Placement]]) -> None
         lp.row(-lp.inf, 1, ((v, 1.0) for v, _ in placements[a] + placements[b]))
 
 
-def _citizens(lp: _Lp, problem: Problem, idx: Index, placements: list[list[Placement]]) -> None:
+def _citizens(lp: _Lp, problem: Problem, idx: Index, placements: list[list[StartColumn]]) -> None:
     slots: dict[tuple[int, int], list[tuple[int, pywraplp.Variable]]] = {}
     # (citizen, day) with a daily maximum -> task -> its placements that day
     minutes: dict[tuple[int, int], dict[int, list[pywraplp.Variable]]] = {}
@@ -247,7 +247,7 @@ def _covers(length: dict[int, int], limit: int) -> list[tuple[int, ...]]:
     return out
 
 
-def _consultants(lp: _Lp, cs: CandidateSet, loads: list[Load]) -> None:
+def _consultants(lp: _Lp, cs: CandidateSet, loads: list[LoadColumn]) -> None:
     """Capacity per consultant, and the largest relative load per (group, staff type)."""
     problem, idx = cs.problem, cs.index
     per: dict[int, list[tuple[pywraplp.Variable, int]]] = {}

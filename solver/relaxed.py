@@ -277,16 +277,17 @@ def _option_cost(problem: Problem, opt: _Option, s: int) -> int:
     return opt.caseload + (0 if opt.pref_ok >> s & 1 else problem.weights.preference)
 
 
+def _start_terms(idx: Index, task: Task, s: int) -> int:
+    """The terms of a placement at s that do not depend on its consultants: citizen days and gaps."""
+    return preference_cost(idx, task, s, ()) + citizen_gap_cost(idx, task, s, ())
+
+
 def _own_cost(problem: Problem, idx: Index, task: Task, s: int) -> int:
-    """The terms of a placement at s that do not depend on its consultants, at least: citizen days,
-    gaps, and the moved term unless s is the published start."""
+    """At least what a placement at s costs before its consultants are chosen: the start's own
+    terms, and the moved term unless s is the published start."""
     prev = task.previous
     moved = prev is not None and prev.start_slot != s
-    return (
-        preference_cost(idx, task, s, ())
-        + citizen_gap_cost(idx, task, s, ())
-        + (problem.weights.moved_from_published if moved else 0)
-    )
+    return _start_terms(idx, task, s) + (problem.weights.moved_from_published if moved else 0)
 
 
 def _least_cost(
@@ -305,7 +306,7 @@ def _least_cost(
         ids.append(low[1])
         pref = [c for c, kid in costs if kid in preferred]
         best_pref.append(min(pref) if pref else None)
-    own = preference_cost(idx, task, s, ()) + citizen_gap_cost(idx, task, s, ())
+    own = _start_terms(idx, task, s)
     total = sum(best)
     if preferred:
         with_pref = [total - best[j] + p for j, p in enumerate(best_pref) if p is not None]
